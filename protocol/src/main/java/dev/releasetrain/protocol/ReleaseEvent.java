@@ -1,0 +1,85 @@
+package dev.releasetrain.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole vocabulary of a release, in one place: every event of a release stream and every
+ * command on the bus. A {@link StepRequested} is both an event of the release log and the command
+ * a service receives on its topic; the four step results are what services publish back.
+ *
+ * <p>Records are immutable and carry only data; the envelope ({@link Envelope}) carries identity,
+ * source, time and the release (the CloudEvents subject). Field names are part of the stored
+ * format: renaming one breaks {@code StoredSamplesCompatibilityTest}.
+ */
+public sealed interface ReleaseEvent {
+
+    /** The step this event is about, or null for release-level events. */
+    default String step() {
+        return null;
+    }
+
+    /** A release began; {@code runbook} names the definition and {@code runbookHash} pins its content. */
+    record ReleaseStarted(String version, String kind, String previousVersion, String runbook,
+                          String runbookHash, String startedBy, Map<String, String> params) implements ReleaseEvent {
+    }
+
+    /** The coordinator asks {@code service} to run {@code step}; the command of the bus. */
+    record StepRequested(String step, String service, int attempt, String commandId,
+                         Map<String, String> params) implements ReleaseEvent {
+    }
+
+    /** A worker picked the command up. */
+    record StepStarted(String step, int attempt, String commandId, String worker) implements ReleaseEvent {
+    }
+
+    /** A long-running step is still alive; extends the attempt's deadline. */
+    record StepProgress(String step, int attempt, String commandId, String message,
+                        Map<String, Object> details) implements ReleaseEvent {
+    }
+
+    /** The step did its work; {@code outputs} are recorded in the log for later steps and the timeline. */
+    record StepSucceeded(String step, int attempt, String commandId, Map<String, Object> outputs) implements ReleaseEvent {
+    }
+
+    /** The step could not do its work; {@code retryable} says whether trying again can help. */
+    record StepFailed(String step, int attempt, String commandId, String reason, boolean retryable) implements ReleaseEvent {
+    }
+
+    /** No result and no progress arrived before the attempt's deadline. */
+    record StepTimedOut(String step, int attempt, String commandId, Instant deadline) implements ReleaseEvent {
+    }
+
+    /** A person (or the retry policy, with requestedBy {@code "retry-policy"}) asked for another attempt. */
+    record StepRetryRequested(String step, int nextAttempt, String requestedBy, String reason) implements ReleaseEvent {
+    }
+
+    /** A human gate is waiting for approval. */
+    record GateOpened(String gate, String reason) implements ReleaseEvent {
+        @Override
+        public String step() {
+            return gate;
+        }
+    }
+
+    /** A person approved a gate. */
+    record GateApproved(String gate, String approver, String note, String evidence) implements ReleaseEvent {
+        @Override
+        public String step() {
+            return gate;
+        }
+    }
+
+    /** Every step succeeded. */
+    record ReleaseCompleted(List<String> steps) implements ReleaseEvent {
+    }
+
+    /** The release stopped on a failed step; a retry of that step resumes it. */
+    record ReleaseFailed(String failedStep, String reason) implements ReleaseEvent {
+    }
+
+    /** A person cancelled the release; nothing more is requested. */
+    record ReleaseCancelled(String cancelledBy, String reason) implements ReleaseEvent {
+    }
+}

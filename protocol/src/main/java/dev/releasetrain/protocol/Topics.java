@@ -1,0 +1,30 @@
+package dev.releasetrain.protocol;
+
+import java.util.List;
+
+/** Kafka topic names. Every record is keyed by release id so one release keeps its order. */
+public final class Topics {
+    /** Every event of every release, as appended to the release log, in stream order. */
+    public static final String EVENTS = "release.events";
+    /** What services publish: StepStarted, StepProgress, StepSucceeded, StepFailed. */
+    public static final String RESULTS = "release.results";
+    /** Messages a consumer could not decode, with the reason in header {@code rt_dead_letter_reason}. */
+    public static final String DEAD_LETTER = "release.deadletter";
+    public static final String COMMANDS_PREFIX = "release.commands.";
+
+    public static final List<String> SERVICES = List.of("git", "deploy", "cdn", "notify");
+
+    private Topics() {
+    }
+
+    /** {@code release.commands.git} and so on. */
+    public static String commands(String service) {
+        return COMMANDS_PREFIX + service;
+    }
+
+    public static List<String> all() {
+        var all = new java.util.ArrayList<>(List.of(EVENTS, RESULTS, DEAD_LETTER));
+        SERVICES.forEach(s -> all.add(commands(s)));
+        return List.copyOf(all);
+    }
+}

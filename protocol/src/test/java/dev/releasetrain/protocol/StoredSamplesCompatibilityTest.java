@@ -1,0 +1,89 @@
+package dev.releasetrain.protocol;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Decodes a stored sample of every message type as it was written on the bus and in the log.
+ * A change to a record that would break stored events fails here: add a new versioned type instead.
+ */
+class StoredSamplesCompatibilityTest {
+
+    @Test
+    void everyMessageTypeHasAStoredSampleThatStillDecodes() throws IOException {
+        Set<String> decoded = new HashSet<>();
+        for (String type : EventTypes.all()) {
+            String file = "/samples/" + type.substring(EventTypes.PREFIX.length()) + ".json";
+            try (InputStream in = getClass().getResourceAsStream(file)) {
+                assertNotNull(in, "no stored sample for " + type + " (expected " + file + ")");
+                JsonNode sample = CloudEventCodec.json().readTree(in);
+                Map<String, String> headers = new LinkedHashMap<>();
+                sample.get("headers").fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
+                byte[] body = CloudEventCodec.json().writeValueAsBytes(sample.get("body"));
+
+                Envelope e = CloudEventCodec.decode(headers, body);
+
+                assertEquals(type, e.type());
+                assertEquals("1.29.0", e.releaseId());
+                assertNotNull(e.seq());
+                // Every stored field is still understood: re-encoding keeps each of them with its value.
+                JsonNode again = CloudEventCodec.json().readTree(CloudEventCodec.dataBytes(e.data()));
+                sample.get("body").fields().forEachRemaining(f ->
+                        assertEquals(f.getValue(), again.get(f.getKey()), type + " lost or changed field " + f.getKey()));
+                decoded.add(type);
+            }
+        }
+        assertEquals(new HashSet<>(EventTypes.all()), decoded);
+        assertTrue(decoded.size() >= 13, "every event type of the brief is in the protocol");
+    }
+
+    @Test
+    void encodingUsesBinaryModeHeaders() {
+        var event = new ReleaseEvent.StepFailed("git.tag-release", 1, "c-1", "remote rejected", true);
+        var encoded = CloudEventCodec.encode(Envelope.of("/release-train/git-service", "1.29.0", event).withSeq(7));
+
+        assertEquals("1.0", encoded.headers().get("ce_specversion"));
+        assertEquals("dev.releasetrain.StepFailed.v1", encoded.headers().get("ce_type"));
+        assertEquals("1.29.0", encoded.headers().get("ce_subject"));
+        assertEquals("7", encoded.headers().get("ce_releaseseq"));
+        assertEquals("application/json", encoded.headers().get("content-type"));
+        String body = new String(encoded.body(), StandardCharsets.UTF_8);
+        assertTrue(body.contains("\"reason\":\"remote rejected\""), body);
+
+        Envelope back = CloudEventCodec.decode(encoded.headers(), encoded.body());
+        assertEquals(event, back.data());
+        assertEquals(7L, back.seq());
+    }
+
+    @Test
+    void undecodableMessagesNameWhatIsWrong() {
+        var ok = CloudEventCodec.encode(Envelope.of("/x", "1.29.0", new ReleaseEvent.ReleaseCancelled("a", "b")));
+        Map<String, String> noType = new LinkedHashMap<>(ok.headers());
+        noType.remove("ce_type");
+        var e1 = org.junit.jupiter.api.Assertions.assertThrows(CloudEventCodec.UndecodableMessage.class,
+                () -> CloudEventCodec.decode(noType, ok.body()));
+        assertEquals("missing header ce_type", e1.getMessage());
+
+        Map<String, String> unknown = new LinkedHashMap<>(ok.headers());
+        unknown.put("ce_type", "dev.releasetrain.Nope.v1");
+        var e2 = org.junit.jupiter.api.Assertions.assertThrows(CloudEventCodec.UndecodableMessage.class,
+                () -> CloudEventCodec.decode(unknown, ok.body()));
+        assertTrue(e2.getMessage().contains("unknown event type"), e2.getMessage());
+
+        var e3 = org.junit.jupiter.api.Assertions.assertThrows(CloudEventCodec.UndecodableMessage.class,
+                () -> CloudEventCodec.decode(ok.headers(), "{not json".getBytes(StandardCharsets.UTF_8)));
+        assertTrue(e3.getMessage().startsWith("data of dev.releasetrain.ReleaseCancelled.v1 is not valid"), e3.getMessage());
+    }
+}
