@@ -1,0 +1,175 @@
+package dev.releasetrain.coordinator.api;
+
+import dev.releasetrain.coordinator.live.EventStreams;
+import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.release.Decision;
+import dev.releasetrain.coordinator.release.ReleaseState;
+import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.timeline.Timeline;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The coordinator's REST API: start releases, read them, follow them live, retry failed steps. */
+@Path("/releases")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class ReleaseResource {
+    static final Pattern VERSION = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
+    static final String USER_HEADER = "X-Release-Train-User";
+    static final String DEFAULT_RUNBOOK = "proving";
+
+    @Inject
+    Releases releases;
+    @Inject
+    ReleaseLog log;
+    @Inject
+    EventStreams streams;
+
+    /** Body of POST /releases. */
+    public record StartRequest(String version, String runbook) {
+    }
+
+    /** Body of POST /releases/{version}/steps/{step}/retry (optional). */
+    public record RetryRequest(String reason) {
+    }
+
+    public record StepView(String step, String service, String status, int attempt, String reason,
+                           Map<String, Object> outputs) {
+    }
+
+    public record ReleaseView(String version, String status, String runbook, String failedStep, String reason,
+                              long events, List<StepView> steps) {
+        static ReleaseView of(ReleaseState s) {
+            List<StepView> steps = new ArrayList<>();
+            s.steps().values().forEach(st -> steps.add(new StepView(st.id(), st.service(),
+                    st.status().name().toLowerCase().replace('_', '-'), st.attempt(), st.reason(), st.outputs())));
+            return new ReleaseView(s.version(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
+                    s.reason(), s.lastSeq(), steps);
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response start(StartRequest body, @HeaderParam(USER_HEADER) String user, @Context UriInfo uri) {
+        if (body == null) {
+            throw ApiError.of(Response.Status.BAD_REQUEST, "the body must be JSON like {\"version\": \"1.29.0\"}");
+        }
+        String version = requireVersion("version", body.version());
+        String runbook = body.runbook() == null ? DEFAULT_RUNBOOK : body.runbook();
+        if (!DEFAULT_RUNBOOK.equals(runbook)) {
+            throw ApiError.of(Response.Status.BAD_REQUEST, "field 'runbook': unknown runbook '" + runbook + "' (known: proving)");
+        }
+        Releases.Outcome outcome = releases.start(version, runbook, user == null || user.isBlank() ? "anonymous" : user);
+        refuseIfRejected(outcome);
+        URI location = uri.getBaseUriBuilder().path("releases").path(version).build();
+        return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).location(location).build();
+    }
+
+    @GET
+    public List<Map<String, Object>> list() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String id : log.releaseIds()) {
+            releases.state(id).ifPresent(s -> {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("version", s.version());
+                row.put("status", s.status().name().toLowerCase());
+                row.put("runbook", s.runbook().name());
+                row.put("failedStep", s.failedStep());
+                out.add(row);
+            });
+        }
+        return out;
+    }
+
+    @GET
+    @Path("/{version}")
+    public ReleaseView get(@PathParam("version") String version) {
+        return ReleaseView.of(existing(version));
+    }
+
+    @GET
+    @Path("/{version}/timeline")
+    public Timeline timeline(@PathParam("version") String version) {
+        existing(version);
+        return Timeline.of(version, log.read(version));
+    }
+
+    @GET
+    @Path("/{version}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    public void events(@PathParam("version") String version, @HeaderParam("Last-Event-ID") String lastEventId,
+                       @Context SseEventSink sink, @Context Sse sse) {
+        existing(version);
+        long after = 0;
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                after = Long.parseLong(lastEventId.trim());
+            } catch (NumberFormatException ex) {
+                throw ApiError.of(Response.Status.BAD_REQUEST,
+                        "header 'Last-Event-ID' must be the id of an event of this stream (a number), got '" + lastEventId + "'");
+            }
+        }
+        streams.follow(version, after, sink, sse);
+    }
+
+    @POST
+    @Path("/{version}/steps/{step}/retry")
+    public Response retry(@PathParam("version") String version, @PathParam("step") String step,
+                          RetryRequest body, @HeaderParam(USER_HEADER) String user) {
+        existing(version);
+        Releases.Outcome outcome = releases.retry(version, step, user == null || user.isBlank() ? "anonymous" : user,
+                body == null ? null : body.reason());
+        refuseIfRejected(outcome);
+        return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
+    }
+
+    private ReleaseState existing(String version) {
+        requireVersion("version", version);
+        return releases.state(version).orElseThrow(() ->
+                ApiError.of(Response.Status.NOT_FOUND, "no release " + version));
+    }
+
+    private static String requireVersion(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiError.of(Response.Status.BAD_REQUEST, "field '" + field + "' is required, e.g. \"1.29.0\"");
+        }
+        if (!VERSION.matcher(value).matches()) {
+            throw ApiError.of(Response.Status.BAD_REQUEST,
+                    "field '" + field + "' must be a version MAJOR.MINOR.PATCH like 1.29.0, got '" + value + "'");
+        }
+        return value;
+    }
+
+    private static void refuseIfRejected(Releases.Outcome outcome) {
+        if (outcome.accepted()) {
+            return;
+        }
+        Decision.Rejection r = outcome.rejection();
+        Response.Status status = switch (r.reason()) {
+            case NOT_FOUND -> Response.Status.NOT_FOUND;
+            case CONFLICT -> Response.Status.CONFLICT;
+            case INVALID -> Response.Status.BAD_REQUEST;
+        };
+        throw ApiError.of(status, r.message());
+    }
+}

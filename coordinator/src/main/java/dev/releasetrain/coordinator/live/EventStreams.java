@@ -1,0 +1,156 @@
+package dev.releasetrain.coordinator.live;
+
+import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.EventTypes;
+import dev.releasetrain.protocol.ReleaseEvent;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.sse.Sse;
+import jakarta.ws.rs.sse.SseEventSink;
+import org.jboss.logging.Logger;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Server-Sent Event streams of releases. The log is the source of every event sent: a follower
+ * reads the events after the last one it sent, so a stream never skips, repeats or reorders, however
+ * the wake-ups arrive. Wake-ups come from {@code release.events} (what the relay published), with
+ * a slow sweep as a safety net.
+ */
+@ApplicationScoped
+public class EventStreams {
+    private static final Logger LOG = Logger.getLogger(EventStreams.class);
+
+    @Inject
+    ReleaseLog log;
+
+    private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
+    private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "sse-sender");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** Streams the release's events after {@code afterSeq}, then live ones, to {@code sink}. */
+    public void follow(String releaseId, long afterSeq, SseEventSink sink, Sse sse) {
+        Follower f = new Follower(releaseId, afterSeq, sink, sse);
+        followers.computeIfAbsent(releaseId, k -> ConcurrentHashMap.newKeySet()).add(f);
+        f.wake();
+    }
+
+    /** Something was appended to the release's stream. */
+    public void appended(String releaseId) {
+        Set<Follower> set = followers.get(releaseId);
+        if (set != null) {
+            set.forEach(Follower::wake);
+        }
+    }
+
+    public int followerCount() {
+        return followers.values().stream().mapToInt(Set::size).sum();
+    }
+
+    @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void sweep() {
+        followers.values().forEach(set -> set.forEach(Follower::wake));
+    }
+
+    @PreDestroy
+    void stop() {
+        followers.values().forEach(set -> set.forEach(Follower::close));
+        senders.shutdownNow();
+    }
+
+    private void forget(Follower f) {
+        Set<Follower> set = followers.get(f.releaseId);
+        if (set != null) {
+            set.remove(f);
+        }
+    }
+
+    private final class Follower {
+        final String releaseId;
+        final SseEventSink sink;
+        final Sse sse;
+        volatile long lastSent;
+        final AtomicBoolean draining = new AtomicBoolean();
+        final AtomicBoolean dirty = new AtomicBoolean();
+        volatile boolean closed;
+
+        Follower(String releaseId, long afterSeq, SseEventSink sink, Sse sse) {
+            this.releaseId = releaseId;
+            this.lastSent = afterSeq;
+            this.sink = sink;
+            this.sse = sse;
+        }
+
+        void wake() {
+            dirty.set(true);
+            if (!closed && draining.compareAndSet(false, true)) {
+                senders.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            try {
+                while (dirty.getAndSet(false) && !closed) {
+                    for (Envelope e : log.read(releaseId, lastSent)) {
+                        send(e);
+                        lastSent = e.seq();
+                        if (e.data() instanceof ReleaseEvent.ReleaseCompleted || e.data() instanceof ReleaseEvent.ReleaseCancelled) {
+                            close(); // the stream of a finished release ends; a reconnect replays it
+                            return;
+                        }
+                    }
+                }
+            } catch (Exception ex) {
+                LOG.debugf("release %s: event stream closed (%s)", releaseId, ex.getMessage());
+                close();
+            } finally {
+                draining.set(false);
+            }
+            if (dirty.get() && !closed) {
+                wake();
+            }
+        }
+
+        private void send(Envelope e) throws Exception {
+            if (sink.isClosed()) {
+                throw new IllegalStateException("client went away");
+            }
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("seq", e.seq());
+            data.put("id", e.id());
+            data.put("type", EventTypes.shortName(e.type()));
+            data.put("time", e.time().toString());
+            data.put("source", e.source());
+            data.put("data", e.data());
+            String json = CloudEventCodec.json().writeValueAsString(data);
+            sink.send(sse.newEventBuilder().id(Long.toString(e.seq())).name(EventTypes.shortName(e.type()))
+                    .mediaType(MediaType.APPLICATION_JSON_TYPE).data(json).build())
+                    .toCompletableFuture().get(30, TimeUnit.SECONDS);
+        }
+
+        void close() {
+            closed = true;
+            forget(this);
+            try {
+                sink.close();
+            } catch (Exception ignored) {
+                // already gone
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+package dev.releasetrain.coordinator.log;
+
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.EventTypes;
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * The release log in PostgreSQL: append-only streams, one per release. Appends are all-or-nothing
+ * and guarded twice: by the stream position (another writer got there first: {@link StreamConflict})
+ * and by the event id (the event is already in the log: {@link DuplicateEvent}).
+ */
+@ApplicationScoped
+public class ReleaseLog {
+    private static final String INSERT = "insert into release_events"
+            + " (release_id, seq, event_id, type, source, payload, occurred_at) values (?, ?, ?, ?, ?, ?::jsonb, ?)";
+    private static final String READ = "select seq, event_id, type, source, payload::text, occurred_at"
+            + " from release_events where release_id = ? and seq > ? order by seq";
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    /** Appends {@code events} right after {@code expectedLastSeq}; returns them with their seq. */
+    public List<Envelope> append(String releaseId, long expectedLastSeq, List<Envelope> events) {
+        List<Envelope> appended = new ArrayList<>(events.size());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+                long seq = expectedLastSeq;
+                for (Envelope e : events) {
+                    seq++;
+                    insert.setString(1, releaseId);
+                    insert.setLong(2, seq);
+                    insert.setObject(3, UUID.fromString(e.id()));
+                    insert.setString(4, e.type());
+                    insert.setString(5, e.source());
+                    insert.setString(6, CloudEventCodec.dataJson(e.data()));
+                    insert.setTimestamp(7, Timestamp.from(e.time()));
+                    insert.addBatch();
+                    appended.add(e.withSeq(seq));
+                }
+                insert.executeBatch();
+                c.commit();
+                return appended;
+            } catch (SQLException ex) {
+                c.rollback();
+                throw translate(releaseId, expectedLastSeq, ex);
+            } finally {
+                c.setAutoCommit(true);
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("release " + releaseId + ": cannot append to the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static RuntimeException translate(String releaseId, long expectedLastSeq, SQLException ex) {
+        SQLException cause = ex;
+        while (cause.getNextException() != null && !"23505".equals(cause.getSQLState())) {
+            cause = cause.getNextException();
+        }
+        if ("23505".equals(cause.getSQLState())) {
+            String m = String.valueOf(cause.getMessage());
+            if (m.contains("release_events_event_id")) {
+                return new DuplicateEvent(releaseId);
+            }
+            if (m.contains("release_events_stream")) {
+                return new StreamConflict(releaseId, expectedLastSeq);
+            }
+        }
+        return new IllegalStateException("release " + releaseId + ": cannot append to the release log: " + cause.getMessage(), ex);
+    }
+
+    public List<Envelope> read(String releaseId) {
+        return read(releaseId, 0);
+    }
+
+    /** The events of one release after {@code afterSeq}, in stream order. */
+    public List<Envelope> read(String releaseId, long afterSeq) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(READ)) {
+            q.setString(1, releaseId);
+            q.setLong(2, afterSeq);
+            List<Envelope> out = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Envelope(rs.getString(2), rs.getString(4), releaseId,
+                            rs.getTimestamp(6).toInstant(), rs.getLong(1),
+                            CloudEventCodec.decodeData(rs.getString(3), rs.getString(5).getBytes(StandardCharsets.UTF_8))));
+                }
+            }
+            return out;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("release " + releaseId + ": cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    public boolean contains(String eventId) {
+        UUID id;
+        try {
+            id = UUID.fromString(eventId);
+        } catch (IllegalArgumentException ex) {
+            return false;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("select 1 from release_events where event_id = ?")) {
+            q.setObject(1, id);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next();
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Release ids, newest first. */
+    public List<String> releaseIds() {
+        String sql = "select release_id from release_events where seq = 1 and type = ? order by position desc";
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            q.setString(1, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                }
+            }
+            return ids;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Every event in the log, for tests and projections rebuilt from scratch. */
+    public long count() {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement("select count(*) from release_events");
+             ResultSet rs = q.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Another writer appended to the stream first; reload and decide again. */
+    public static final class StreamConflict extends RuntimeException {
+        public StreamConflict(String releaseId, long expectedLastSeq) {
+            super("release " + releaseId + ": the stream moved past seq " + expectedLastSeq, null, false, false);
+        }
+    }
+
+    /** The event is already in the log (a redelivery). */
+    public static final class DuplicateEvent extends RuntimeException {
+        public DuplicateEvent(String releaseId) {
+            super("release " + releaseId + ": event already recorded", null, false, false);
+        }
+    }
+}
