@@ -1,0 +1,70 @@
+package dev.releasetrain.worker;
+
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The Kafka side of {@link StepDispatcher}: consumes the service's command topic (channel {@code commands}),
+ * acknowledges a command once its result is on release.results, and nacks what it cannot run so the
+ * channel's dead-letter-queue failure strategy moves it to release.deadletter with the reason in header
+ * {@code dead-letter-reason}. Commands run concurrently on the {@code release-train-steps} worker pool so a
+ * long step does not hold up others; offsets are still committed in order by the connector.
+ */
+@ApplicationScoped
+public class CommandConsumer {
+
+    @Inject
+    StepDispatcher dispatcher;
+
+    @Incoming("commands")
+    @Blocking(value = "release-train-steps", ordered = false)
+    public CompletionStage<Void> consume(Message<byte[]> message) {
+        Optional<IncomingKafkaRecordMetadata> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class);
+        Map<String, String> headers = kafka.map(m -> strings(m.getHeaders())).orElse(Map.of());
+        String origin = kafka.map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset()).orElse("channel commands");
+
+        StepDispatcher.Disposition disposition;
+        try {
+            disposition = dispatcher.dispatch(headers, message.getPayload(), origin);
+        } catch (RuntimeException e) {
+            disposition = new StepDispatcher.Disposition.Rejected("unexpected " + StepDispatcher.describe(e)
+                    + " while dispatching " + origin);
+        }
+        if (disposition instanceof StepDispatcher.Disposition.Rejected rejected) {
+            return message.nack(new RejectedCommand(rejected.reason()));
+        }
+        return message.ack();
+    }
+
+    /** Header values as UTF-8 strings; a repeated header keeps its last value. */
+    static Map<String, String> strings(Headers headers) {
+        Map<String, String> out = new HashMap<>();
+        if (headers != null) {
+            for (Header h : headers) {
+                if (h.value() != null) {
+                    out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The nack cause; its message becomes the {@code dead-letter-reason} header. */
+    public static final class RejectedCommand extends RuntimeException {
+        public RejectedCommand(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

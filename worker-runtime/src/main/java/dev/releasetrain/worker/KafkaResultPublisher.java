@@ -1,0 +1,44 @@
+package dev.releasetrain.worker;
+
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Publishes to the {@code results} channel (topic release.results): key = release id, value = the event
+ * as JSON, CloudEvents attributes as {@code ce_*} headers. Waits for Kafka's acknowledgement (acks=all).
+ */
+@ApplicationScoped
+public class KafkaResultPublisher implements ResultPublisher {
+
+    @Inject
+    @Channel("results")
+    MutinyEmitter<byte[]> results;
+
+    @ConfigProperty(name = "release-train.worker.publish-timeout", defaultValue = "PT3M")
+    Duration publishTimeout;
+
+    @Override
+    public void publish(Envelope event) {
+        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(event);
+        List<RecordHeader> headers = new ArrayList<>();
+        encoded.headers().forEach((k, v) -> headers.add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(event.releaseId())
+                .withHeaders(headers)
+                .build();
+        results.sendMessage(Message.of(encoded.body()).addMetadata(metadata)).await().atMost(publishTimeout);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.releasetrain.worker;
+
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+
+/**
+ * One command being run: which release, step, attempt and command, its parameters, and a way to report
+ * progress of a long wait (each report extends the attempt's deadline in the coordinator).
+ */
+public final class StepContext {
+    private final String releaseId;
+    private final String step;
+    private final int attempt;
+    private final String commandId;
+    private final Map<String, String> params;
+    private final BiConsumer<String, Map<String, Object>> progress;
+
+    public StepContext(String releaseId, String step, int attempt, String commandId, Map<String, String> params,
+                       BiConsumer<String, Map<String, Object>> progress) {
+        this.releaseId = releaseId;
+        this.step = step;
+        this.attempt = attempt;
+        this.commandId = commandId;
+        this.params = params == null ? Map.of() : Map.copyOf(params);
+        this.progress = progress;
+    }
+
+    /** The release id, which is the version being released (e.g. {@code 1.29.0}). */
+    public String releaseId() {
+        return releaseId;
+    }
+
+    public String step() {
+        return step;
+    }
+
+    public int attempt() {
+        return attempt;
+    }
+
+    public String commandId() {
+        return commandId;
+    }
+
+    public Map<String, String> params() {
+        return params;
+    }
+
+    /** A required parameter; a missing or blank one fails the step (not retryable: the command is wrong). */
+    public String param(String name) {
+        String value = params.get(name);
+        if (value == null || value.isBlank()) {
+            throw new StepFailure("step " + step + " of release " + releaseId + " (attempt " + attempt
+                    + ") needs parameter '" + name + "', the command has " + new TreeSet<>(params.keySet()), false);
+        }
+        return value;
+    }
+
+    /** Publishes a StepProgress; returns once Kafka has it. */
+    public void progress(String message, Map<String, Object> details) {
+        progress.accept(message, details == null ? Map.of() : details);
+    }
+
+    @Override
+    public String toString() {
+        return "release " + releaseId + " step " + step + " attempt " + attempt + " command " + commandId;
+    }
+}

@@ -1,0 +1,193 @@
+package dev.releasetrain.worker;
+
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
+import dev.releasetrain.protocol.ReleaseEvent.StepProgress;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
+import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The flow of one command in a service, free of Kafka: decode, check it is a StepRequested this service
+ * can run, skip it if this instance already ran or is running it, publish StepStarted, run the handler,
+ * publish StepSucceeded or StepFailed. The caller acknowledges the command only after this returns
+ * {@link Disposition.Completed} or {@link Disposition.Skipped}, and dead-letters it on
+ * {@link Disposition.Rejected}.
+ */
+@Singleton
+public class StepDispatcher {
+    private static final Logger LOG = Logger.getLogger(StepDispatcher.class);
+    /** Reasons land in the release log and in Slack; a stack of causes is no use there. */
+    static final int MAX_REASON_LENGTH = 2000;
+
+    /** What became of one delivered message. */
+    public sealed interface Disposition {
+        /** The step ran; {@code result} (StepSucceeded or StepFailed) is on release.results. */
+        record Completed(Envelope result) implements Disposition {
+        }
+
+        /** A duplicate delivery of a command this instance ran or is running; nothing was done. */
+        record Skipped(String why) implements Disposition {
+        }
+
+        /** Not a command this service can run (or its result could not be published): dead-letter it. */
+        record Rejected(String reason) implements Disposition {
+        }
+    }
+
+    private final StepHandlers handlers;
+    private final CommandLog log;
+    private final ResultPublisher publisher;
+    private final SecretRedactor redactor;
+    private final WorkerIdentity worker;
+
+    @Inject
+    public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
+                          WorkerIdentity worker) {
+        this.handlers = handlers;
+        this.log = log;
+        this.publisher = publisher;
+        this.redactor = redactor;
+        this.worker = worker;
+    }
+
+    /**
+     * @param headers the record's headers as UTF-8 strings (the {@code ce_*} attributes)
+     * @param body    the record's value
+     * @param origin  where the message came from, for reasons and logs (topic, partition, offset)
+     */
+    public Disposition dispatch(Map<String, String> headers, byte[] body, String origin) {
+        Envelope command;
+        try {
+            command = CloudEventCodec.decode(headers, body);
+        } catch (CloudEventCodec.UndecodableMessage e) {
+            return reject("undecodable message on " + origin + ": " + e.getMessage());
+        }
+        if (!(command.data() instanceof StepRequested request)) {
+            return reject("not a command: " + command.type() + " (event " + command.id() + ", release "
+                    + command.releaseId() + ") on " + origin + "; " + worker.service() + " accepts only StepRequested");
+        }
+        String about = "release " + command.releaseId() + " step " + request.step() + " attempt " + request.attempt()
+                + " command " + request.commandId();
+        if (request.commandId() == null || request.commandId().isBlank()) {
+            return reject("StepRequested without a commandId (" + about + ") on " + origin);
+        }
+        Optional<StepHandler> handler = handlers.forStep(request.step());
+        if (handler.isEmpty()) {
+            return reject(worker.service() + " has no handler for step '" + request.step() + "' (" + about + ") on "
+                    + origin + "; it handles " + handlers.stepIds());
+        }
+
+        switch (log.claim(request.commandId())) {
+            case COMPLETED -> {
+                LOG.infof("skipping %s: already completed by this instance (redelivery)", about);
+                return new Disposition.Skipped("already completed");
+            }
+            case IN_PROGRESS -> {
+                LOG.infof("skipping %s: in progress on this instance (redelivery)", about);
+                return new Disposition.Skipped("in progress");
+            }
+            case CLAIMED -> {
+                // ours to run
+            }
+        }
+        return run(command.releaseId(), request, handler.get(), about);
+    }
+
+    private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about) {
+        try {
+            publisher.publish(event(releaseId, new StepStarted(request.step(), request.attempt(), request.commandId(),
+                    worker.instance())));
+        } catch (RuntimeException e) {
+            log.abandon(request.commandId());
+            return reject("could not publish StepStarted for " + about + ": " + describe(e));
+        }
+        LOG.infof("running %s", about);
+
+        StepContext ctx = new StepContext(releaseId, request.step(), request.attempt(), request.commandId(),
+                request.params(), (message, details) -> publisher.publish(event(releaseId, new StepProgress(
+                        request.step(), request.attempt(), request.commandId(), redact(message), details))));
+        StepOutcome outcome = outcomeOf(handler, ctx, about);
+
+        ReleaseEvent resultData;
+        if (outcome instanceof StepOutcome.Succeeded s) {
+            resultData = new StepSucceeded(request.step(), request.attempt(), request.commandId(), s.outputs());
+            LOG.infof("succeeded %s: %s", about, s.outputs().keySet());
+        } else {
+            StepOutcome.Failed f = (StepOutcome.Failed) outcome;
+            String reason = redact(f.reason());
+            resultData = new StepFailed(request.step(), request.attempt(), request.commandId(), reason, f.retryable());
+            LOG.warnf("failed %s (%s): %s", about, f.retryable() ? "retryable" : "not retryable", reason);
+        }
+        Envelope result = event(releaseId, resultData);
+        try {
+            publisher.publish(result);
+        } catch (RuntimeException e) {
+            log.abandon(request.commandId());
+            return reject("could not publish the result of " + about + ": " + describe(e));
+        }
+        log.complete(request.commandId(), result);
+        return new Disposition.Completed(result);
+    }
+
+    private StepOutcome outcomeOf(StepHandler handler, StepContext ctx, String about) {
+        try {
+            StepOutcome outcome = handler.run(ctx);
+            if (outcome == null) {
+                return StepOutcome.failed("handler " + handler.getClass().getSimpleName() + " returned no outcome", true);
+            }
+            return outcome;
+        } catch (StepFailure f) {
+            LOG.debugf(f, "step failure in %s", about);
+            return f.outcome();
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable t) {
+            if (t instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            // The stack trace may quote secrets; the redacted reason is logged by the caller.
+            LOG.debugf(t, "exception in %s", about);
+            return StepOutcome.failed(describe(t), true);
+        }
+    }
+
+    private Envelope event(String releaseId, ReleaseEvent data) {
+        return Envelope.of(worker.source(), releaseId, data);
+    }
+
+    private Disposition reject(String reason) {
+        String redacted = redact(reason);
+        LOG.warnf("dead-lettering: %s", redacted);
+        return new Disposition.Rejected(redacted);
+    }
+
+    private String redact(String text) {
+        String r = redactor.redact(text);
+        return r != null && r.length() > MAX_REASON_LENGTH ? r.substring(0, MAX_REASON_LENGTH - 1) + "…" : r;
+    }
+
+    /** {@code IOException: connection refused (caused by ConnectException: ...)}. */
+    static String describe(Throwable t) {
+        StringBuilder sb = new StringBuilder(t.getClass().getSimpleName());
+        if (t.getMessage() != null) {
+            sb.append(": ").append(t.getMessage());
+        }
+        Throwable root = t;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        if (root != t && root.getMessage() != null && (t.getMessage() == null || !t.getMessage().contains(root.getMessage()))) {
+            sb.append(" (caused by ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
+        }
+        return sb.toString();
+    }
+}

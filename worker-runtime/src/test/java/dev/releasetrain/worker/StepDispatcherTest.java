@@ -1,0 +1,279 @@
+package dev.releasetrain.worker;
+
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
+import dev.releasetrain.protocol.ReleaseEvent.StepProgress;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
+import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
+import dev.releasetrain.worker.StepDispatcher.Disposition;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class StepDispatcherTest {
+    static final String SECRET = "xoxb-very-secret-token";
+
+    final RecordingPublisher published = new RecordingPublisher();
+    final AtomicInteger runs = new AtomicInteger();
+
+    StepDispatcher dispatcher(StepHandler... handlers) {
+        return new StepDispatcher(new StepHandlers(List.of(handlers)), new CommandLog(100), published,
+                new SecretRedactor(List.of(SECRET)), new WorkerIdentity("git-service", "host-1"));
+    }
+
+    StepHandler handler(String stepId, StepHandlerBody body) {
+        return new StepHandler() {
+            @Override
+            public String stepId() {
+                return stepId;
+            }
+
+            @Override
+            public StepOutcome run(StepContext ctx) throws Exception {
+                runs.incrementAndGet();
+                return body.run(ctx);
+            }
+        };
+    }
+
+    interface StepHandlerBody {
+        StepOutcome run(StepContext ctx) throws Exception;
+    }
+
+    static CloudEventCodec.Encoded command(String step, String commandId, Map<String, String> params) {
+        return CloudEventCodec.encode(Envelope.of("/release-train/coordinator", "1.29.0",
+                new StepRequested(step, "git", 1, commandId, params)));
+    }
+
+    static Disposition send(StepDispatcher d, CloudEventCodec.Encoded e) {
+        return d.dispatch(e.headers(), e.body(), "release.commands.git-0@7");
+    }
+
+    @Test
+    void runsTheHandlerAndPublishesStartedThenSucceededWithTheOutputs() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head",
+                ctx -> StepOutcome.succeeded(Map.of("branch", "master", "version", ctx.param("version")))));
+
+        Disposition result = send(d, command("git.resolve-head", "c-1", Map.of("version", "1.29.0")));
+
+        assertInstanceOf(Disposition.Completed.class, result);
+        assertEquals(2, published.events.size());
+        Envelope started = published.events.get(0);
+        assertEquals(new StepStarted("git.resolve-head", 1, "c-1", "git-service@host-1"), started.data());
+        assertEquals("/release-train/git-service", started.source());
+        assertEquals("1.29.0", started.releaseId());
+        assertEquals(new StepSucceeded("git.resolve-head", 1, "c-1", Map.of("branch", "master", "version", "1.29.0")),
+                published.events.get(1).data());
+    }
+
+    @Test
+    void anExceptionBecomesARetryableFailureNamingTheExceptionWithoutTheSecret() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> {
+            throw new java.io.IOException("cannot reach https://bot:" + SECRET + "@example.com/repo.git");
+        }));
+
+        send(d, command("git.resolve-head", "c-1", Map.of("version", "1.29.0")));
+
+        StepFailed failed = (StepFailed) published.last().data();
+        assertTrue(failed.retryable());
+        assertTrue(failed.reason().startsWith("IOException: cannot reach"), failed.reason());
+        assertFalse(failed.reason().contains(SECRET), failed.reason());
+    }
+
+    @Test
+    void aMissingParameterFailsTheStepNotRetryableNamingTheParameter() {
+        StepDispatcher d = dispatcher(handler("notify.post-message",
+                ctx -> StepOutcome.succeeded(Map.of("v", ctx.param("version")))));
+
+        send(d, command("notify.post-message", "c-1", Map.of("channel", "#releases")));
+
+        StepFailed failed = (StepFailed) published.last().data();
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().contains("'version'") && failed.reason().contains("1.29.0"), failed.reason());
+    }
+
+    @Test
+    void aReturnedFailureKeepsItsRetryableFlagAndIsRedacted() {
+        StepDispatcher d = dispatcher(handler("notify.post-message",
+                ctx -> StepOutcome.failed("invalid_auth for token " + SECRET, false)));
+
+        send(d, command("notify.post-message", "c-1", Map.of()));
+
+        StepFailed failed = (StepFailed) published.last().data();
+        assertEquals(new StepFailed("notify.post-message", 1, "c-1", "invalid_auth for token ***", false), failed);
+    }
+
+    @Test
+    void aCompletedCommandDeliveredAgainIsNotRunAgain() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
+        CloudEventCodec.Encoded cmd = command("git.resolve-head", "c-1", Map.of());
+
+        send(d, cmd);
+        Disposition again = send(d, cmd);
+
+        assertInstanceOf(Disposition.Skipped.class, again);
+        assertEquals(1, runs.get());
+        assertEquals(2, published.events.size());
+    }
+
+    @Test
+    void aCommandDeliveredAgainWhileRunningIsNotRunTwice() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        StepDispatcher d = dispatcher(handler("deploy.wait", ctx -> {
+            running.countDown();
+            assertTrue(finish.await(10, TimeUnit.SECONDS));
+            return StepOutcome.succeeded(Map.of());
+        }));
+        CloudEventCodec.Encoded cmd = command("deploy.wait", "c-1", Map.of());
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Disposition> first = pool.submit(() -> send(d, cmd));
+            assertTrue(running.await(10, TimeUnit.SECONDS));
+
+            Disposition second = send(d, cmd);
+            finish.countDown();
+
+            assertEquals(new Disposition.Skipped("in progress"), second);
+            assertInstanceOf(Disposition.Completed.class, first.get(10, TimeUnit.SECONDS));
+            assertEquals(1, runs.get());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aNewCommandIdForTheSameStepRunsAgain() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
+
+        send(d, command("git.resolve-head", "c-1", Map.of()));
+        send(d, command("git.resolve-head", "c-2", Map.of()));
+
+        assertEquals(2, runs.get());
+    }
+
+    @Test
+    void anUndecodableMessageIsRejectedWithTheReason() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
+
+        Disposition result = d.dispatch(Map.of(), "garbage".getBytes(StandardCharsets.UTF_8), "release.commands.git-0@3");
+
+        Disposition.Rejected rejected = assertInstanceOf(Disposition.Rejected.class, result);
+        assertTrue(rejected.reason().contains("missing header ce_specversion"), rejected.reason());
+        assertTrue(rejected.reason().contains("release.commands.git-0@3"), rejected.reason());
+        assertTrue(published.events.isEmpty());
+    }
+
+    @Test
+    void anEventThatIsNotACommandIsRejected() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
+        CloudEventCodec.Encoded started = CloudEventCodec.encode(Envelope.of("/x", "1.29.0",
+                new StepStarted("git.resolve-head", 1, "c-1", "w")));
+
+        Disposition.Rejected rejected = assertInstanceOf(Disposition.Rejected.class, send(d, started));
+
+        assertTrue(rejected.reason().contains("not a command: dev.releasetrain.StepStarted.v1"), rejected.reason());
+        assertEquals(0, runs.get());
+    }
+
+    @Test
+    void aStepWithoutAHandlerIsRejectedNamingTheStepsThatAreHandled() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
+
+        Disposition.Rejected rejected = assertInstanceOf(Disposition.Rejected.class,
+                send(d, command("git.cut-branch", "c-1", Map.of())));
+
+        assertTrue(rejected.reason().contains("no handler for step 'git.cut-branch'"), rejected.reason());
+        assertTrue(rejected.reason().contains("[git.resolve-head]"), rejected.reason());
+    }
+
+    @Test
+    void twoHandlersForOneStepIdAreRefused() {
+        StepHandler a = handler("git.resolve-head", ctx -> null);
+        StepHandler b = handler("git.resolve-head", ctx -> null);
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new StepHandlers(List.of(a, b)));
+
+        assertTrue(e.getMessage().contains("two step handlers for step 'git.resolve-head'"), e.getMessage());
+    }
+
+    @Test
+    void aResultThatCannotBePublishedDeadLettersTheCommandAndLetsARedeliveryRunIt() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
+        CloudEventCodec.Encoded cmd = command("git.resolve-head", "c-1", Map.of());
+        published.failOn = StepSucceeded.class;
+
+        Disposition first = send(d, cmd);
+        published.failOn = null;
+        Disposition second = send(d, cmd);
+
+        assertTrue(((Disposition.Rejected) first).reason().contains("could not publish the result"));
+        assertInstanceOf(Disposition.Completed.class, second);
+        assertEquals(2, runs.get());
+    }
+
+    @Test
+    void progressIsPublishedBetweenStartedAndTheResultWithoutSecrets() {
+        StepDispatcher d = dispatcher(handler("deploy.wait", ctx -> {
+            ctx.progress("still waiting, token " + SECRET, Map.of("tags", 3));
+            return StepOutcome.succeeded(Map.of());
+        }));
+
+        send(d, command("deploy.wait", "c-1", Map.of()));
+
+        assertEquals(3, published.events.size());
+        assertEquals(new StepProgress("deploy.wait", 1, "c-1", "still waiting, token ***", Map.of("tags", 3)),
+                published.events.get(1).data());
+    }
+
+    @Test
+    void aHandlerReturningNothingFailsRetryable() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> null));
+
+        send(d, command("git.resolve-head", "c-1", Map.of()));
+
+        StepFailed failed = (StepFailed) published.last().data();
+        assertTrue(failed.retryable());
+        assertTrue(failed.reason().contains("returned no outcome"), failed.reason());
+    }
+
+    static final class RecordingPublisher implements ResultPublisher {
+        final List<Envelope> events = new CopyOnWriteArrayList<>();
+        volatile Class<? extends ReleaseEvent> failOn;
+
+        @Override
+        public void publish(Envelope event) {
+            if (failOn != null && failOn.isInstance(event.data())) {
+                throw new IllegalStateException("broker unavailable");
+            }
+            // Round-trip through the codec, as Kafka would.
+            CloudEventCodec.Encoded e = CloudEventCodec.encode(event);
+            events.add(CloudEventCodec.decode(new HashMap<>(e.headers()), e.body()));
+        }
+
+        Envelope last() {
+            return events.get(events.size() - 1);
+        }
+    }
+}
