@@ -1,0 +1,129 @@
+package dev.releasetrain.sandbox;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Base of the stand-ins served by the JDK's {@link HttpServer} on a free 127.0.0.1 port: counts every
+ * request, answers queued faults, then hands the request to {@link #handle(HttpExchange)}.
+ */
+abstract class HttpStandIn implements StandIn {
+
+    private static final Logger LOG = Logger.getLogger(HttpStandIn.class.getName());
+
+    private final String name;
+    private final Faults faults = new Faults();
+    private HttpServer server;
+    private ExecutorService executor;
+    private int port;
+
+    protected HttpStandIn(String name) {
+        this.name = name;
+    }
+
+    /** Starts listening on a free loopback port. */
+    void start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the " + name + " stand-in", e);
+        }
+        executor = Executors.newCachedThreadPool(Http.daemonThreads("sandbox-" + name));
+        server.setExecutor(executor);
+        server.createContext("/", this::dispatch);
+        server.start();
+        port = server.getAddress().getPort();
+    }
+
+    private void dispatch(HttpExchange exchange) {
+        try {
+            OptionalInt fault = faults.onCall();
+            if (fault.isPresent()) {
+                // The request body is drained so that keep-alive connections stay usable.
+                exchange.getRequestBody().readAllBytes();
+                writeFault(exchange, fault.getAsInt());
+            } else {
+                handle(exchange);
+            }
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, name + " stand-in failed on " + exchange.getRequestURI(), e);
+            try {
+                Http.sendJson(exchange, 500, Map.of("error", String.valueOf(e)));
+            } catch (IOException | RuntimeException ignored) {
+                // headers may already be sent
+            }
+        } finally {
+            exchange.close();
+        }
+    }
+
+    /** Serves one request that is not an injected fault. */
+    protected abstract void handle(HttpExchange exchange) throws Exception;
+
+    /** Writes an injected failure in the shape the real service uses for errors. */
+    protected void writeFault(HttpExchange exchange, int status) throws IOException {
+        Http.sendJson(exchange, status, Map.of("error", "injected fault", "status", status));
+    }
+
+    int port() {
+        return port;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    @Override
+    public long calls() {
+        return faults.calls();
+    }
+
+    @Override
+    public void resetCalls() {
+        faults.resetCalls();
+    }
+
+    @Override
+    public void failNext(int count, int status) {
+        faults.failNext(count, status);
+    }
+
+    @Override
+    public void clearFaults() {
+        faults.clear();
+    }
+
+    @Override
+    public int pendingFaults() {
+        return faults.pending();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.stop(0);
+            server = null;
+        }
+        if (executor != null) {
+            executor.shutdownNow();
+            executor = null;
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package dev.releasetrain.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The local stand-ins of the external systems, started in-process on free 127.0.0.1 ports:
+ * seeded bare git repositories ({@code file://} remotes), Slack Web API, CloudFront, Kubernetes API
+ * (fabric8 mock server, CRUD mode) and an admin endpoint for fault injection and call counts.
+ *
+ * <pre>{@code
+ * try (Sandbox sandbox = Sandbox.start(tempDir)) {
+ *     String remote = sandbox.gitRemoteUrl("posthog");
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class Sandbox implements AutoCloseable {
+
+    /** Stand-in names accepted by {@link #failNext}, {@link #calls} and the admin endpoint. */
+    public static final String SLACK = "slack";
+    public static final String CLOUDFRONT = "cloudfront";
+    public static final String KUBERNETES = "kubernetes";
+
+    /** Settings of a sandbox; {@link #defaults()} then {@code with...} to change one. */
+    public record Options(String slackToken, List<String> slackChannels, String distributionId,
+                          Duration invalidationDelay, String awsAccessKeyId, String awsSecretAccessKey) {
+
+        public Options {
+            Objects.requireNonNull(slackToken, "slackToken");
+            slackChannels = List.copyOf(slackChannels);
+            Objects.requireNonNull(distributionId, "distributionId");
+            Objects.requireNonNull(invalidationDelay, "invalidationDelay");
+        }
+
+        public static Options defaults() {
+            return new Options("xoxb-sandbox-release-train-token",
+                    List.of("releases", "announcements", "team-platform", "marketing"),
+                    "E2RELEASETRAIN1", Duration.ofSeconds(2), "AKIASANDBOXRELEASETR", "sandbox-secret-access-key");
+        }
+
+        public Options withSlackToken(String token) {
+            return new Options(token, slackChannels, distributionId, invalidationDelay, awsAccessKeyId, awsSecretAccessKey);
+        }
+
+        public Options withDistributionId(String id) {
+            return new Options(slackToken, slackChannels, id, invalidationDelay, awsAccessKeyId, awsSecretAccessKey);
+        }
+
+        public Options withInvalidationDelay(Duration delay) {
+            return new Options(slackToken, slackChannels, distributionId, delay, awsAccessKeyId, awsSecretAccessKey);
+        }
+
+        public Options withSlackChannels(List<String> channels) {
+            return new Options(slackToken, channels, distributionId, invalidationDelay, awsAccessKeyId, awsSecretAccessKey);
+        }
+    }
+
+    private final Path workDir;
+    private final Options options;
+    private final Map<String, Path> gitRepos = new LinkedHashMap<>();
+    private final Map<String, StandIn> standIns = new LinkedHashMap<>();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private SlackStandIn slack;
+    private CloudFrontStandIn cloudFront;
+    private KubernetesStandIn kubernetes;
+    private AdminServer admin;
+
+    private Sandbox(Path workDir, Options options) {
+        this.workDir = workDir.toAbsolutePath().normalize();
+        this.options = options;
+    }
+
+    /** Starts everything with {@link Options#defaults()}; git repositories are (re)seeded under workDir/git. */
+    public static Sandbox start(Path workDir) {
+        return start(workDir, Options.defaults());
+    }
+
+    public static Sandbox start(Path workDir, Options options) {
+        Sandbox sandbox = new Sandbox(workDir, options);
+        try {
+            sandbox.startAll();
+            return sandbox;
+        } catch (RuntimeException | Error e) {
+            sandbox.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        try {
+            Files.createDirectories(workDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        gitRepos.putAll(GitFixtures.seed(workDir.resolve("git")));
+
+        slack = register(new SlackStandIn(options.slackToken(), options.slackChannels()));
+        slack.start();
+        cloudFront = register(new CloudFrontStandIn(options.distributionId(), options.invalidationDelay()));
+        cloudFront.start();
+        kubernetes = register(new KubernetesStandIn(Images.POSTHOG + ":release-" + GitFixtures.CURRENT_VERSION + "-unstable"));
+        kubernetes.start();
+
+        admin = new AdminServer(this);
+        closeables.add(admin);
+        admin.start();
+    }
+
+    private <T extends StandIn> T register(T standIn) {
+        standIns.put(standIn.name(), standIn);
+        closeables.add(standIn);
+        return standIn;
+    }
+
+    // ---------------------------------------------------------------- git
+
+    /** {@code file://} URL of a seeded bare repository: posthog, vpc, charts-clickhouse. */
+    public String gitRemoteUrl(String repo) {
+        return GitFixtures.fileUrl(gitRepositoryPath(repo));
+    }
+
+    /** Path of a seeded bare repository. */
+    public Path gitRepositoryPath(String repo) {
+        Path p = gitRepos.get(repo);
+        if (p == null) {
+            throw new IllegalArgumentException("no seeded repository " + repo + "; known: " + gitRepos.keySet());
+        }
+        return p;
+    }
+
+    /** Default branch of a seeded repository (master for posthog, main for the others). */
+    public String gitDefaultBranch(String repo) {
+        gitRepositoryPath(repo);
+        return GitFixtures.defaultBranch(repo);
+    }
+
+    // ---------------------------------------------------------------- slack
+
+    public SlackStandIn slack() {
+        return slack;
+    }
+
+    /** Base URL of the Slack stand-in (no path). */
+    public String slackUrl() {
+        return slack.url();
+    }
+
+    /** Methods URL prefix for slack-api-client / release-train.slack.api-url ({@code http://127.0.0.1:P/api/}). */
+    public String slackApiUrl() {
+        return slack.apiUrl();
+    }
+
+    public String slackToken() {
+        return slack.token();
+    }
+
+    /** Messages posted to a channel (id, {@code #name} or {@code name}), oldest first. */
+    public List<SlackStandIn.Message> slackMessages(String channel) {
+        return slack.messages(channel);
+    }
+
+    // ---------------------------------------------------------------- cloudfront
+
+    public CloudFrontStandIn cloudFront() {
+        return cloudFront;
+    }
+
+    /** Endpoint override for the CloudFront client ({@code http://127.0.0.1:P}). */
+    public String cloudFrontEndpoint() {
+        return cloudFront.url();
+    }
+
+    public String distributionId() {
+        return cloudFront.distributionId();
+    }
+
+    public String distributionDomainName() {
+        return cloudFront.domainName();
+    }
+
+    /** Invalidations created so far, oldest first. */
+    public List<CloudFrontStandIn.Invalidation> invalidations() {
+        return cloudFront.invalidations();
+    }
+
+    /** How long new invalidations stay InProgress. */
+    public void setInvalidationDelay(Duration delay) {
+        cloudFront.invalidationDelay(delay);
+    }
+
+    public String awsAccessKeyId() {
+        return options.awsAccessKeyId();
+    }
+
+    public String awsSecretAccessKey() {
+        return options.awsSecretAccessKey();
+    }
+
+    // ---------------------------------------------------------------- kubernetes
+
+    public KubernetesStandIn kubernetes() {
+        return kubernetes;
+    }
+
+    /** Kubernetes API server URL ({@code http://127.0.0.1:P}). */
+    public String kubernetesUrl() {
+        return kubernetes.url();
+    }
+
+    public String kubernetesNamespace() {
+        return KubernetesStandIn.NAMESPACE;
+    }
+
+    // ---------------------------------------------------------------- admin / faults
+
+    /** Base URL of the admin endpoint ({@code http://127.0.0.1:P}; routes under /admin/). */
+    public String adminUrl() {
+        return admin.url();
+    }
+
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** The stand-in of that name, if this sandbox runs one. */
+    public Optional<StandIn> standIn(String name) {
+        return Optional.ofNullable(standIns.get(name));
+    }
+
+    public List<String> standInNames() {
+        return List.copyOf(standIns.keySet());
+    }
+
+    /** Makes a stand-in fail its next {@code count} calls with HTTP {@code status}. */
+    public void failNext(String standIn, int count, int status) {
+        requireStandIn(standIn).failNext(count, status);
+    }
+
+    /** Requests a stand-in received so far (failed ones included). */
+    public long calls(String standIn) {
+        return requireStandIn(standIn).calls();
+    }
+
+    /** Drops every queued fault. */
+    public void clearFaults() {
+        standIns.values().forEach(StandIn::clearFaults);
+    }
+
+    private StandIn requireStandIn(String name) {
+        return standIn(name).orElseThrow(() -> new IllegalArgumentException(
+                "unknown stand-in " + name + "; running: " + standIns.keySet()));
+    }
+
+    /**
+     * The endpoints as configuration: Release Train's own keys where one exists (so they can be fed to the
+     * services as-is), {@code sandbox.*} otherwise.
+     */
+    public Map<String, String> properties() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("sandbox.work-dir", workDir.toString());
+        p.put("sandbox.admin-url", adminUrl());
+        for (String repo : gitRepos.keySet()) {
+            p.put("sandbox.git." + repo + ".url", gitRemoteUrl(repo));
+            p.put("sandbox.git." + repo + ".default-branch", gitDefaultBranch(repo));
+        }
+        p.put("release-train.git.repository-url", gitRemoteUrl(GitFixtures.POSTHOG));
+        p.put("release-train.git.default-branch", gitDefaultBranch(GitFixtures.POSTHOG));
+        p.put("sandbox.slack.url", slackUrl());
+        p.put("release-train.slack.api-url", slackApiUrl());
+        p.put("release-train.slack.token", slackToken());
+        p.put("release-train.cdn.endpoint", cloudFrontEndpoint());
+        p.put("release-train.cdn.distribution-id", distributionId());
+        p.put("sandbox.aws.access-key-id", awsAccessKeyId());
+        p.put("sandbox.aws.secret-access-key", awsSecretAccessKey());
+        p.put("sandbox.aws.region", "us-east-1");
+        p.put("release-train.deploy.kubernetes-url", kubernetesUrl());
+        p.put("release-train.deploy.namespace", kubernetesNamespace());
+        return p;
+    }
+
+    /** Writes {@link #properties()} to {@code workDir/sandbox.properties} and returns the path. */
+    public Path writeProperties() {
+        Path file = workDir.resolve("sandbox.properties");
+        Properties props = new Properties();
+        props.putAll(properties());
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            props.store(w, "Release Train sandbox endpoints");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /** Stops every stand-in (idempotent). */
+    @Override
+    public synchronized void close() {
+        RuntimeException failure = null;
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing the sandbox failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        closeables.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Starts a sandbox and runs until killed. Argument: the work directory (default: a new temporary
+     * directory). Prints the endpoints as {@code key=value} lines and writes them to
+     * {@code <workDir>/sandbox.properties}.
+     */
+    public static void main(String[] args) throws Exception {
+        Path workDir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("release-train-sandbox");
+        Sandbox sandbox = Sandbox.start(workDir);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sandbox.close();
+            stopped.countDown();
+        }, "sandbox-shutdown"));
+        sandbox.writeProperties();
+        sandbox.properties().forEach((k, v) -> System.out.println(k + "=" + v));
+        System.out.flush();
+        stopped.await();
+    }
+}

@@ -1,0 +1,397 @@
+package dev.releasetrain.sandbox;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Slack Web API stand-in: {@code auth.test}, {@code chat.postMessage}, {@code conversations.history},
+ * {@code chat.getPermalink} under {@code /api/}. Answers like Slack does: HTTP 200 with
+ * {@code {"ok":true,...}} or {@code {"ok":false,"error":"..."}}, Content-Type application/json.
+ * Accepts form-encoded or JSON bodies and query parameters; the token goes in
+ * {@code Authorization: Bearer ...} (or a {@code token} parameter).
+ * <p>
+ * Channels are addressed by id ({@code C0...}) or by name ({@code #releases} or {@code releases});
+ * a name not seen before creates the channel. Answers always carry the channel id, as Slack does.
+ */
+public final class SlackStandIn extends HttpStandIn {
+
+    public static final String TEAM_ID = "T0POSTHOG01";
+    public static final String BOT_USER_ID = "U0RELEASETRN";
+    public static final String BOT_ID = "B0RELEASETRN";
+    public static final String APP_ID = "A0RELEASETRN";
+
+    /** One stored message, in posting order. */
+    public record Message(String channelId, String channelName, String ts, String text, String threadTs,
+                          JsonNode blocks, String metadataEventType, Map<String, Object> metadataPayload) {
+        /** The message's metadata as Slack returns it, or null. */
+        Map<String, Object> metadataJson() {
+            if (metadataEventType == null) {
+                return null;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("event_type", metadataEventType);
+            m.put("event_payload", metadataPayload == null ? Map.of() : metadataPayload);
+            return m;
+        }
+    }
+
+    private final String token;
+    private final Map<String, String> channelIdsByName = new LinkedHashMap<>();
+    private final Map<String, String> channelNamesById = new LinkedHashMap<>();
+    private final Map<String, List<Message>> messagesByChannelId = new LinkedHashMap<>();
+    private final AtomicInteger channelSeq = new AtomicInteger();
+    private final AtomicLong lastMicros = new AtomicLong();
+
+    SlackStandIn(String token, List<String> channels) {
+        super("slack");
+        this.token = token;
+        for (String c : channels) {
+            channelId(c, true);
+        }
+    }
+
+    /** The bot token the stand-in accepts. */
+    public String token() {
+        return token;
+    }
+
+    /** The methods URL prefix to give slack-api-client ({@code .../api/}). */
+    public String apiUrl() {
+        return url() + "/api/";
+    }
+
+    /** Messages of a channel (id or name, with or without '#'), oldest first. */
+    public List<Message> messages(String channel) {
+        synchronized (this) {
+            String id = channelId(channel, false);
+            if (id == null) {
+                return List.of();
+            }
+            return List.copyOf(messagesByChannelId.getOrDefault(id, List.of()));
+        }
+    }
+
+    /** The channel id a name resolves to, or null when unknown. */
+    public synchronized String channelIdOf(String channel) {
+        return channelId(channel, false);
+    }
+
+    // ---------------------------------------------------------------- HTTP
+
+    @Override
+    protected void handle(HttpExchange exchange) throws Exception {
+        String path = exchange.getRequestURI().getPath();
+        if (!path.startsWith("/api/")) {
+            Http.sendText(exchange, 404, "text/plain", "not found");
+            return;
+        }
+        String method = path.substring("/api/".length());
+        Map<String, Object> params = params(exchange);
+        String given = bearer(exchange);
+        if (given == null && params.get("token") instanceof String t) {
+            given = t;
+        }
+        if (!token.equals(given)) {
+            ok(exchange, error("invalid_auth"));
+            return;
+        }
+        Map<String, Object> answer = switch (method) {
+            case "auth.test" -> authTest();
+            case "chat.postMessage" -> postMessage(params);
+            case "conversations.history" -> history(params);
+            case "chat.getPermalink" -> permalink(params);
+            case "api.test" -> Map.of("ok", true, "args", params);
+            default -> error("unknown_method");
+        };
+        ok(exchange, answer);
+    }
+
+    @Override
+    protected void writeFault(HttpExchange exchange, int status) throws IOException {
+        if (status == 429) {
+            exchange.getResponseHeaders().set("Retry-After", "1");
+        }
+        Http.sendJson(exchange, status, Map.of("ok", false, "error", status == 429 ? "ratelimited" : "fatal_error"));
+    }
+
+    private static void ok(HttpExchange exchange, Map<String, Object> answer) throws IOException {
+        Http.sendJson(exchange, 200, answer);
+    }
+
+    private static Map<String, Object> error(String code) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", false);
+        m.put("error", code);
+        return m;
+    }
+
+    private static String bearer(HttpExchange exchange) {
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        if (auth == null || !auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return null;
+        }
+        return auth.substring(7).trim();
+    }
+
+    private static Map<String, Object> params(HttpExchange exchange) throws IOException {
+        Map<String, Object> params = new LinkedHashMap<>(Http.query(exchange));
+        byte[] body = Http.body(exchange);
+        if (body.length == 0) {
+            return params;
+        }
+        String contentType = String.valueOf(exchange.getRequestHeaders().getFirst("Content-Type")).toLowerCase(Locale.ROOT);
+        if (contentType.startsWith("application/json")) {
+            params.putAll(Http.JSON.readValue(body, new TypeReference<Map<String, Object>>() { }));
+        } else {
+            params.putAll(Http.parseForm(new String(body, StandardCharsets.UTF_8)));
+        }
+        return params;
+    }
+
+    // ---------------------------------------------------------------- methods
+
+    private Map<String, Object> authTest() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("url", "https://posthog.slack.com/");
+        m.put("team", "PostHog");
+        m.put("user", "release-train");
+        m.put("team_id", TEAM_ID);
+        m.put("user_id", BOT_USER_ID);
+        m.put("bot_id", BOT_ID);
+        m.put("app_id", APP_ID);
+        m.put("is_enterprise_install", false);
+        return m;
+    }
+
+    private Map<String, Object> postMessage(Map<String, Object> params) {
+        String channel = string(params.get("channel"));
+        if (channel == null || channel.isBlank()) {
+            return error("channel_not_found");
+        }
+        String text = string(params.get("text"));
+        JsonNode blocks;
+        Map<String, Object> metadata;
+        try {
+            blocks = json(params.get("blocks"));
+            JsonNode meta = json(params.get("metadata"));
+            metadata = meta == null || meta.isNull() ? null
+                    : Http.JSON.convertValue(meta, new TypeReference<Map<String, Object>>() { });
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return error("invalid_arguments");
+        }
+        if (blocks != null && !blocks.isArray()) {
+            return error("invalid_blocks");
+        }
+        if ((text == null || text.isEmpty()) && (blocks == null || blocks.isEmpty())) {
+            return error("no_text");
+        }
+        String eventType = null;
+        Map<String, Object> payload = null;
+        if (metadata != null) {
+            eventType = string(metadata.get("event_type"));
+            if (eventType == null || eventType.isBlank()) {
+                return error("invalid_metadata_format");
+            }
+            Object p = metadata.get("event_payload");
+            if (p != null && !(p instanceof Map)) {
+                return error("invalid_metadata_format");
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> cast = p == null ? Map.of() : (Map<String, Object>) p;
+            payload = cast;
+        }
+        Message message;
+        synchronized (this) {
+            String id = channelId(channel, true);
+            message = new Message(id, channelNamesById.get(id), nextTs(), text == null ? "" : text,
+                    string(params.get("thread_ts")), blocks, eventType, payload);
+            messagesByChannelId.computeIfAbsent(id, k -> new ArrayList<>()).add(message);
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("channel", message.channelId());
+        m.put("ts", message.ts());
+        m.put("message", messageJson(message, true));
+        return m;
+    }
+
+    private Map<String, Object> history(Map<String, Object> params) {
+        String channel = string(params.get("channel"));
+        List<Message> all;
+        synchronized (this) {
+            String id = channel == null ? null : channelId(channel, false);
+            if (id == null) {
+                return error("channel_not_found");
+            }
+            all = new ArrayList<>(messagesByChannelId.getOrDefault(id, List.of()));
+        }
+        Collections.reverse(all); // newest first
+        boolean withMetadata = bool(params.get("include_all_metadata"));
+        boolean inclusive = bool(params.get("inclusive"));
+        String oldest = string(params.get("oldest"));
+        String latest = string(params.get("latest"));
+        List<Message> filtered = new ArrayList<>();
+        for (Message m : all) {
+            if (oldest != null && !oldest.isEmpty() && !after(m.ts(), oldest, inclusive)) {
+                continue;
+            }
+            if (latest != null && !latest.isEmpty() && !after(latest, m.ts(), inclusive)) {
+                continue;
+            }
+            filtered.add(m);
+        }
+        int limit = 100;
+        String l = string(params.get("limit"));
+        if (l != null && !l.isEmpty()) {
+            try {
+                limit = Integer.parseInt(l);
+            } catch (NumberFormatException e) {
+                return error("invalid_limit");
+            }
+            if (limit <= 0) {
+                limit = 100;
+            }
+            limit = Math.min(limit, 999);
+        }
+        int offset = 0;
+        String cursor = string(params.get("cursor"));
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8);
+                offset = Integer.parseInt(decoded.substring(decoded.indexOf(':') + 1));
+            } catch (RuntimeException e) {
+                return error("invalid_cursor");
+            }
+        }
+        int end = Math.min(filtered.size(), offset + limit);
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (int i = Math.min(offset, end); i < end; i++) {
+            page.add(messageJson(filtered.get(i), withMetadata));
+        }
+        boolean hasMore = end < filtered.size();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("messages", page);
+        m.put("has_more", hasMore);
+        m.put("pin_count", 0);
+        m.put("channel_actions_ts", null);
+        m.put("channel_actions_count", 0);
+        m.put("response_metadata", Map.of("next_cursor", hasMore
+                ? Base64.getEncoder().encodeToString(("offset:" + end).getBytes(StandardCharsets.UTF_8)) : ""));
+        return m;
+    }
+
+    private Map<String, Object> permalink(Map<String, Object> params) {
+        String channel = string(params.get("channel"));
+        String ts = string(params.get("message_ts"));
+        synchronized (this) {
+            String id = channel == null ? null : channelId(channel, false);
+            if (id == null) {
+                return error("channel_not_found");
+            }
+            boolean found = messagesByChannelId.getOrDefault(id, List.of()).stream().anyMatch(m -> m.ts().equals(ts));
+            if (!found) {
+                return error("message_not_found");
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("ok", true);
+            m.put("channel", id);
+            m.put("permalink", "https://posthog.slack.com/archives/" + id + "/p" + ts.replace(".", ""));
+            return m;
+        }
+    }
+
+    private static Map<String, Object> messageJson(Message message, boolean withMetadata) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", "message");
+        m.put("user", BOT_USER_ID);
+        m.put("bot_id", BOT_ID);
+        m.put("app_id", APP_ID);
+        m.put("team", TEAM_ID);
+        m.put("text", message.text());
+        m.put("ts", message.ts());
+        if (message.threadTs() != null) {
+            m.put("thread_ts", message.threadTs());
+        }
+        if (message.blocks() != null) {
+            m.put("blocks", message.blocks());
+        }
+        if (withMetadata && message.metadataEventType() != null) {
+            m.put("metadata", message.metadataJson());
+        }
+        m.put("bot_profile", Map.of("id", BOT_ID, "app_id", APP_ID, "name", "Release Train", "team_id", TEAM_ID,
+                "deleted", false));
+        return m;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Resolves an id or a name to a channel id; creates the channel for an unknown name when asked. */
+    private String channelId(String channel, boolean create) {
+        String c = channel.trim();
+        if (channelNamesById.containsKey(c)) {
+            return c;
+        }
+        String name = c.startsWith("#") ? c.substring(1) : c;
+        String id = channelIdsByName.get(name);
+        if (id == null && create) {
+            id = String.format("C0%09d", channelSeq.incrementAndGet());
+            channelIdsByName.put(name, id);
+            channelNamesById.put(id, name);
+        }
+        return id;
+    }
+
+    /** Slack-style timestamps: seconds.microseconds, strictly increasing. */
+    private String nextTs() {
+        Instant now = Instant.now();
+        long micros = now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000;
+        long ts = lastMicros.updateAndGet(prev -> Math.max(prev + 1, micros));
+        return String.format("%d.%06d", ts / 1_000_000L, ts % 1_000_000L);
+    }
+
+    /** true when ts a is after b (or equal, when inclusive). */
+    private static boolean after(String a, String b, boolean inclusive) {
+        int cmp = new java.math.BigDecimal(a).compareTo(new java.math.BigDecimal(b));
+        return inclusive ? cmp >= 0 : cmp > 0;
+    }
+
+    private static String string(Object o) {
+        return o == null ? null : o.toString();
+    }
+
+    private static boolean bool(Object o) {
+        if (o instanceof Boolean b) {
+            return b;
+        }
+        String s = string(o);
+        return s != null && (s.equals("1") || s.equalsIgnoreCase("true"));
+    }
+
+    /** A JSON value given either as a JSON string (form-encoded calls) or as structured JSON. */
+    private static JsonNode json(Object o) throws JsonProcessingException {
+        if (o == null) {
+            return null;
+        }
+        if (o instanceof String s) {
+            return s.isBlank() ? null : Http.JSON.readTree(s);
+        }
+        return Http.JSON.valueToTree(o);
+    }
+}
