@@ -1,0 +1,165 @@
+package dev.releasetrain.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The main job: a whole release on the embedded stack, as a person would run it. Starts the stack,
+ * starts the release over REST, prints its live progress from the event stream, retries a step that
+ * was made to fail (--fail-once), prints the timeline and checks the sandbox for the effects.
+ */
+final class Demo {
+    static final String OWNER = "alice";
+    private static final Map<String, String> STAND_IN_OF_SERVICE = Map.of(
+            "git", "git", "deploy", "kubernetes", "cdn", "cloudfront", "notify", "slack");
+
+    private final PrintStream out;
+    private final String version;
+    private final String failOnce;
+    private final boolean keep;
+
+    Demo(PrintStream out, String version, String failOnce, boolean keep) {
+        this.out = out;
+        this.version = version;
+        this.failOnce = failOnce;
+        this.keep = keep;
+    }
+
+    int run() throws Exception {
+        out.println("Release Train demo: release " + version + " on the embedded stack");
+        out.println("starting the stack");
+        try (Stack stack = Stack.start(line -> out.println(line))) {
+            int code = release(stack);
+            if (keep) {
+                out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "
+                        + stack.sandbox().adminUrl() + "; Ctrl-C stops it");
+                Thread.currentThread().join();
+            }
+            out.println("stopping the stack");
+            return code;
+        }
+    }
+
+    private int release(Stack stack) {
+        ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER);
+        if (failOnce != null) {
+            String service = failOnce.contains(".") ? failOnce.substring(0, failOnce.indexOf('.')) : failOnce;
+            String standIn = STAND_IN_OF_SERVICE.get(service);
+            if (standIn == null) {
+                out.println("--fail-once: unknown step '" + failOnce + "' (a step id like notify.post-message)");
+                return 2;
+            }
+            stack.sandbox().failNext(standIn, 1, 503);
+            out.println("fault injected: the " + standIn + " stand-in fails its next call (503), behind " + failOnce);
+        }
+
+        ReleaseClient.Answer started = api.post("/releases", "{\"version\":\"" + version + "\"}");
+        if (started.status() != 202) {
+            out.println("could not start release " + version + ": " + started.status() + " " + started.message());
+            return 1;
+        }
+        out.println("release " + version + " started by " + OWNER + " -> " + started.location());
+
+        long t0 = System.nanoTime();
+        AtomicReference<String> end = new AtomicReference<>();
+        AtomicBoolean retried = new AtomicBoolean();
+        api.follow(version, null, e -> {
+            String line = describe(e);
+            if (line != null) {
+                out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
+            }
+            if ("ReleaseCompleted".equals(e.type())) {
+                end.set("completed");
+                return false;
+            }
+            if ("ReleaseFailed".equals(e.type())) {
+                String step = e.data().path("data").path("failedStep").asText();
+                if (failOnce != null && step.equals(failOnce) && retried.compareAndSet(false, true)) {
+                    out.println("  retrying " + step + " over REST (POST /releases/" + version + "/steps/" + step + "/retry)");
+                    ReleaseClient.Answer r = api.post("/releases/" + version + "/steps/" + step + "/retry",
+                            "{\"reason\":\"demo: the stand-in failed once on purpose\"}");
+                    if (r.status() == 202) {
+                        return true;
+                    }
+                    out.println("  retry refused: " + r.status() + " " + r.message());
+                }
+                end.set("failed");
+                return false;
+            }
+            return true;
+        });
+
+        JsonNode timeline = api.get("/releases/" + version + "/timeline").body();
+        out.println();
+        out.print(TimelineTable.render(timeline));
+        out.println();
+        if (!"completed".equals(end.get())) {
+            out.println("release " + version + " did not complete: " + end.get());
+            return 1;
+        }
+        return checkEffects(stack, timeline) ? 0 : 1;
+    }
+
+    private static String describe(ReleaseClient.Sse e) {
+        JsonNode d = e.data().path("data");
+        String step = d.path("step").asText("");
+        return switch (e.type()) {
+            case "ReleaseStarted" -> "release started (runbook " + d.path("runbook").asText() + ")";
+            case "StepRequested" -> String.format("%-26s requested (attempt %d)", step, d.path("attempt").asInt());
+            case "StepStarted" -> String.format("%-26s started on %s", step, d.path("worker").asText());
+            case "StepProgress" -> String.format("%-26s %s", step, d.path("message").asText());
+            case "StepSucceeded" -> String.format("%-26s succeeded %s", step, d.path("outputs"));
+            case "StepFailed" -> String.format("%-26s FAILED: %s", step, d.path("reason").asText());
+            case "StepRetryRequested" -> String.format("%-26s retry requested by %s", step, d.path("requestedBy").asText());
+            case "GateOpened" -> String.format("%-26s WAITING for approval", d.path("gate").asText());
+            case "GateApproved" -> String.format("%-26s approved by %s", d.path("gate").asText(), d.path("approver").asText());
+            case "ReleaseCompleted" -> "release completed";
+            case "ReleaseFailed" -> "release stopped: " + d.path("failedStep").asText() + " failed";
+            default -> null;
+        };
+    }
+
+    /** Looks in the sandbox for what the release did, and says what it found. */
+    private boolean checkEffects(Stack stack, JsonNode timeline) {
+        out.println("effects in the sandbox:");
+        List<Boolean> checks = new ArrayList<>();
+        JsonNode head = outputs(timeline, "git.resolve-head");
+        String expectedHead = stack.sandbox().headCommit("posthog", "master");
+        checks.add(check("git: master of posthog resolved to " + head.path("commit").asText(),
+                expectedHead.equals(head.path("commit").asText())));
+        JsonNode pods = outputs(timeline, "deploy.list-pods");
+        checks.add(check("kubernetes: " + pods.path("count").asInt() + " pods listed in namespace " + pods.path("namespace").asText(),
+                pods.path("count").asInt() > 0));
+        JsonNode dist = outputs(timeline, "cdn.read-distribution");
+        checks.add(check("cloudfront: distribution " + dist.path("distributionId").asText() + " is " + dist.path("status").asText(),
+                stack.sandbox().distributionId().equals(dist.path("distributionId").asText())));
+        JsonNode msg = outputs(timeline, "notify.post-message");
+        long posted = stack.sandbox().slackMessages(msg.path("channel").asText()).stream()
+                .filter(m -> m.text().contains(version)).count();
+        checks.add(check("slack: " + posted + " message about " + version + " in " + msg.path("channel").asText(), posted == 1));
+        boolean ok = checks.stream().allMatch(Boolean::booleanValue);
+        out.println(ok ? "release " + version + " completed; every effect is there" : "some effects are missing");
+        return ok;
+    }
+
+    private boolean check(String what, boolean ok) {
+        out.println("  " + (ok ? "ok      " : "MISSING ") + what);
+        return ok;
+    }
+
+    private static JsonNode outputs(JsonNode timeline, String step) {
+        for (JsonNode s : timeline.path("steps")) {
+            if (step.equals(s.path("step").asText())) {
+                JsonNode attempts = s.path("attempts");
+                return attempts.get(attempts.size() - 1).path("outputs");
+            }
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.releasetrain.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code release-train}: the command people type. */
+@Command(name = "release-train", mixinStandardHelpOptions = true, version = "release-train 0.1.0",
+        description = "Release Train: a release orchestrator for the monthly release runbook.",
+        subcommands = {ReleaseTrain.DemoCommand.class, ReleaseTrain.UpCommand.class})
+public final class ReleaseTrain implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(System.out);
+        return 2;
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ReleaseTrain()).execute(args));
+    }
+
+    @Command(name = "demo", mixinStandardHelpOptions = true,
+            description = "Run one whole release end to end on the embedded stack, then stop everything.")
+    static final class DemoCommand implements Callable<Integer> {
+        @Option(names = "--version", defaultValue = "1.29.0", description = "Version to release (default ${DEFAULT-VALUE}).")
+        String version;
+        @Option(names = "--fail-once", paramLabel = "STEP", description = "Make the stand-in behind STEP fail once; the demo retries the step over REST.")
+        String failOnce;
+        @Option(names = "--keep", description = "Leave the stack running after the release (Ctrl-C stops it).")
+        boolean keep;
+
+        @Override
+        public Integer call() throws Exception {
+            return new Demo(System.out, version, failOnce, keep).run();
+        }
+    }
+
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the stack without starting a release; Ctrl-C stops it.")
+    static final class UpCommand implements Callable<Integer> {
+        @Override
+        public Integer call() throws Exception {
+            try (Stack stack = Stack.start(System.out::println)) {
+                System.out.println("coordinator: " + stack.coordinatorUrl() + "   (POST /releases {\"version\":\"1.29.0\"})");
+                System.out.println("sandbox admin: " + stack.sandbox().adminUrl());
+                System.out.println("Ctrl-C stops everything");
+                Thread.currentThread().join();
+            }
+            return 0;
+        }
+    }
+}

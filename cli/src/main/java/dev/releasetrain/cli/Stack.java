@@ -1,0 +1,186 @@
+package dev.releasetrain.cli;
+
+import dev.releasetrain.local.EmbeddedKafka;
+import dev.releasetrain.local.LocalInfra;
+import dev.releasetrain.protocol.Topics;
+import dev.releasetrain.sandbox.Sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The whole of Release Train on one machine: the embedded Kafka broker and PostgreSQL, the sandbox
+ * of stand-ins, then the coordinator and the four services, each its own process. Closing it stops
+ * everything it started, in reverse order.
+ */
+public final class Stack implements AutoCloseable {
+    public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
+
+    private final Path home;
+    private final Path runDir;
+    private final Consumer<String> out;
+    private LocalInfra infra;
+    private Sandbox sandbox;
+    private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+    private Thread shutdownHook;
+
+    private Stack(Path home, Path runDir, Consumer<String> out) {
+        this.home = home;
+        this.runDir = runDir;
+        this.out = out;
+    }
+
+    /** The repository root: {@code release-train.home}, or the nearest parent holding the build. */
+    public static Path home() {
+        String configured = System.getProperty("release-train.home");
+        Path p = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();
+        for (Path dir = p.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("coordinator")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("cannot find the Release Train checkout from " + p + " (set -Drelease-train.home)");
+    }
+
+    public static Stack start(Consumer<String> out) throws Exception {
+        Path runDir = Files.createTempDirectory("release-train-");
+        Stack stack = new Stack(home(), runDir, out);
+        try {
+            stack.boot();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot() throws Exception {
+        shutdownHook = new Thread(this::closeQuietly, "release-train-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        Path logs = Files.createDirectories(runDir.resolve("logs"));
+
+        long t0 = System.nanoTime();
+        infra = LocalInfra.start(runDir.resolve("infra"));
+        EmbeddedKafka.createTopics(infra.kafkaBootstrapServers(), Topics.all(), 3);
+        out.accept(String.format("  kafka       %s (%s)", infra.kafkaBootstrapServers(), infra.embeddedKafka().isPresent() ? "embedded, KRaft" : "external"));
+        out.accept(String.format("  postgresql  %s (%s)", infra.jdbcUrl(), infra.localPostgres().isPresent() ? "embedded" : "external"));
+
+        sandbox = Sandbox.start(runDir.resolve("sandbox"));
+        out.accept("  sandbox     git remotes, Kubernetes, CloudFront, Slack stand-ins (admin " + sandbox.adminUrl() + ")");
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("kafka.bootstrap.servers", infra.kafkaBootstrapServers());
+        common.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
+
+        Map<String, String> coordinator = new LinkedHashMap<>(common);
+        coordinator.putAll(infra.quarkusConfig());
+        add("coordinator", coordinator, Map.of(), logs);
+
+        Map<String, String> git = new LinkedHashMap<>(common);
+        git.put("release-train.git.repository-url", sandbox.gitRemoteUrl("posthog"));
+        add("git-service", git, Map.of(), logs);
+
+        Map<String, String> deploy = new LinkedHashMap<>(common);
+        deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
+        add("deploy-service", deploy, Map.of(), logs);
+
+        Map<String, String> cdn = new LinkedHashMap<>(common);
+        cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());
+        cdn.put("release-train.cdn.distribution-id", sandbox.distributionId());
+        add("cdn-service", cdn, Map.of("AWS_ACCESS_KEY_ID", "AKIASANDBOX", "AWS_SECRET_ACCESS_KEY", "sandbox-secret",
+                "AWS_REGION", "us-east-1"), logs);
+
+        Map<String, String> notify = new LinkedHashMap<>(common);
+        notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
+        add("notify-service", notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken()), logs);
+
+        for (ServiceProcess p : processes.values()) {
+            p.start();
+        }
+        for (ServiceProcess p : processes.values()) {
+            p.awaitReady(Duration.ofSeconds(180));
+            out.accept(String.format("  %-11s %s (ready)", p.name, p.url()));
+        }
+        out.accept(String.format("  stack up in %.1f s; logs in %s", (System.nanoTime() - t0) / 1e9, logs));
+    }
+
+    private void add(String name, Map<String, String> config, Map<String, String> env, Path logs) {
+        processes.put(name, new ServiceProcess(name, home, freePort(), config, env, logs));
+    }
+
+    public String coordinatorUrl() {
+        return processes.get("coordinator").url();
+    }
+
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    public LocalInfra infra() {
+        return infra;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** Stops one application as a crash would, then starts it again and waits until it is ready. */
+    public void crashAndRestart(String name) throws Exception {
+        ServiceProcess p = processes.get(name);
+        p.kill();
+        p.start();
+        p.awaitReady(Duration.ofSeconds(120));
+    }
+
+    public String logTail(String name, int lines) {
+        return processes.get(name).tail(lines);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void closeQuietly() {
+        List<ServiceProcess> reverse = new ArrayList<>(processes.values());
+        java.util.Collections.reverse(reverse);
+        reverse.parallelStream().forEach(ServiceProcess::close);
+        processes.clear();
+        if (sandbox != null) {
+            try {
+                sandbox.close();
+            } catch (Exception ignored) {
+                // best effort on the way out
+            }
+            sandbox = null;
+        }
+        if (infra != null) {
+            infra.close();
+            infra = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running
+            }
+        }
+    }
+}
