@@ -29,6 +29,11 @@ public class ErrorMappers {
         return badJson(ex);
     }
 
+    @ServerExceptionMapper
+    public Response mismatched(MismatchedInputException ex) {
+        return badJson(ex);
+    }
+
     private static Response badJson(JsonProcessingException ex) {
         if (ex instanceof MismatchedInputException m && !m.getPath().isEmpty()) {
             String field = m.getPath().get(m.getPath().size() - 1).getFieldName();
