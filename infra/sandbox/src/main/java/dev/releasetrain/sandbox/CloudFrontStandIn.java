@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /2020-05-31/distribution/{id}/config} (GetDistributionConfig)</li>
  *   <li>{@code POST /2020-05-31/distribution/{id}/invalidation} (CreateInvalidation, 201 + Location;
  *       the same CallerReference with the same paths returns the existing invalidation, with other
- *       paths it fails with InvalidationBatchAlreadyExists)</li>
+ *       paths it fails with 409 InvalidationBatchAlreadyExists, like CloudFront's other *AlreadyExists errors)</li>
  *   <li>{@code GET /2020-05-31/distribution/{id}/invalidation/{iid}} (GetInvalidation: InProgress, then
  *       Completed once the configured delay has passed)</li>
  *   <li>{@code GET /2020-05-31/distribution/{id}/invalidation} (ListInvalidations, newest first)</li>
@@ -213,7 +213,7 @@ public final class CloudFrontStandIn extends HttpStandIn {
                 }
             }
             if (existing != null && !existing.paths().equals(paths)) {
-                error(exchange, 400, "Sender", "InvalidationBatchAlreadyExists",
+                error(exchange, 409, "Sender", "InvalidationBatchAlreadyExists",
                         "The CallerReference " + callerReference + " was already used for a different invalidation batch.");
                 return;
             }

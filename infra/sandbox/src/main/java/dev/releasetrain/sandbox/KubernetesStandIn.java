@@ -43,6 +43,15 @@ public final class KubernetesStandIn implements StandIn {
     public record SeedPod(String name, String role, String image) {
     }
 
+    /** The mock server logs every request at INFO; keep a strong reference so the level sticks. */
+    private static final java.util.logging.Logger MOCK_LOG = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    static {
+        if (!Boolean.getBoolean("sandbox.kubernetes.log-requests")) {
+            MOCK_LOG.setLevel(java.util.logging.Level.WARNING);
+        }
+    }
+
     private final Faults faults = new Faults();
     private final KubernetesMockServer server;
     private final String appImage;

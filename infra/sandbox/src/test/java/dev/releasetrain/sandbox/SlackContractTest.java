@@ -1,0 +1,163 @@
+package dev.releasetrain.sandbox;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.methods.MethodsClient;
+import com.slack.api.methods.response.auth.AuthTestResponse;
+import com.slack.api.methods.response.chat.ChatGetPermalinkResponse;
+import com.slack.api.methods.response.chat.ChatPostMessageResponse;
+import com.slack.api.methods.response.conversations.ConversationsHistoryResponse;
+import com.slack.api.model.Message;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static com.slack.api.model.block.Blocks.asBlocks;
+import static com.slack.api.model.block.Blocks.section;
+import static com.slack.api.model.block.composition.BlockCompositions.markdownText;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Slack stand-in as seen by slack-api-client 1.51.0, the client notify-service uses. */
+class SlackContractTest {
+
+    @TempDir
+    static Path workDir;
+    static Sandbox sandbox;
+    static Slack slack;
+
+    @BeforeAll
+    static void start() {
+        sandbox = Sandbox.start(workDir);
+        SlackConfig config = new SlackConfig();
+        config.setMethodsEndpointUrlPrefix(sandbox.slackApiUrl());
+        config.setStatsEnabled(false);
+        slack = Slack.getInstance(config);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (slack != null) {
+            slack.close();
+        }
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    private static MethodsClient methods() {
+        return slack.methods(sandbox.slackToken());
+    }
+
+    @Test
+    void authTestAnswersForTheConfiguredToken() throws Exception {
+        AuthTestResponse r = methods().authTest(req -> req);
+        assertTrue(r.isOk(), r.getError());
+        assertEquals(SlackStandIn.TEAM_ID, r.getTeamId());
+        assertEquals(SlackStandIn.BOT_USER_ID, r.getUserId());
+        assertEquals(SlackStandIn.BOT_ID, r.getBotId());
+    }
+
+    @Test
+    void postedMessageWithMetadataIsFoundBackInHistory() throws Exception {
+        ChatPostMessageResponse posted = methods().chatPostMessage(req -> req
+                .channel("#releases")
+                .text("Release Train: release 1.29.0 went through the proving runbook")
+                .blocks(asBlocks(section(s -> s.text(markdownText("*1.29.0* is out")))))
+                .metadata(new Message.Metadata("release_train_step",
+                        Map.of("release", "1.29.0", "step", "notify.post-message", "commandId", "cmd-42"))));
+        assertTrue(posted.isOk(), posted.getError());
+        String channelId = posted.getChannel();
+        assertTrue(channelId.startsWith("C"), channelId);
+        assertNotNull(posted.getTs());
+        assertEquals("Release Train: release 1.29.0 went through the proving runbook", posted.getMessage().getText());
+
+        // another message after it: history is newest first
+        ChatPostMessageResponse later = methods().chatPostMessage(req -> req.channel(channelId).text("later"));
+        assertTrue(later.isOk(), later.getError());
+
+        ConversationsHistoryResponse history = methods().conversationsHistory(req -> req
+                .channel(channelId).limit(50).includeAllMetadata(true));
+        assertTrue(history.isOk(), history.getError());
+        List<Message> messages = history.getMessages();
+        assertEquals("later", messages.get(0).getText());
+        Message found = messages.stream().filter(m -> m.getTs().equals(posted.getTs())).findFirst().orElseThrow();
+        assertEquals("release_train_step", found.getMetadata().getEventType());
+        assertEquals("cmd-42", found.getMetadata().getEventPayload().get("commandId"));
+        assertEquals("1.29.0", found.getMetadata().getEventPayload().get("release"));
+        assertEquals(1, found.getBlocks().size());
+        assertEquals(SlackStandIn.BOT_ID, found.getBotId());
+
+        // without include_all_metadata the metadata is not returned
+        ConversationsHistoryResponse plain = methods().conversationsHistory(req -> req.channel(channelId));
+        assertTrue(plain.isOk(), plain.getError());
+        assertNull(plain.getMessages().stream().filter(m -> m.getTs().equals(posted.getTs()))
+                .findFirst().orElseThrow().getMetadata());
+
+        // pagination: limit 1 -> has_more with a cursor that leads to the next message
+        ConversationsHistoryResponse first = methods().conversationsHistory(req -> req.channel(channelId).limit(1));
+        assertTrue(first.isHasMore());
+        String cursor = first.getResponseMetadata().getNextCursor();
+        ConversationsHistoryResponse second = methods().conversationsHistory(req -> req.channel(channelId).limit(1).cursor(cursor));
+        assertEquals(posted.getTs(), second.getMessages().get(0).getTs());
+
+        ChatGetPermalinkResponse link = methods().chatGetPermalink(req -> req.channel(channelId).messageTs(posted.getTs()));
+        assertTrue(link.isOk(), link.getError());
+        assertTrue(link.getPermalink().contains(channelId), link.getPermalink());
+
+        List<SlackStandIn.Message> stored = sandbox.slackMessages("#releases");
+        assertEquals(posted.getTs(), stored.get(0).ts());
+        assertEquals("release_train_step", stored.get(0).metadataEventType());
+        assertEquals(stored, sandbox.slackMessages(channelId));
+    }
+
+    @Test
+    void wrongOrMissingTokenIsRejected() throws Exception {
+        ChatPostMessageResponse wrong = slack.methods("xoxb-wrong").chatPostMessage(req -> req.channel("#releases").text("x"));
+        assertFalse(wrong.isOk());
+        assertEquals("invalid_auth", wrong.getError());
+
+        HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("channel=%23releases&text=x")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, missing.statusCode());
+        assertTrue(missing.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
+        assertEquals("{\"ok\":false,\"error\":\"invalid_auth\"}", missing.body());
+    }
+
+    @Test
+    void jsonBodiesAreAcceptedToo() throws Exception {
+        String body = "{\"channel\":\"#announcements\",\"text\":\"hello\",\"metadata\":{\"event_type\":\"t\","
+                + "\"event_payload\":{\"k\":\"v\"}}}";
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
+                .header("Content-Type", "application/json; charset=utf-8")
+                .header("Authorization", "Bearer " + sandbox.slackToken())
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertTrue(r.body().contains("\"ok\":true"), r.body());
+        SlackStandIn.Message m = sandbox.slackMessages("announcements").get(0);
+        assertEquals("hello", m.text());
+        assertEquals(Map.of("k", "v"), m.metadataPayload());
+    }
+
+    @Test
+    void historyOfAnUnknownChannelIsChannelNotFound() throws Exception {
+        ConversationsHistoryResponse r = methods().conversationsHistory(req -> req.channel("C0NOSUCHCHAN"));
+        assertFalse(r.isOk());
+        assertEquals("channel_not_found", r.getError());
+    }
+}
