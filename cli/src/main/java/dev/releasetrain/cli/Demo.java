@@ -130,7 +130,7 @@ final class Demo {
         out.println("effects in the sandbox:");
         List<Boolean> checks = new ArrayList<>();
         JsonNode head = outputs(timeline, "git.resolve-head");
-        String expectedHead = stack.sandbox().headCommit("posthog", "master");
+        String expectedHead = SandboxFacts.headCommit(stack.sandbox(), "posthog", "master");
         checks.add(check("git: master of posthog resolved to " + head.path("commit").asText(),
                 expectedHead.equals(head.path("commit").asText())));
         JsonNode pods = outputs(timeline, "deploy.list-pods");

@@ -96,7 +96,7 @@ public final class Stack implements AutoCloseable {
         Map<String, String> cdn = new LinkedHashMap<>(common);
         cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());
         cdn.put("release-train.cdn.distribution-id", sandbox.distributionId());
-        add("cdn-service", cdn, Map.of("AWS_ACCESS_KEY_ID", "AKIASANDBOX", "AWS_SECRET_ACCESS_KEY", "sandbox-secret",
+        add("cdn-service", cdn, Map.of("AWS_ACCESS_KEY_ID", sandbox.awsAccessKeyId(), "AWS_SECRET_ACCESS_KEY", sandbox.awsSecretAccessKey(),
                 "AWS_REGION", "us-east-1"), logs);
 
         Map<String, String> notify = new LinkedHashMap<>(common);

@@ -80,7 +80,7 @@ class ReleaseFlowIT {
             previousEnd = end;
         }
         assertEquals(PROVING, order);
-        assertEquals(stack.sandbox().headCommit("posthog", "master"),
+        assertEquals(SandboxFacts.headCommit(stack.sandbox(), "posthog", "master"),
                 release.path("steps").get(0).path("outputs").path("commit").asText());
         assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains("1.29.0")).count());
     }

@@ -1,0 +1,28 @@
+package dev.releasetrain.cli;
+
+import dev.releasetrain.sandbox.Sandbox;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** What the demo and the tests read back from the sandbox to check a release's effects. */
+final class SandboxFacts {
+    private SandboxFacts() {
+    }
+
+    /** The commit a branch of a sandbox remote points at, read from the bare repository itself. */
+    static String headCommit(Sandbox sandbox, String repo, String branch) {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build()) {
+            ObjectId id = r.resolve("refs/heads/" + branch);
+            if (id == null) {
+                throw new IllegalStateException("sandbox repo " + repo + " has no branch " + branch);
+            }
+            return id.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
