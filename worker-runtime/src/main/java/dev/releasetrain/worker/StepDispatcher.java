@@ -12,8 +12,10 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The flow of one command in a service, free of Kafka: decode, check it is a StepRequested this service
@@ -48,6 +50,7 @@ public class StepDispatcher {
     private final ResultPublisher publisher;
     private final SecretRedactor redactor;
     private final WorkerIdentity worker;
+    private final StepLocks stepLocks = new StepLocks();
 
     @Inject
     public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
@@ -99,7 +102,15 @@ public class StepDispatcher {
                 // ours to run
             }
         }
-        return run(command.releaseId(), request, handler.get(), about);
+        // Commands of one release share a partition, so they reach this instance; running the attempts of
+        // one step one at a time keeps a handler's check-before-acting sound against a parallel attempt.
+        String stepKey = command.releaseId() + "/" + request.step();
+        stepLocks.lock(stepKey);
+        try {
+            return run(command.releaseId(), request, handler.get(), about);
+        } finally {
+            stepLocks.unlock(stepKey);
+        }
     }
 
     private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about) {
@@ -189,5 +200,34 @@ public class StepDispatcher {
             sb.append(" (caused by ").append(root.getClass().getSimpleName()).append(": ").append(root.getMessage()).append(')');
         }
         return sb.toString();
+    }
+
+    /** One lock per release and step, dropped when nobody holds or waits for it. */
+    private static final class StepLocks {
+        private final Map<String, Entry> entries = new HashMap<>();
+
+        private static final class Entry {
+            final ReentrantLock lock = new ReentrantLock();
+            int users;
+        }
+
+        void lock(String key) {
+            Entry e;
+            synchronized (entries) {
+                e = entries.computeIfAbsent(key, k -> new Entry());
+                e.users++;
+            }
+            e.lock.lock();
+        }
+
+        void unlock(String key) {
+            synchronized (entries) {
+                Entry e = entries.get(key);
+                e.lock.unlock();
+                if (--e.users == 0) {
+                    entries.remove(key);
+                }
+            }
+        }
     }
 }

@@ -22,7 +22,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -256,6 +255,54 @@ class StepDispatcherTest {
         StepFailed failed = (StepFailed) published.last().data();
         assertTrue(failed.retryable());
         assertTrue(failed.reason().contains("returned no outcome"), failed.reason());
+    }
+
+    @Test
+    void attemptsOfOneStepOfOneReleaseRunOneAtATimeWhileOtherStepsRunAlongside() throws Exception {
+        CountDownLatch finish = new CountDownLatch(1);
+        AtomicInteger active = new AtomicInteger();
+        AtomicInteger maxActiveOfStep = new AtomicInteger();
+        StepHandler slow = handler("notify.post-message", ctx -> {
+            maxActiveOfStep.accumulateAndGet(active.incrementAndGet(), Math::max);
+            try {
+                assertTrue(finish.await(10, TimeUnit.SECONDS));
+            } finally {
+                active.decrementAndGet();
+            }
+            return StepOutcome.succeeded(Map.of());
+        });
+        StepHandler other = handler("git.resolve-head", ctx -> {
+            assertTrue(finish.await(10, TimeUnit.SECONDS));
+            return StepOutcome.succeeded(Map.of());
+        });
+        StepDispatcher d = dispatcher(slow, other);
+
+        Thread first = new Thread(() -> send(d, command("notify.post-message", "c-1", Map.of())));
+        Thread retry = new Thread(() -> send(d, command("notify.post-message", "c-2", Map.of())));
+        Thread otherStep = new Thread(() -> send(d, command("git.resolve-head", "c-3", Map.of())));
+        first.start();
+        await(() -> runs.get() == 1);
+        retry.start();
+        otherStep.start();
+        await(() -> runs.get() == 2 && retry.getState() == Thread.State.WAITING);
+
+        finish.countDown();
+        for (Thread t : List.of(first, retry, otherStep)) {
+            t.join(10_000);
+        }
+        assertEquals(3, runs.get());
+        assertEquals(1, maxActiveOfStep.get());
+    }
+
+    static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
     }
 
     static final class RecordingPublisher implements ResultPublisher {
