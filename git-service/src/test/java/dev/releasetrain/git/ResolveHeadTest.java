@@ -1,0 +1,124 @@
+package dev.releasetrain.git;
+
+import dev.releasetrain.local.KafkaTestResource;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
+import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
+import dev.releasetrain.protocol.Topics;
+import dev.releasetrain.worker.testing.TestBus;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(GitSandboxResource.class)
+class ResolveHeadTest {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "release-train.git.repository-url")
+    String repositoryUrl;
+
+    @TestHTTPResource("/q/health/ready")
+    URL readiness;
+
+    TestBus bus;
+
+    @BeforeEach
+    void connect() {
+        bus = new TestBus(bootstrapServers);
+    }
+
+    @AfterEach
+    void disconnect() {
+        bus.close();
+    }
+
+    @Test
+    void resolvesTheCommitAtTheHeadOfTheDefaultBranch() throws Exception {
+        String release = TestBus.freshReleaseId();
+        StepRequested command = TestBus.command("git", "git.resolve-head", Map.of("version", release));
+
+        bus.send(release, command);
+        List<Envelope> events = bus.awaitOutcome(release, command.commandId());
+
+        assertEquals(2, events.size(), events.toString());
+        StepStarted started = assertInstanceOf(StepStarted.class, events.get(0).data());
+        assertTrue(started.worker().startsWith("git-service@"), started.worker());
+        StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, events.get(1).data());
+        assertEquals(Map.of("branch", "master", "commit", headOfMaster()), succeeded.outputs());
+        assertEquals("/release-train/git-service", events.get(1).source());
+        assertEquals(release, events.get(1).releaseId());
+    }
+
+    @Test
+    void garbageGoesToTheDeadLetterTopicWithAReasonAndTheNextCommandStillRuns() {
+        String release = TestBus.freshReleaseId();
+
+        bus.sendRaw(Topics.commands("git"), release, "not a cloud event".getBytes(StandardCharsets.UTF_8), Map.of());
+        ConsumerRecord<String, byte[]> dead = bus.awaitDeadLetter(r -> release.equals(r.key()));
+        StepRequested next = TestBus.command("git", "git.resolve-head", Map.of("version", release));
+        bus.send(release, next);
+
+        String reason = TestBus.headers(dead).get("dead-letter-reason");
+        assertTrue(reason.contains("undecodable message") && reason.contains("missing header ce_specversion"), reason);
+        assertEquals("not a cloud event", new String(dead.value(), StandardCharsets.UTF_8));
+        assertInstanceOf(StepSucceeded.class, bus.awaitOutcome(release, next.commandId()).get(1).data());
+    }
+
+    @Test
+    void aStepThisServiceDoesNotHandleGoesToTheDeadLetterTopic() {
+        String release = TestBus.freshReleaseId();
+
+        bus.send(release, TestBus.command("git", "git.cut-release-branch", Map.of("version", release)));
+        ConsumerRecord<String, byte[]> dead = bus.awaitDeadLetter(r -> release.equals(r.key()));
+
+        String reason = TestBus.headers(dead).get("dead-letter-reason");
+        assertTrue(reason.contains("no handler for step 'git.cut-release-branch'"), reason);
+        assertTrue(reason.contains("[git.resolve-head]"), reason);
+    }
+
+    @Test
+    void isReadyWithItsKafkaChannels() throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<String> answer;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            answer = http.send(HttpRequest.newBuilder(readiness.toURI()).build(), HttpResponse.BodyHandlers.ofString());
+        } while (answer.statusCode() != 200 && System.nanoTime() < deadline);
+
+        assertEquals(200, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("commands") && answer.body().contains("results"), answer.body());
+    }
+
+    private String headOfMaster() throws Exception {
+        try (Repository repo = new FileRepositoryBuilder().setGitDir(Path.of(URI.create(repositoryUrl)).toFile()).build()) {
+            return repo.resolve("refs/heads/master").name();
+        }
+    }
+}
