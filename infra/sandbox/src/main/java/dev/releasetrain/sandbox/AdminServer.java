@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -19,6 +20,7 @@ import java.util.concurrent.Executors;
  *       HTTP status S (defaults: count 1, status 500);</li>
  *   <li>{@code DELETE /admin/faults} (all) or {@code DELETE /admin/faults/{standin}}: drop queued faults;</li>
  *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"pendingFaults":M}};</li>
+ *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...]}: publish an image tag now;</li>
  *   <li>{@code GET /admin/endpoints}: the sandbox's endpoints (same keys as {@link Sandbox#properties()}).</li>
  * </ul>
  * Unknown stand-in names answer 404.
@@ -61,6 +63,19 @@ final class AdminServer implements AutoCloseable {
             String name = parts.length > 3 ? parts[3] : null;
             if (resource.equals("endpoints") && method.equals("GET")) {
                 Http.sendJson(exchange, 200, sandbox.properties());
+                return;
+            }
+            if (resource.equals("images") && method.equals("POST") && parts.length == 6) {
+                // POST /admin/images/{namespace}/{repository}/{tag}[?digest=sha256:...]: publish a tag now
+                Optional<StandIn> registry = sandbox.standIn(Sandbox.REGISTRY);
+                if (registry.isEmpty()) {
+                    Http.sendJson(exchange, 404, Map.of("error", "no image registry stand-in"));
+                    return;
+                }
+                String repository = parts[3] + "/" + parts[4];
+                String digest = Http.query(exchange).getOrDefault("digest", Images.digest(repository, parts[5]));
+                RegistryStandIn.Tag tag = ((RegistryStandIn) registry.get()).push(repository, parts[5], digest);
+                Http.sendJson(exchange, 200, Map.of("repository", repository, "tag", tag.name(), "digest", tag.digest()));
                 return;
             }
             if (resource.equals("faults") && method.equals("DELETE") && name == null) {

@@ -19,7 +19,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The local stand-ins of the external systems, started in-process on free 127.0.0.1 ports:
  * seeded bare git repositories ({@code file://} remotes), Slack Web API, CloudFront, Kubernetes API
- * (fabric8 mock server, CRUD mode) and an admin endpoint for fault injection and call counts.
+ * (fabric8 mock server, CRUD mode), an image registry (Docker Hub tag API) fed by a CI simulation that
+ * watches the {@code posthog} repository, and an admin endpoint for fault injection and call counts.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(tempDir)) {
@@ -34,38 +35,48 @@ public final class Sandbox implements AutoCloseable {
     public static final String SLACK = "slack";
     public static final String CLOUDFRONT = "cloudfront";
     public static final String KUBERNETES = "kubernetes";
+    public static final String REGISTRY = "registry";
 
     /** Settings of a sandbox; {@link #defaults()} then {@code with...} to change one. */
     public record Options(String slackToken, List<String> slackChannels, String distributionId,
-                          Duration invalidationDelay, String awsAccessKeyId, String awsSecretAccessKey) {
+                          Duration invalidationDelay, String awsAccessKeyId, String awsSecretAccessKey,
+                          Duration ciBuildTime) {
 
         public Options {
             Objects.requireNonNull(slackToken, "slackToken");
             slackChannels = List.copyOf(slackChannels);
             Objects.requireNonNull(distributionId, "distributionId");
             Objects.requireNonNull(invalidationDelay, "invalidationDelay");
+            Objects.requireNonNull(ciBuildTime, "ciBuildTime");
         }
 
         public static Options defaults() {
             return new Options("xoxb-sandbox-release-train-token",
                     List.of("releases", "announcements", "team-platform", "marketing"),
-                    "E2RELEASETRAIN1", Duration.ofSeconds(2), "AKIASANDBOXRELEASETR", "sandbox-secret-access-key");
+                    "E2RELEASETRAIN1", Duration.ofSeconds(2), "AKIASANDBOXRELEASETR", "sandbox-secret-access-key",
+                    Duration.ofSeconds(3));
         }
 
         public Options withSlackToken(String token) {
-            return new Options(token, slackChannels, distributionId, invalidationDelay, awsAccessKeyId, awsSecretAccessKey);
+            return new Options(token, slackChannels, distributionId, invalidationDelay, awsAccessKeyId, awsSecretAccessKey, ciBuildTime);
         }
 
         public Options withDistributionId(String id) {
-            return new Options(slackToken, slackChannels, id, invalidationDelay, awsAccessKeyId, awsSecretAccessKey);
+            return new Options(slackToken, slackChannels, id, invalidationDelay, awsAccessKeyId, awsSecretAccessKey, ciBuildTime);
         }
 
         public Options withInvalidationDelay(Duration delay) {
-            return new Options(slackToken, slackChannels, distributionId, delay, awsAccessKeyId, awsSecretAccessKey);
+            return new Options(slackToken, slackChannels, distributionId, delay, awsAccessKeyId, awsSecretAccessKey, ciBuildTime);
+        }
+
+        /** How long the simulated CI takes to publish an image after a release branch or tag is pushed. */
+        public Options withCiBuildTime(Duration buildTime) {
+            return new Options(slackToken, slackChannels, distributionId, invalidationDelay, awsAccessKeyId,
+                    awsSecretAccessKey, buildTime);
         }
 
         public Options withSlackChannels(List<String> channels) {
-            return new Options(slackToken, channels, distributionId, invalidationDelay, awsAccessKeyId, awsSecretAccessKey);
+            return new Options(slackToken, channels, distributionId, invalidationDelay, awsAccessKeyId, awsSecretAccessKey, ciBuildTime);
         }
     }
 
@@ -77,6 +88,8 @@ public final class Sandbox implements AutoCloseable {
     private SlackStandIn slack;
     private CloudFrontStandIn cloudFront;
     private KubernetesStandIn kubernetes;
+    private RegistryStandIn registry;
+    private CiSimulator ci;
     private AdminServer admin;
 
     private Sandbox(Path workDir, Options options) {
@@ -114,6 +127,17 @@ public final class Sandbox implements AutoCloseable {
         cloudFront.start();
         kubernetes = register(new KubernetesStandIn(Images.POSTHOG + ":release-" + GitFixtures.CURRENT_VERSION + "-unstable"));
         kubernetes.start();
+        registry = register(new RegistryStandIn());
+        registry.start();
+        for (String v : List.of("1.28.2", GitFixtures.CURRENT_VERSION)) {
+            registry.push(Images.POSTHOG, "release-" + v + "-unstable");
+            registry.push(Images.POSTHOG, "release-" + v);
+        }
+        registry.push(Images.POSTHOG, "latest-release",
+                Images.digest(Images.POSTHOG, "release-" + GitFixtures.CURRENT_VERSION));
+        ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
+        closeables.add(ci);
+        ci.start();
 
         admin = new AdminServer(this);
         closeables.add(admin);
@@ -225,6 +249,27 @@ public final class Sandbox implements AutoCloseable {
         return KubernetesStandIn.NAMESPACE;
     }
 
+    // ---------------------------------------------------------------- image registry
+
+    public RegistryStandIn registry() {
+        return registry;
+    }
+
+    /** Base URL of the Docker Hub tag API stand-in ({@code http://127.0.0.1:P}; routes under /v2/). */
+    public String registryUrl() {
+        return registry.url();
+    }
+
+    /** Publishes {@code posthog/posthog:<tag>} now (what CI would do), with the given digest. */
+    public RegistryStandIn.Tag pushImage(String tag, String digest) {
+        return registry.push(Images.POSTHOG, tag, digest);
+    }
+
+    /** Sets how long the simulated CI takes to publish images after a release branch or tag push. */
+    public void setCiBuildTime(Duration buildTime) {
+        ci.buildTime(buildTime);
+    }
+
     // ---------------------------------------------------------------- admin / faults
 
     /** Base URL of the admin endpoint ({@code http://127.0.0.1:P}; routes under /admin/). */
@@ -289,6 +334,7 @@ public final class Sandbox implements AutoCloseable {
         p.put("sandbox.aws.region", "us-east-1");
         p.put("release-train.deploy.kubernetes-url", kubernetesUrl());
         p.put("release-train.deploy.namespace", kubernetesNamespace());
+        p.put("sandbox.registry.url", registryUrl());
         return p;
     }
 
