@@ -1,0 +1,409 @@
+package dev.releasetrain.coordinator.relay;
+
+import dev.releasetrain.coordinator.relay.RelayConfig.OffsetStorage;
+import io.debezium.engine.DebeziumEngine;
+import io.debezium.engine.RecordChangeEvent;
+import io.debezium.engine.format.ChangeEventFormat;
+import io.debezium.embedded.Connect;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Publishes every event appended to the release log to Kafka (transactional outbox by change data
+ * capture): a Debezium embedded engine reads the inserts of {@code public.release_events} from the
+ * WAL (pgoutput) and the relay produces each as a CloudEvent to {@code release.events}, and a
+ * {@code StepRequested} also to its service's command topic, keyed by release id.
+ *
+ * <p>Only one relay per slot is active: it holds a PostgreSQL session-level advisory lock on a
+ * dedicated connection; the others stay in {@link Status#STANDBY} and try again every second.
+ *
+ * <p>At least once: a batch's positions are stored only after Kafka acknowledged all its records
+ * ({@code acks=all}, idempotent producer); after a crash or takeover the records since the last
+ * stored position are published again, and consumers drop duplicates by {@code ce_id}.
+ */
+public final class Relay implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Relay.class);
+    private static final long RETRY_MS = 1000;
+    private static final Duration ENGINE_STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    public enum Status {
+        /** Started, not yet holding the lock. */
+        STARTING,
+        /** Another relay holds the lock; this one tries again every second. */
+        STANDBY,
+        /** Holds the lock and runs the engine. */
+        ACTIVE,
+        /** Closed. */
+        CLOSED
+    }
+
+    private final RelayConfig config;
+    private final Executor engineExecutor;
+    private final ExecutorService ownEngineExecutor;
+    private final KafkaProducer<String, byte[]> producer;
+    private final long lockKey;
+    private final CountDownLatch closing = new CountDownLatch(1);
+    private final Thread supervisor;
+    private volatile Status status = Status.STARTING;
+
+    private Relay(RelayConfig config, Executor engineExecutor) {
+        this.config = config;
+        this.ownEngineExecutor = engineExecutor == null ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "release-train-relay-engine");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        this.engineExecutor = engineExecutor == null ? ownEngineExecutor : engineExecutor;
+        this.lockKey = lockKey(config.slotName());
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, "release-train-relay-" + config.slotName(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, "0"),
+                new StringSerializer(), new ByteArraySerializer());
+        this.supervisor = new Thread(this::supervise, "release-train-relay-" + config.slotName());
+        this.supervisor.setDaemon(true);
+    }
+
+    /** Starts a relay running its engine on a thread of its own. */
+    public static Relay start(RelayConfig config) {
+        return start(config, null);
+    }
+
+    /**
+     * Starts a relay; the engine, while active, occupies one thread of {@code engineExecutor}
+     * (e.g. a managed executor). The lock and supervision use one daemon thread of the relay's own.
+     */
+    public static Relay start(RelayConfig config, Executor engineExecutor) {
+        Relay relay = new Relay(config, engineExecutor);
+        relay.supervisor.start();
+        LOG.debugf("relay started: %s", config);
+        return relay;
+    }
+
+    public Status status() {
+        return status;
+    }
+
+    /** True while this relay holds the lock and publishes. */
+    public boolean isActive() {
+        return status == Status.ACTIVE;
+    }
+
+    public RelayConfig config() {
+        return config;
+    }
+
+    /** Derived from the slot name: relays sharing a slot exclude each other, others do not. */
+    static long lockKey(String slotName) {
+        long h = 1125899906842597L;
+        for (char c : ("release-train-relay:" + slotName).toCharArray()) {
+            h = 31 * h + c;
+        }
+        return h;
+    }
+
+    private void supervise() {
+        while (!isClosing()) {
+            try (Connection lock = DriverManager.getConnection(config.jdbcUrl(), config.dbUser(), config.dbPassword())) {
+                if (awaitLock(lock)) {
+                    try {
+                        runEngineWhileHolding(lock);
+                    } finally {
+                        release(lock);
+                    }
+                }
+            } catch (SQLException | RuntimeException e) {
+                LOG.warnf("relay on slot %s: %s; trying again in %d ms", config.slotName(), e, RETRY_MS);
+            }
+            if (status == Status.ACTIVE) {
+                status = Status.STARTING;
+            }
+            pause(RETRY_MS);
+        }
+        status = Status.CLOSED;
+    }
+
+    /** True once the lock is held; false when closing first. */
+    private boolean awaitLock(Connection lock) throws SQLException {
+        try (PreparedStatement tryLock = lock.prepareStatement("select pg_try_advisory_lock(?)")) {
+            tryLock.setLong(1, lockKey);
+            while (!isClosing()) {
+                try (ResultSet rs = tryLock.executeQuery()) {
+                    rs.next();
+                    if (rs.getBoolean(1)) {
+                        return true;
+                    }
+                }
+                if (status != Status.STANDBY) {
+                    LOG.infof("relay on slot %s: another relay is active; standing by", config.slotName());
+                    status = Status.STANDBY;
+                }
+                pause(RETRY_MS);
+            }
+        }
+        return false;
+    }
+
+    private void runEngineWhileHolding(Connection lock) throws SQLException {
+        status = Status.STARTING;
+        CompletableFuture<Void> stopped = new CompletableFuture<>();
+        AtomicBoolean stepDown = new AtomicBoolean();
+        DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
+                .using(engineProperties())
+                .using((success, message, error) -> {
+                    if (success) {
+                        stopped.complete(null);
+                    } else {
+                        stopped.completeExceptionally(error != null ? error : new IllegalStateException(message));
+                    }
+                })
+                .using(new DebeziumEngine.ConnectorCallback() {
+                    @Override
+                    public void taskStarted() {
+                        synchronized (stepDown) {
+                            if (!stepDown.get()) {
+                                status = Status.ACTIVE;
+                                LOG.infof("relay on slot %s: active", config.slotName());
+                            }
+                        }
+                    }
+                })
+                .notifying(this::publishBatch)
+                .build();
+        try {
+            engineExecutor.execute(started);
+            while (!isClosing() && !stopped.isDone()) {
+                pause(RETRY_MS);
+                if (!lock.isValid(5)) {
+                    LOG.warnf("relay on slot %s: lost the connection holding the lock; stopping", config.slotName());
+                    break;
+                }
+            }
+        } finally {
+            synchronized (stepDown) {
+                stepDown.set(true);
+                status = isClosing() ? Status.CLOSED : Status.STARTING;
+            }
+            stopEngine(started, stopped);
+        }
+    }
+
+    private void stopEngine(DebeziumEngine<?> started, CompletableFuture<Void> stopped) {
+        long deadline = System.nanoTime() + ENGINE_STOP_TIMEOUT.toNanos();
+        while (!stopped.isDone()) {
+            try {
+                started.close();
+                break;
+            } catch (IllegalStateException e) {
+                // The engine refuses to stop while its task is starting (it would leak connections):
+                // ask again until it accepts. Other refusals mean it is already stopping or stopped.
+                if (!String.valueOf(e.getMessage()).contains("starting") || System.nanoTime() > deadline) {
+                    break;
+                }
+                waitQuietly(stopped, 100);
+            } catch (IOException | RuntimeException e) {
+                LOG.warnf("relay on slot %s: error stopping the engine: %s", config.slotName(), e);
+                break;
+            }
+        }
+        try {
+            stopped.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (!isClosing()) {
+                LOG.warnf("relay on slot %s: the engine stopped: %s", config.slotName(), e.getCause());
+            }
+        } catch (TimeoutException e) {
+            LOG.errorf("relay on slot %s: the engine did not stop within %s; releasing the lock anyway",
+                    config.slotName(), ENGINE_STOP_TIMEOUT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void waitQuietly(CompletableFuture<?> future, long millis) {
+        try {
+            future.get(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // only pausing
+        }
+    }
+
+    private void release(Connection lock) {
+        try (PreparedStatement unlock = lock.prepareStatement("select pg_advisory_unlock(?)")) {
+            unlock.setLong(1, lockKey);
+            unlock.execute();
+        } catch (SQLException e) {
+            // the lock goes with the session, which closes right after
+            LOG.debugf("relay on slot %s: unlock failed (%s); closing the session releases it", config.slotName(), e);
+        }
+    }
+
+    /**
+     * Publishes one batch and waits until Kafka acknowledged all of it before marking it processed:
+     * only then may its position be stored. A failed send is retried (the whole batch, in order)
+     * until it goes through or the relay closes.
+     */
+    private void publishBatch(List<RecordChangeEvent<SourceRecord>> changes,
+                              DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
+            throws InterruptedException {
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(changes.size() * 2);
+        for (RecordChangeEvent<SourceRecord> change : changes) {
+            records.addAll(RelayRecords.of(change.record()));
+        }
+        sendUntilAcknowledged(records);
+        for (RecordChangeEvent<SourceRecord> change : changes) {
+            committer.markProcessed(change);
+        }
+        committer.markBatchFinished();
+    }
+
+    private void sendUntilAcknowledged(List<ProducerRecord<String, byte[]>> records) throws InterruptedException {
+        while (true) {
+            List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+            try {
+                for (ProducerRecord<String, byte[]> r : records) {
+                    sends.add(producer.send(r));
+                }
+                for (Future<RecordMetadata> send : sends) {
+                    awaitAcknowledged(send);
+                }
+                return;
+            } catch (ExecutionException | RuntimeException e) {
+                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                if (isClosing() || cause instanceof org.apache.kafka.common.errors.InterruptException) {
+                    // the engine stops this batch: it is not marked processed and will be published again
+                    throw new InterruptedException("relay stopping before Kafka acknowledged the batch");
+                }
+                LOG.warnf("relay on slot %s: publishing %d records failed (%s); retrying in %d ms",
+                        config.slotName(), records.size(), cause, RETRY_MS);
+                if (closing.await(RETRY_MS, TimeUnit.MILLISECONDS)) {
+                    throw new InterruptedException("relay closing; the batch will be published again on restart");
+                }
+            }
+        }
+    }
+
+    private void awaitAcknowledged(Future<RecordMetadata> send) throws InterruptedException, ExecutionException {
+        while (true) {
+            try {
+                send.get(RETRY_MS, TimeUnit.MILLISECONDS);
+                return;
+            } catch (TimeoutException e) {
+                if (isClosing()) {
+                    throw new InterruptedException("relay closing before Kafka acknowledged; the batch will be published again");
+                }
+            }
+        }
+    }
+
+    Properties engineProperties() {
+        Properties p = new Properties();
+        p.setProperty("name", "release-train-relay-" + config.slotName());
+        p.setProperty("connector.class", "io.debezium.connector.postgresql.PostgresConnector");
+        p.setProperty("database.hostname", config.dbHost());
+        p.setProperty("database.port", Integer.toString(config.dbPort()));
+        p.setProperty("database.user", config.dbUser());
+        p.setProperty("database.password", config.dbPassword());
+        p.setProperty("database.dbname", config.database());
+        p.setProperty("topic.prefix", "release_train");
+        p.setProperty("plugin.name", "pgoutput");
+        p.setProperty("slot.name", config.slotName());
+        p.setProperty("publication.name", config.publicationName());
+        p.setProperty("publication.autocreate.mode", "filtered");
+        p.setProperty("table.include.list", "public.release_events");
+        // First start (no stored position): read the rows already in the table, in log order, then
+        // stream; later starts resume from the stored position. no_data would miss rows appended
+        // before the slot existed.
+        p.setProperty("snapshot.mode", "initial");
+        p.setProperty("snapshot.select.statement.overrides", "public.release_events");
+        p.setProperty("snapshot.select.statement.overrides.public.release_events",
+                "SELECT * FROM public.release_events ORDER BY position");
+        p.setProperty("poll.interval.ms", Long.toString(config.pollIntervalMs()));
+        p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushIntervalMs()));
+        // Lets the slot's confirmed position move on while release_events is quiet but other
+        // writes (e.g. the offsets table) produce WAL.
+        p.setProperty("heartbeat.interval.ms", "10000");
+        // A slot still held by the relay that just stepped down is released within a moment.
+        p.setProperty("slot.retry.delay.ms", "500");
+        p.setProperty("slot.max.retries", "120");
+        if (config.offsetStorage() instanceof OffsetStorage.InDatabase db) {
+            p.setProperty("offset.storage", "io.debezium.storage.jdbc.offset.JdbcOffsetBackingStore");
+            p.setProperty("offset.storage.jdbc.connection.url", config.jdbcUrl());
+            p.setProperty("offset.storage.jdbc.connection.user", config.dbUser());
+            p.setProperty("offset.storage.jdbc.connection.password", config.dbPassword());
+            p.setProperty("offset.storage.jdbc.table.name", db.table());
+        } else if (config.offsetStorage() instanceof OffsetStorage.InFile file) {
+            p.setProperty("offset.storage", "org.apache.kafka.connect.storage.FileOffsetBackingStore");
+            p.setProperty("offset.storage.file.filename", file.file().toAbsolutePath().toString());
+        }
+        return p;
+    }
+
+    private boolean isClosing() {
+        return closing.getCount() == 0;
+    }
+
+    private void pause(long millis) {
+        try {
+            closing.await(millis, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closing.countDown();
+        }
+    }
+
+    /** Stops the engine (positions of acknowledged batches are stored), flushes the producer, releases the lock. */
+    @Override
+    public void close() {
+        if (isClosing()) {
+            return;
+        }
+        closing.countDown();
+        try {
+            supervisor.join(ENGINE_STOP_TIMEOUT.toMillis() + 10_000);
+            if (supervisor.isAlive()) {
+                LOG.warnf("relay on slot %s: did not stop in time", config.slotName());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            status = Status.CLOSED;
+            producer.close(Duration.ofSeconds(30));
+            if (ownEngineExecutor != null) {
+                ownEngineExecutor.shutdownNow();
+            }
+        }
+    }
+}

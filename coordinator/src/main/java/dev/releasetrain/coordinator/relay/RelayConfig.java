@@ -1,0 +1,132 @@
+package dev.releasetrain.coordinator.relay;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * What the relay needs: the release log's PostgreSQL, the Kafka cluster, and the names of its
+ * replication slot and publication. {@link #of} fills in the defaults; the {@code with…} methods
+ * change one field.
+ *
+ * @param dbHost                 PostgreSQL host
+ * @param dbPort                 PostgreSQL port
+ * @param database               the database holding {@code public.release_events}
+ * @param dbUser                 a user allowed to replicate (superuser or REPLICATION role)
+ * @param dbPassword             its password
+ * @param kafkaBootstrapServers  Kafka bootstrap servers
+ * @param slotName               logical replication slot (also names the advisory lock and the stored offsets)
+ * @param publicationName        pgoutput publication, created for {@code release_events} if missing
+ * @param pollIntervalMs         how often the engine polls for new changes: latency vs idle CPU
+ * @param offsetFlushIntervalMs  how often processed positions are stored: bounds redelivery after a crash
+ * @param offsetStorage          where processed positions are stored
+ */
+public record RelayConfig(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
+                          String kafkaBootstrapServers, String slotName, String publicationName,
+                          long pollIntervalMs, long offsetFlushIntervalMs, OffsetStorage offsetStorage) {
+
+    public static final String DEFAULT_SLOT = "release_train_relay";
+    public static final String DEFAULT_PUBLICATION = "release_train_relay";
+    public static final long DEFAULT_POLL_INTERVAL_MS = 10;
+    public static final long DEFAULT_OFFSET_FLUSH_INTERVAL_MS = 1000;
+
+    public RelayConfig {
+        Objects.requireNonNull(dbHost, "dbHost");
+        Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(dbUser, "dbUser");
+        Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers");
+        Objects.requireNonNull(slotName, "slotName");
+        Objects.requireNonNull(publicationName, "publicationName");
+        Objects.requireNonNull(offsetStorage, "offsetStorage");
+        dbPassword = dbPassword == null ? "" : dbPassword;
+        if (dbPort <= 0 || pollIntervalMs <= 0 || offsetFlushIntervalMs < 0) {
+            throw new IllegalArgumentException("dbPort and pollIntervalMs must be positive, offsetFlushIntervalMs not negative");
+        }
+    }
+
+    /** Defaults: slot and publication {@value #DEFAULT_SLOT}, poll every 10 ms, offsets in the same database. */
+    public static RelayConfig of(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
+                                 String kafkaBootstrapServers) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                DEFAULT_SLOT, DEFAULT_PUBLICATION, DEFAULT_POLL_INTERVAL_MS, DEFAULT_OFFSET_FLUSH_INTERVAL_MS,
+                OffsetStorage.inDatabase());
+    }
+
+    /** From a {@code jdbc:postgresql://host[:port]/database[?…]} URL (the datasource's), with the defaults of {@link #of}. */
+    public static RelayConfig fromJdbcUrl(String jdbcUrl, String dbUser, String dbPassword, String kafkaBootstrapServers) {
+        String prefix = "jdbc:postgresql://";
+        if (jdbcUrl == null || !jdbcUrl.startsWith(prefix)) {
+            throw new IllegalArgumentException("not a jdbc:postgresql:// URL: " + jdbcUrl);
+        }
+        URI uri = URI.create("postgresql://" + jdbcUrl.substring(prefix.length()));
+        String path = uri.getPath();
+        if (uri.getHost() == null || path == null || path.length() < 2) {
+            throw new IllegalArgumentException("the relay needs one host and a database in " + jdbcUrl);
+        }
+        return of(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5432, path.substring(1), dbUser, dbPassword,
+                kafkaBootstrapServers);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + database;
+    }
+
+    public RelayConfig withSlotName(String slotName) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+    }
+
+    public RelayConfig withPublicationName(String publicationName) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+    }
+
+    public RelayConfig withPollIntervalMs(long pollIntervalMs) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+    }
+
+    public RelayConfig withOffsetFlushIntervalMs(long offsetFlushIntervalMs) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+    }
+
+    public RelayConfig withOffsetStorage(OffsetStorage offsetStorage) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+    }
+
+    @Override
+    public String toString() {
+        return "RelayConfig[" + jdbcUrl() + ", user " + dbUser + ", kafka " + kafkaBootstrapServers + ", slot "
+                + slotName + ", publication " + publicationName + ", poll " + pollIntervalMs + " ms, offsets "
+                + offsetStorage + "]";
+    }
+
+    /** Where the relay stores how far it got in the WAL. */
+    public sealed interface OffsetStorage {
+        /** A table in the release log's database, so any coordinator instance can take over (the default). */
+        record InDatabase(String table) implements OffsetStorage {
+            public InDatabase {
+                if (table == null || !table.matches("[a-z_][a-z0-9_]*")) {
+                    throw new IllegalArgumentException("offset table must be a lower-case SQL identifier: " + table);
+                }
+            }
+        }
+
+        /** A local file: only for a single instance that keeps its disk. */
+        record InFile(Path file) implements OffsetStorage {
+            public InFile {
+                Objects.requireNonNull(file, "file");
+            }
+        }
+
+        static OffsetStorage inDatabase() {
+            return new InDatabase("release_relay_offsets");
+        }
+
+        static OffsetStorage inFile(Path file) {
+            return new InFile(file);
+        }
+    }
+}

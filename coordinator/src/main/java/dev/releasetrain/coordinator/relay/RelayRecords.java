@@ -1,0 +1,97 @@
+package dev.releasetrain.coordinator.relay;
+
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.CloudEventCodec.UndecodableMessage;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.Topics;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.jboss.logging.Logger;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one Debezium change record of {@code release_events} into the Kafka records that publish it:
+ * the event on {@link Topics#EVENTS}, a {@code StepRequested} also on its service's command topic, and
+ * a row that cannot be read on {@link Topics#DEAD_LETTER} instead. All keyed by release id.
+ */
+final class RelayRecords {
+    static final String DEAD_LETTER_REASON = "rt_dead_letter_reason";
+    static final String LOG_POSITION = "rt_release_log_position";
+    private static final Logger LOG = Logger.getLogger(RelayRecords.class);
+
+    private RelayRecords() {
+    }
+
+    /** Nothing for records that are not inserts (snapshot reads count as inserts), e.g. heartbeats. */
+    static List<ProducerRecord<String, byte[]>> of(SourceRecord change) {
+        if (!(change.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return List.of();
+        }
+        String op = value.getString("op");
+        if (!"c".equals(op) && !"r".equals(op)) {
+            LOG.debugf("ignoring change '%s' on release_events: the log is append-only", op);
+            return List.of();
+        }
+        Struct after = value.getStruct("after");
+        ReleaseLogRow row;
+        try {
+            row = ReleaseLogRow.from(after);
+        } catch (RuntimeException e) {
+            LOG.warnf("relay: a release_events change has an unexpected shape (%s); sent to %s", e, Topics.DEAD_LETTER);
+            return List.of(deadLetter(null, String.valueOf(after).getBytes(StandardCharsets.UTF_8),
+                    "unexpected row shape: " + e, null));
+        }
+        try {
+            return publish(row.toEnvelope());
+        } catch (UndecodableMessage | IllegalArgumentException e) {
+            LOG.warnf("relay: cannot publish %s: %s; sent to %s", row, e.getMessage(), Topics.DEAD_LETTER);
+            return List.of(deadLetter(row.releaseId(), row.toJson(), e.getMessage(), row.position()));
+        }
+    }
+
+    private static List<ProducerRecord<String, byte[]>> publish(Envelope envelope) {
+        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(envelope);
+        List<ProducerRecord<String, byte[]>> out = new ArrayList<>(2);
+        out.add(record(Topics.EVENTS, envelope.releaseId(), encoded));
+        if (envelope.data() instanceof StepRequested request) {
+            if (request.service() == null || request.service().isBlank()) {
+                LOG.warnf("relay: StepRequested %s of release %s (step %s, attempt %d) names no service; command sent to %s",
+                        envelope.id(), envelope.releaseId(), request.step(), request.attempt(), Topics.DEAD_LETTER);
+                ProducerRecord<String, byte[]> dead = record(Topics.DEAD_LETTER, envelope.releaseId(), encoded);
+                dead.headers().add(DEAD_LETTER_REASON, bytes("StepRequested names no service"));
+                out.add(dead);
+            } else {
+                out.add(record(Topics.commands(request.service()), envelope.releaseId(), encoded));
+            }
+        }
+        return out;
+    }
+
+    private static ProducerRecord<String, byte[]> record(String topic, String key, CloudEventCodec.Encoded encoded) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Map.Entry<String, String> h : encoded.headers().entrySet()) {
+            headers.add(h.getKey(), bytes(h.getValue()));
+        }
+        return new ProducerRecord<>(topic, null, key, encoded.body(), headers);
+    }
+
+    private static ProducerRecord<String, byte[]> deadLetter(String key, byte[] value, String reason, Long position) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(DEAD_LETTER_REASON, bytes(reason == null ? "unknown" : reason));
+        if (position != null) {
+            headers.add(LOG_POSITION, bytes(position.toString()));
+        }
+        return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, value, headers);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

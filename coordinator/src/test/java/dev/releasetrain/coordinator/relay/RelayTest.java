@@ -1,0 +1,309 @@
+package dev.releasetrain.coordinator.relay;
+
+import dev.releasetrain.local.EmbeddedKafka;
+import dev.releasetrain.local.LocalPostgres;
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
+import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
+import dev.releasetrain.protocol.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The relay against a real PostgreSQL and a real Kafka broker, both in-process. */
+class RelayTest {
+    private static final Duration WAIT = Duration.ofSeconds(90);
+
+    private static EmbeddedKafka kafka;
+    private static LocalPostgres postgres;
+
+    @BeforeAll
+    static void startInfra() {
+        postgres = LocalPostgres.start();
+        kafka = EmbeddedKafka.start();
+        kafka.createTopics(Topics.all(), 3);
+    }
+
+    @AfterAll
+    static void stopInfra() {
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
+        }
+    }
+
+    @Test
+    void everyAppendedEventIsPublishedOnceInStreamOrderAndCommandsReachTheirService() throws Exception {
+        String slot = "relay_publish";
+        String a = release("a"), b = release("b"), bad = release("bad"), sentinel = release("sentinel");
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.all().toArray(String[]::new))) {
+            Map<String, List<Envelope>> appended = new LinkedHashMap<>();
+            // Appended before the relay ever ran (before its slot exists): must not be missed.
+            appendTo(appended, log, a, started(a), requested("git.resolve-head", "git"));
+
+            try (Relay relay = Relay.start(log.relayConfig(kafka.bootstrapServers(), slot))) {
+                await(relay::isActive, "the relay to become active");
+                appendTo(appended, log, b, started(b), requested("deploy.list-pods", "deploy"));
+                appendTo(appended, log, a, new StepStarted("git.resolve-head", 1, "cmd-git", "git-1"),
+                        new StepSucceeded("git.resolve-head", 1, "cmd-git", Map.of("branch", "master", "commit", "abc123")),
+                        requested("cdn.read-distribution", "cdn"));
+                appendTo(appended, log, b, new StepStarted("deploy.list-pods", 1, "cmd-deploy", "deploy-1"));
+                log.insert(bad, 1, UUID.randomUUID().toString(), "dev.releasetrain.NoSuchEvent.v1", "{\"x\": 1}", Instant.now());
+
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, a)).containsAll(ids(appended.get(a)))
+                                && ids(bus.records(Topics.EVENTS, b)).containsAll(ids(appended.get(b)))
+                                && !bus.records(Topics.DEAD_LETTER, bad).isEmpty(),
+                        WAIT, "every appended event on " + Topics.EVENTS);
+                // Anything published twice would be on the topics before the sentinel's batch.
+                Envelope last = log.append(sentinel, 1, started(sentinel));
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, sentinel)).contains(last.id()), WAIT, "the sentinel");
+                bus.readToEnd(WAIT);
+            }
+
+            for (String release : List.of(a, b)) {
+                List<ConsumerRecord<String, byte[]>> published = bus.records(Topics.EVENTS, release);
+                assertEquals(ids(appended.get(release)), ids(published), "events of " + release + " once each, in seq order");
+                for (int i = 0; i < published.size(); i++) {
+                    assertEquals(appended.get(release).get(i), decode(published.get(i)));
+                }
+            }
+            assertCommand(bus, Topics.commands("git"), appended.get(a).get(1));
+            assertCommand(bus, Topics.commands("cdn"), appended.get(a).get(4));
+            assertCommand(bus, Topics.commands("deploy"), appended.get(b).get(1));
+            assertTrue(bus.records(Topics.commands("git"), b).isEmpty());
+
+            List<ConsumerRecord<String, byte[]>> dead = bus.records(Topics.DEAD_LETTER, bad);
+            assertEquals(1, dead.size());
+            String reason = BusReader.header(dead.get(0), RelayRecords.DEAD_LETTER_REASON);
+            assertNotNull(reason);
+            assertTrue(reason.contains("unknown event type"), reason);
+            assertTrue(bus.records(Topics.EVENTS, bad).isEmpty());
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
+    void aRestartedRelayLosesNothingAndKeepsEachReleaseInOrder() throws Exception {
+        String slot = "relay_restart";
+        List<String> releases = List.of(release("r1"), release("r2"), release("r3"), release("r4"));
+        int perRelease = 40;
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS)) {
+            Map<String, List<Envelope>> appended = new LinkedHashMap<>();
+            releases.forEach(r -> appended.put(r, new ArrayList<>()));
+            CountDownLatch halfway = new CountDownLatch(1);
+            RelayConfig config = log.relayConfig(kafka.bootstrapServers(), slot);
+
+            Relay first = Relay.start(config);
+            await(first::isActive, "the first relay to become active");
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int seq = 1; seq <= perRelease; seq++) {
+                        for (String r : releases) {
+                            ReleaseEvent e = seq == 1 ? started(r) : requested("step-" + seq, "git");
+                            Envelope env = log.append(r, seq, e);
+                            synchronized (appended) {
+                                appended.get(r).add(env);
+                            }
+                        }
+                        if (seq == perRelease / 2) {
+                            halfway.countDown();
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(halfway.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            first.close();                                  // while the writer keeps appending
+            assertTrue(log.count("select count(*) from release_relay_offsets") > 0, "offsets stored in the database");
+            Relay second = Relay.start(config);
+            try {
+                writer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                await(second::isActive, "the second relay to become active");
+                for (String r : releases) {
+                    appended.get(r).add(log.append(r, perRelease + 1, new StepStarted("step-last", 1, "c", "w")));
+                }
+                bus.pollUntil(() -> releases.stream().allMatch(r ->
+                                ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended.get(r)))),
+                        WAIT, "every appended event after the restart");
+            } finally {
+                second.close();
+            }
+
+            for (String r : releases) {
+                List<String> firstSeen = new ArrayList<>(new LinkedHashSet<>(ids(bus.records(Topics.EVENTS, r))));
+                assertEquals(ids(appended.get(r)), firstSeen, "events of " + r + " after dropping duplicates");
+            }
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
+    void aSecondRelayStandsByUntilTheActiveOneCloses() throws Exception {
+        String slot = "relay_standby";
+        String r = release("standby");
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS)) {
+            RelayConfig config = log.relayConfig(kafka.bootstrapServers(), slot);
+            List<Envelope> appended = new ArrayList<>();
+            Relay first = Relay.start(config);
+            Relay second = null;
+            try {
+                await(first::isActive, "the first relay to become active");
+                second = Relay.start(config);
+                Relay standby = second;
+                await(() -> standby.status() == Relay.Status.STANDBY, "the second relay to stand by");
+
+                appended.add(log.append(r, 1, started(r)));
+                appended.add(log.append(r, 2, requested("git.resolve-head", "git")));
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended)), WAIT,
+                        "events published by the first relay");
+                assertTrue(first.isActive());
+                assertFalse(second.isActive());
+                assertEquals(Relay.Status.STANDBY, second.status());
+
+                first.close();
+                await(standby::isActive, "the second relay to take over");
+                appended.add(log.append(r, 3, new StepStarted("git.resolve-head", 1, "cmd", "git-1")));
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended)), WAIT,
+                        "events published by the second relay");
+            } finally {
+                first.close();
+                if (second != null) {
+                    second.close();
+                }
+            }
+            List<String> firstSeen = new ArrayList<>(new LinkedHashSet<>(ids(bus.records(Topics.EVENTS, r))));
+            assertEquals(ids(appended), firstSeen);
+            assertEquals(Relay.Status.CLOSED, first.status());
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
+    void offsetsKeptInAFileLetARestartedRelayResume(@TempDir Path dir) throws Exception {
+        String slot = "relay_file";
+        String r = release("file");
+        Path offsets = dir.resolve("relay.offsets");
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS)) {
+            RelayConfig config = log.relayConfig(kafka.bootstrapServers(), slot)
+                    .withOffsetStorage(RelayConfig.OffsetStorage.inFile(offsets));
+            List<Envelope> appended = new ArrayList<>();
+            try (Relay relay = Relay.start(config)) {
+                await(relay::isActive, "the relay to become active");
+                appended.add(log.append(r, 1, started(r)));
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended)), WAIT, "the first event");
+            }
+            assertTrue(Files.size(offsets) > 0, "offsets stored in " + offsets);
+            appended.add(log.append(r, 2, requested("git.resolve-head", "git")));   // while no relay runs
+            try (Relay relay = Relay.start(config)) {
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended)), WAIT, "the second event");
+            }
+            assertEquals(ids(appended), new ArrayList<>(new LinkedHashSet<>(ids(bus.records(Topics.EVENTS, r)))));
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
+    void theConfigReadsTheDatasourceUrl() {
+        RelayConfig c = RelayConfig.fromJdbcUrl("jdbc:postgresql://db.internal:6432/releasetrain?sslmode=require",
+                "relay", "secret", "kafka:9092");
+        assertEquals("db.internal", c.dbHost());
+        assertEquals(6432, c.dbPort());
+        assertEquals("releasetrain", c.database());
+        assertEquals(RelayConfig.DEFAULT_SLOT, c.slotName());
+        assertEquals(10, c.pollIntervalMs());
+        assertEquals(5432, RelayConfig.fromJdbcUrl("jdbc:postgresql://localhost/rt", "u", "p", "k").dbPort());
+        assertFalse(c.toString().contains("secret"));
+    }
+
+    private static void assertCommand(BusReader bus, String topic, Envelope expected) {
+        List<ConsumerRecord<String, byte[]>> commands = bus.records(topic, expected.releaseId());
+        assertEquals(List.of(expected.id()), ids(commands), "commands of " + expected.releaseId() + " on " + topic);
+        Map<String, String> h = BusReader.headers(commands.get(0));
+        assertEquals("1.0", h.get(CloudEventCodec.H_SPEC));
+        assertEquals(expected.id(), h.get(CloudEventCodec.H_ID));
+        assertEquals("dev.releasetrain.StepRequested.v1", h.get(CloudEventCodec.H_TYPE));
+        assertEquals(ReleaseLogFixture.SOURCE, h.get(CloudEventCodec.H_SOURCE));
+        assertEquals(expected.releaseId(), h.get(CloudEventCodec.H_SUBJECT));
+        assertEquals(expected.time().toString(), h.get(CloudEventCodec.H_TIME));
+        assertEquals(String.valueOf(expected.seq()), h.get(CloudEventCodec.H_SEQ));
+        assertEquals(CloudEventCodec.CONTENT_TYPE, h.get(CloudEventCodec.H_CONTENT_TYPE));
+        assertEquals(expected, decode(commands.get(0)));
+    }
+
+    private static Envelope decode(ConsumerRecord<String, byte[]> record) {
+        return CloudEventCodec.decode(BusReader.headers(record), record.value());
+    }
+
+    private static List<String> ids(List<?> recordsOrEnvelopes) {
+        return recordsOrEnvelopes.stream()
+                .map(o -> o instanceof Envelope e ? e.id() : BusReader.header((ConsumerRecord<?, ?>) o, CloudEventCodec.H_ID))
+                .collect(Collectors.toList());
+    }
+
+    private static void appendTo(Map<String, List<Envelope>> appended, ReleaseLogFixture log, String release,
+                                 ReleaseEvent... events) throws Exception {
+        List<Envelope> stream = appended.computeIfAbsent(release, k -> new ArrayList<>());
+        for (ReleaseEvent e : events) {
+            stream.add(log.append(release, stream.size() + 1, e));
+        }
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static String release(String name) {
+        return "9." + Math.abs(UUID.randomUUID().getMostSignificantBits() % 1000) + "." + name;
+    }
+
+    private static ReleaseStarted started(String version) {
+        return new ReleaseStarted(version, "minor", "1.28.0", "proving", "hash", "test", Map.of());
+    }
+
+    private static StepRequested requested(String step, String service) {
+        return new StepRequested(step, service, 1, "cmd-" + service + "-" + step, Map.of("version", "x"));
+    }
+}

@@ -1,0 +1,111 @@
+package dev.releasetrain.coordinator.relay;
+
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.local.LocalPostgres;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/** A database of its own holding the release log (created by the Flyway migration's SQL), and appends to it. */
+final class ReleaseLogFixture implements AutoCloseable {
+    static final String SOURCE = "/release-train/coordinator";
+
+    private final LocalPostgres postgres;
+    private final String database;
+    private final Connection connection;
+
+    ReleaseLogFixture(LocalPostgres postgres, String database) throws SQLException, IOException {
+        this.postgres = postgres;
+        this.database = database;
+        try (Connection admin = postgres.dataSource().getConnection(); Statement s = admin.createStatement()) {
+            s.execute("create database " + database);
+        }
+        connection = DriverManager.getConnection(jdbcUrl(), postgres.username(), postgres.password());
+        try (Statement s = connection.createStatement()) {
+            s.execute(migration());
+        }
+    }
+
+    private static String migration() throws IOException {
+        try (InputStream in = ReleaseLogFixture.class.getResourceAsStream("/db/migration/V1__release_log.sql")) {
+            if (in == null) {
+                throw new IllegalStateException("db/migration/V1__release_log.sql is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://" + postgres.host() + ":" + postgres.port() + "/" + database;
+    }
+
+    RelayConfig relayConfig(String kafka, String slot) {
+        return RelayConfig.of(postgres.host(), postgres.port(), database, postgres.username(), postgres.password(), kafka)
+                .withSlotName(slot)
+                .withPublicationName(slot);
+    }
+
+    /** Appends one event in its own transaction, as the coordinator would. */
+    synchronized Envelope append(String releaseId, long seq, ReleaseEvent data) throws SQLException {
+        Envelope e = new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId,
+                Instant.now().truncatedTo(ChronoUnit.MICROS), seq, data);
+        insert(releaseId, seq, e.id(), e.type(), CloudEventCodec.dataJson(data), e.time());
+        return e;
+    }
+
+    synchronized void insert(String releaseId, long seq, String eventId, String type, String payloadJson, Instant time)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("insert into release_events"
+                + " (release_id, seq, event_id, type, source, payload, occurred_at) values (?, ?, ?, ?, ?, ?::jsonb, ?)")) {
+            insert.setString(1, releaseId);
+            insert.setLong(2, seq);
+            insert.setObject(3, UUID.fromString(eventId));
+            insert.setString(4, type);
+            insert.setString(5, SOURCE);
+            insert.setString(6, payloadJson);
+            insert.setTimestamp(7, Timestamp.from(time));
+            insert.executeUpdate();
+        }
+    }
+
+    long count(String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Drops the relay's slot once its walsender has let go of it (inactive slots keep WAL forever). */
+    void dropSlot(String slot) throws SQLException, InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+        while (true) {
+            try (Statement s = connection.createStatement()) {
+                s.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '" + slot + "'");
+                return;
+            } catch (SQLException e) {
+                if (Instant.now().isAfter(deadline)) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}
