@@ -20,11 +20,11 @@ public class PostgresTestResource implements QuarkusTestResourceLifecycleManager
                     "quarkus.datasource.username", LocalInfra.setting("quarkus.datasource.username", "RELEASE_TRAIN_DB_USER", "QUARKUS_DATASOURCE_USERNAME").orElse("postgres"),
                     "quarkus.datasource.password", LocalInfra.setting("quarkus.datasource.password", "RELEASE_TRAIN_DB_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD").orElse(""));
         }
-        LocalPostgres pg = SharedTestInfra.postgres();
+        var pg = SharedTestInfra.postgres();
         return Map.of(
-                "quarkus.datasource.jdbc.url", pg.jdbcUrl(),
-                "quarkus.datasource.username", pg.username(),
-                "quarkus.datasource.password", pg.password());
+                "quarkus.datasource.jdbc.url", pg.get(0),
+                "quarkus.datasource.username", pg.get(1),
+                "quarkus.datasource.password", pg.get(2));
     }
 
     @Override
