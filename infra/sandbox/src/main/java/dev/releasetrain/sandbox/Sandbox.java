@@ -36,6 +36,8 @@ public final class Sandbox implements AutoCloseable {
     public static final String CLOUDFRONT = "cloudfront";
     public static final String KUBERNETES = "kubernetes";
     public static final String REGISTRY = "registry";
+    public static final String GITHUB = "github";
+    public static final String GITHUB_TOKEN = "ghp_sandboxReleaseTrain0000000000000000";
 
     /** Settings of a sandbox; {@link #defaults()} then {@code with...} to change one. */
     public record Options(String slackToken, List<String> slackChannels, String distributionId,
@@ -89,6 +91,7 @@ public final class Sandbox implements AutoCloseable {
     private CloudFrontStandIn cloudFront;
     private KubernetesStandIn kubernetes;
     private RegistryStandIn registry;
+    private GitHubStandIn github;
     private CiSimulator ci;
     private AdminServer admin;
 
@@ -135,6 +138,10 @@ public final class Sandbox implements AutoCloseable {
         }
         registry.push(Images.POSTHOG, "latest-release",
                 Images.digest(Images.POSTHOG, "release-" + GitFixtures.CURRENT_VERSION));
+        github = register(new GitHubStandIn(GITHUB_TOKEN,
+                List.of(GitFixtures.POSTHOG, GitFixtures.CHARTS, GitFixtures.VPC, "posthog.com"),
+                repo -> gitRepos.containsKey(repo) ? gitRemoteUrl(repo) : null));
+        github.start();
         ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
         closeables.add(ci);
         ci.start();
@@ -270,6 +277,21 @@ public final class Sandbox implements AutoCloseable {
         ci.buildTime(buildTime);
     }
 
+    // ---------------------------------------------------------------- github
+
+    public GitHubStandIn github() {
+        return github;
+    }
+
+    /** API endpoint for github-api's {@code GitHubBuilder().withEndpoint(...)} ({@code http://127.0.0.1:P}). */
+    public String githubUrl() {
+        return github.url();
+    }
+
+    public String githubToken() {
+        return github.token();
+    }
+
     // ---------------------------------------------------------------- admin / faults
 
     /** Base URL of the admin endpoint ({@code http://127.0.0.1:P}; routes under /admin/). */
@@ -335,6 +357,8 @@ public final class Sandbox implements AutoCloseable {
         p.put("release-train.deploy.kubernetes-url", kubernetesUrl());
         p.put("release-train.deploy.namespace", kubernetesNamespace());
         p.put("sandbox.registry.url", registryUrl());
+        p.put("sandbox.github.url", githubUrl());
+        p.put("sandbox.github.token", githubToken());
         return p;
     }
 

@@ -27,12 +27,12 @@ class SandboxLifecycleTest {
     void startsOnDistinctLoopbackPortsAndStopsEverything() throws Exception {
         List<String> urls;
         try (Sandbox sandbox = Sandbox.start(workDir)) {
-            urls = List.of(sandbox.slackUrl(), sandbox.cloudFrontEndpoint(), sandbox.kubernetesUrl(), sandbox.registryUrl(),
+            urls = List.of(sandbox.slackUrl(), sandbox.cloudFrontEndpoint(), sandbox.kubernetesUrl(), sandbox.registryUrl(), sandbox.githubUrl(),
                     sandbox.adminUrl());
             Set<String> distinct = new HashSet<>(urls);
             assertEquals(urls.size(), distinct.size(), urls.toString());
             urls.forEach(u -> assertTrue(u.startsWith("http://127.0.0.1:"), u));
-            assertEquals(List.of("slack", "cloudfront", "kubernetes", "registry"), sandbox.standInNames());
+            assertEquals(List.of("slack", "cloudfront", "kubernetes", "registry", "github"), sandbox.standInNames());
         }
         HttpClient http = HttpClient.newHttpClient();
         for (String url : urls) {

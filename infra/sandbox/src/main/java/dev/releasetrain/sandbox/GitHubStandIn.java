@@ -1,0 +1,418 @@
+package dev.releasetrain.sandbox;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpExchange;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Minimal GitHub REST API stand-in, enough for github-api 1.330 ({@code GitHubBuilder().withEndpoint(url)}):
+ * {@code GET /user}, {@code GET /users/{login}} (any login exists), {@code GET /rate_limit}, {@code GET /repos/{o}/{r}}, pulls (create, list with
+ * state/head/base filters, get, requested reviewers, merge flag), issue labels (add, list) and repository
+ * labels. Token in {@code Authorization: token ...} or {@code Bearer ...}; a wrong one is 401 "Bad credentials".
+ * <p>
+ * Not (yet) tied to the git repositories: merging a pull request only flips its state; it does not merge
+ * branches in the bare repository.
+ */
+public final class GitHubStandIn extends HttpStandIn {
+
+    public static final String OWNER = "PostHog";
+    public static final String BOT_LOGIN = "posthog-release-bot";
+
+    private static final Pattern REPO = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
+    private static final Pattern PULL = Pattern.compile("^/pulls/(\\d+)(/requested_reviewers|/merge)?$");
+    private static final Pattern ISSUE_LABELS = Pattern.compile("^/issues/(\\d+)/labels$");
+
+    /** A pull request as stored. */
+    public record PullRequest(String repository, int number, String title, String body, String head, String base,
+                              String state, boolean merged, boolean draft, List<String> labels,
+                              List<String> requestedReviewers, Instant createdAt, Instant updatedAt) {
+        PullRequest with(String state, boolean merged, List<String> labels, List<String> reviewers) {
+            return new PullRequest(repository, number, title, body, head, base, state, merged, draft, labels, reviewers,
+                    createdAt, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        }
+    }
+
+    private final String token;
+    private final Function<String, String> cloneUrls;
+    private final Map<String, Long> repoIds = new LinkedHashMap<>();
+    private final Map<String, List<PullRequest>> pulls = new LinkedHashMap<>();
+    private final Map<String, Set<String>> repoLabels = new LinkedHashMap<>();
+    private final AtomicLong ids = new AtomicLong(600_000_000L);
+
+    /**
+     * @param repositories repository names under {@link #OWNER} (e.g. posthog, charts-clickhouse, posthog.com)
+     * @param cloneUrls    clone URL of a repository name, or null when it has no local git repository
+     */
+    GitHubStandIn(String token, List<String> repositories, Function<String, String> cloneUrls) {
+        super("github");
+        this.token = token;
+        this.cloneUrls = cloneUrls;
+        long id = 235_901_813L;
+        for (String r : repositories) {
+            repoIds.put(OWNER + "/" + r, id++);
+            repoLabels.put(OWNER + "/" + r, new LinkedHashSet<>(List.of("bump minor", "bump patch", "highlight",
+                    "bug", "enhancement")));
+        }
+    }
+
+    public String token() {
+        return token;
+    }
+
+    /** Pull requests of {@code owner/repo}, in creation order. */
+    public synchronized List<PullRequest> pullRequests(String fullName) {
+        return List.copyOf(pulls.getOrDefault(fullName, List.of()));
+    }
+
+    /** Adds a label to the repository's label set (e.g. {@code release-1.29.0}). */
+    public synchronized void addRepositoryLabel(String fullName, String label) {
+        repoLabels.computeIfAbsent(fullName, k -> new LinkedHashSet<>()).add(label);
+    }
+
+    @Override
+    protected void handle(HttpExchange exchange) throws Exception {
+        exchange.getResponseHeaders().set("X-GitHub-Request-Id", UUID.randomUUID().toString());
+        exchange.getResponseHeaders().set("X-RateLimit-Limit", "5000");
+        exchange.getResponseHeaders().set("X-RateLimit-Remaining", "4999");
+        exchange.getResponseHeaders().set("X-RateLimit-Reset", String.valueOf(Instant.now().plusSeconds(3600).getEpochSecond()));
+        exchange.getResponseHeaders().set("X-RateLimit-Used", "1");
+        exchange.getResponseHeaders().set("X-RateLimit-Resource", "core");
+        byte[] body = Http.body(exchange);
+        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String given = auth == null ? null : auth.replaceFirst("(?i)^(token|bearer)\\s+", "").trim();
+        if (!token.equals(given)) {
+            Http.sendJson(exchange, 401, Map.of("message", "Bad credentials",
+                    "documentation_url", "https://docs.github.com/rest"));
+            return;
+        }
+        String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
+        String method = exchange.getRequestMethod();
+        if (path.equals("/user") && method.equals("GET")) {
+            Http.sendJson(exchange, 200, user(BOT_LOGIN, 93_101_234L));
+            return;
+        }
+        if (path.startsWith("/users/") && path.indexOf('/', 7) < 0 && method.equals("GET")) {
+            String login = path.substring(7);
+            Http.sendJson(exchange, 200, user(login, 40_000_000L + Math.abs(login.hashCode() % 1_000_000)));
+            return;
+        }
+        if (path.equals("/rate_limit")) {
+            Map<String, Object> core = Map.of("limit", 5000, "remaining", 4999, "used", 1,
+                    "reset", Instant.now().plusSeconds(3600).getEpochSecond());
+            Http.sendJson(exchange, 200, Map.of("resources", Map.of("core", core), "rate", core));
+            return;
+        }
+        Matcher repo = REPO.matcher(path);
+        if (!repo.matches()) {
+            notFound(exchange);
+            return;
+        }
+        String fullName = repo.group(1) + "/" + repo.group(2);
+        Long repoId = repoIds.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(fullName))
+                .map(Map.Entry::getValue).findFirst().orElse(null);
+        if (repoId == null) {
+            notFound(exchange);
+            return;
+        }
+        String canonical = repoIds.keySet().stream().filter(k -> k.equalsIgnoreCase(fullName)).findFirst().orElseThrow();
+        String rest = repo.group(3) == null ? "" : repo.group(3);
+        JsonNode json = body.length == 0 ? null : Http.JSON.readTree(body);
+        if (rest.isEmpty() && method.equals("GET")) {
+            Http.sendJson(exchange, 200, repository(canonical));
+        } else if (rest.equals("/labels") && method.equals("GET")) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            synchronized (this) {
+                for (String l : repoLabels.getOrDefault(canonical, Set.of())) {
+                    out.add(label(canonical, l));
+                }
+            }
+            Http.sendJson(exchange, 200, out);
+        } else if (rest.equals("/pulls") && method.equals("POST")) {
+            createPull(exchange, canonical, json);
+        } else if (rest.equals("/pulls") && method.equals("GET")) {
+            Map<String, String> q = Http.query(exchange);
+            String state = q.getOrDefault("state", "open");
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (PullRequest pr : pullRequests(canonical)) {
+                boolean stateOk = state.equals("all") || pr.state().equals(state);
+                boolean headOk = !q.containsKey("head") || q.get("head").equals(OWNER + ":" + pr.head())
+                        || q.get("head").equals(pr.head());
+                boolean baseOk = !q.containsKey("base") || q.get("base").equals(pr.base());
+                if (stateOk && headOk && baseOk) {
+                    out.add(0, pullJson(pr));
+                }
+            }
+            Http.sendJson(exchange, 200, out);
+        } else if (PULL.matcher(rest).matches()) {
+            Matcher m = PULL.matcher(rest);
+            m.matches();
+            pullAction(exchange, canonical, Integer.parseInt(m.group(1)), m.group(2), method, json);
+        } else if (ISSUE_LABELS.matcher(rest).matches()) {
+            Matcher m = ISSUE_LABELS.matcher(rest);
+            m.matches();
+            issueLabels(exchange, canonical, Integer.parseInt(m.group(1)), method, json);
+        } else {
+            notFound(exchange);
+        }
+    }
+
+    private void createPull(HttpExchange exchange, String repo, JsonNode json) throws IOException {
+        String title = text(json, "title");
+        String head = text(json, "head");
+        String base = text(json, "base");
+        if (title == null || head == null || base == null) {
+            validationFailed(exchange, "PullRequest", "missing_field", "title, head and base are required");
+            return;
+        }
+        if (head.contains(":")) {
+            head = head.substring(head.indexOf(':') + 1);
+        }
+        PullRequest pr;
+        synchronized (this) {
+            List<PullRequest> list = pulls.computeIfAbsent(repo, k -> new ArrayList<>());
+            for (PullRequest existing : list) {
+                if (existing.state().equals("open") && existing.head().equals(head) && existing.base().equals(base)) {
+                    validationFailed(exchange, "PullRequest", "custom",
+                            "A pull request already exists for " + OWNER + ":" + head + ".");
+                    return;
+                }
+            }
+            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            int number = 6000 + (int) (ids.incrementAndGet() % 1000);
+            pr = new PullRequest(repo, number, title, text(json, "body"), head, base, "open", false,
+                    json.path("draft").asBoolean(false), List.of(), List.of(), now, now);
+            list.add(pr);
+        }
+        exchange.getResponseHeaders().set("Location", url() + "/repos/" + repo + "/pulls/" + pr.number());
+        Http.sendJson(exchange, 201, pullJson(pr));
+    }
+
+    private void pullAction(HttpExchange exchange, String repo, int number, String action, String method, JsonNode json)
+            throws IOException {
+        PullRequest pr = find(repo, number);
+        if (pr == null) {
+            notFound(exchange);
+            return;
+        }
+        if (action == null && method.equals("GET")) {
+            Http.sendJson(exchange, 200, pullJson(pr));
+        } else if ("/requested_reviewers".equals(action) && method.equals("POST")) {
+            List<String> reviewers = new ArrayList<>(pr.requestedReviewers());
+            json.path("reviewers").forEach(r -> {
+                if (!reviewers.contains(r.asText())) {
+                    reviewers.add(r.asText());
+                }
+            });
+            PullRequest updated = replace(pr.with(pr.state(), pr.merged(), pr.labels(), reviewers));
+            Http.sendJson(exchange, 201, pullJson(updated));
+        } else if ("/merge".equals(action) && method.equals("PUT")) {
+            if (pr.merged() || !pr.state().equals("open")) {
+                Http.sendJson(exchange, 405, Map.of("message", "Pull Request is not mergeable",
+                        "documentation_url", "https://docs.github.com/rest"));
+                return;
+            }
+            replace(pr.with("closed", true, pr.labels(), pr.requestedReviewers()));
+            Http.sendJson(exchange, 200, Map.of("sha", sha(repo + "#" + number), "merged", true,
+                    "message", "Pull Request successfully merged"));
+        } else if ("/merge".equals(action) && method.equals("GET")) {
+            Http.send(exchange, pr.merged() ? 204 : 404, null, null);
+        } else {
+            notFound(exchange);
+        }
+    }
+
+    private void issueLabels(HttpExchange exchange, String repo, int number, String method, JsonNode json)
+            throws IOException {
+        PullRequest pr = find(repo, number);
+        if (pr == null) {
+            notFound(exchange);
+            return;
+        }
+        if (method.equals("POST") || method.equals("PUT")) {
+            JsonNode names = json == null ? null : (json.isArray() ? json : json.path("labels"));
+            List<String> labels = new ArrayList<>(method.equals("PUT") ? List.of() : pr.labels());
+            if (names != null) {
+                names.forEach(n -> {
+                    String l = n.isTextual() ? n.asText() : n.path("name").asText();
+                    if (!labels.contains(l)) {
+                        labels.add(l);
+                    }
+                    addRepositoryLabel(repo, l);
+                });
+            }
+            pr = replace(pr.with(pr.state(), pr.merged(), labels, pr.requestedReviewers()));
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String l : pr.labels()) {
+            out.add(label(repo, l));
+        }
+        Http.sendJson(exchange, 200, out);
+    }
+
+    private synchronized PullRequest find(String repo, int number) {
+        for (PullRequest pr : pulls.getOrDefault(repo, List.of())) {
+            if (pr.number() == number) {
+                return pr;
+            }
+        }
+        return null;
+    }
+
+    private synchronized PullRequest replace(PullRequest updated) {
+        List<PullRequest> list = pulls.get(updated.repository());
+        for (int i = 0; i < list.size(); i++) {
+            if (list.get(i).number() == updated.number()) {
+                list.set(i, updated);
+            }
+        }
+        return updated;
+    }
+
+    // ---------------------------------------------------------------- JSON shapes
+
+    private Map<String, Object> user(String login, long id) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("login", login);
+        m.put("id", id);
+        m.put("node_id", "U_" + id);
+        m.put("type", login.equals(OWNER) ? "Organization" : "User");
+        m.put("site_admin", false);
+        m.put("name", login.equals(OWNER) ? "PostHog" : "PostHog Release Bot");
+        m.put("url", url() + "/users/" + login);
+        m.put("html_url", "https://github.com/" + login);
+        m.put("avatar_url", "https://avatars.githubusercontent.com/u/" + id);
+        m.put("created_at", "2020-01-23T10:00:00Z");
+        m.put("updated_at", "2021-09-01T10:00:00Z");
+        return m;
+    }
+
+    private Map<String, Object> repository(String fullName) {
+        String name = fullName.substring(fullName.indexOf('/') + 1);
+        String clone = cloneUrls.apply(name);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", repoIds.get(fullName));
+        m.put("node_id", "R_" + repoIds.get(fullName));
+        m.put("name", name);
+        m.put("full_name", fullName);
+        m.put("private", false);
+        m.put("owner", user(OWNER, 60_330_232L));
+        m.put("html_url", "https://github.com/" + fullName);
+        m.put("url", url() + "/repos/" + fullName);
+        m.put("clone_url", clone != null ? clone : "https://github.com/" + fullName + ".git");
+        m.put("git_url", "git://github.com/" + fullName + ".git");
+        m.put("default_branch", GitFixtures.defaultBranch(name));
+        m.put("fork", false);
+        m.put("archived", false);
+        m.put("visibility", "public");
+        m.put("permissions", Map.of("admin", false, "maintain", false, "push", true, "triage", true, "pull", true));
+        m.put("created_at", "2020-01-23T10:00:00Z");
+        m.put("updated_at", "2021-09-23T15:47:26Z");
+        m.put("pushed_at", "2021-09-23T15:47:26Z");
+        return m;
+    }
+
+    private Map<String, Object> label(String repo, String name) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", Math.abs((long) (repo + name).hashCode()));
+        m.put("node_id", "LA_" + Math.abs((repo + name).hashCode()));
+        m.put("url", url() + "/repos/" + repo + "/labels/" + name.replace(" ", "%20"));
+        m.put("name", name);
+        m.put("color", "ededed");
+        m.put("default", false);
+        m.put("description", null);
+        return m;
+    }
+
+    private Map<String, Object> pullJson(PullRequest pr) {
+        String repoUrl = url() + "/repos/" + pr.repository();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", 700_000_000L + pr.number());
+        m.put("node_id", "PR_" + pr.number());
+        m.put("number", pr.number());
+        m.put("url", repoUrl + "/pulls/" + pr.number());
+        m.put("html_url", "https://github.com/" + pr.repository() + "/pull/" + pr.number());
+        m.put("issue_url", repoUrl + "/issues/" + pr.number());
+        m.put("state", pr.state());
+        m.put("locked", false);
+        m.put("title", pr.title());
+        m.put("body", pr.body());
+        m.put("user", user(BOT_LOGIN, 93_101_234L));
+        List<Map<String, Object>> labels = new ArrayList<>();
+        for (String l : pr.labels()) {
+            labels.add(label(pr.repository(), l));
+        }
+        m.put("labels", labels);
+        List<Map<String, Object>> reviewers = new ArrayList<>();
+        long rid = 50_000_000L;
+        for (String r : pr.requestedReviewers()) {
+            reviewers.add(user(r, rid++));
+        }
+        m.put("requested_reviewers", reviewers);
+        m.put("created_at", pr.createdAt().toString());
+        m.put("updated_at", pr.updatedAt().toString());
+        m.put("closed_at", pr.state().equals("closed") ? pr.updatedAt().toString() : null);
+        m.put("merged_at", pr.merged() ? pr.updatedAt().toString() : null);
+        m.put("merged", pr.merged());
+        m.put("mergeable", pr.state().equals("open"));
+        m.put("mergeable_state", pr.state().equals("open") ? "clean" : "unknown");
+        m.put("draft", pr.draft());
+        m.put("head", pointer(pr.repository(), pr.head()));
+        m.put("base", pointer(pr.repository(), pr.base()));
+        return m;
+    }
+
+    private Map<String, Object> pointer(String repo, String ref) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("label", OWNER + ":" + ref);
+        m.put("ref", ref);
+        m.put("sha", sha(repo + ":" + ref));
+        m.put("user", user(OWNER, 60_330_232L));
+        m.put("repo", repository(repo));
+        return m;
+    }
+
+    private static String sha(String seed) {
+        return Images.digest("sha", seed).substring("sha256:".length(), "sha256:".length() + 40);
+    }
+
+    private static String text(JsonNode json, String field) {
+        if (json == null || !json.hasNonNull(field)) {
+            return null;
+        }
+        return json.get(field).asText();
+    }
+
+    private static void notFound(HttpExchange exchange) throws IOException {
+        Http.sendJson(exchange, 404, Map.of("message", "Not Found", "documentation_url", "https://docs.github.com/rest"));
+    }
+
+    private static void validationFailed(HttpExchange exchange, String resource, String code, String message)
+            throws IOException {
+        Map<String, Object> err = new LinkedHashMap<>();
+        err.put("resource", resource);
+        err.put("code", code);
+        err.put("message", message);
+        Http.sendJson(exchange, 422, Map.of("message", "Validation Failed", "errors", List.of(err),
+                "documentation_url", "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"));
+    }
+
+    @Override
+    protected void writeFault(HttpExchange exchange, int status) throws IOException {
+        Http.sendJson(exchange, status, Map.of("message", "Injected fault (" + status + ")",
+                "documentation_url", "https://docs.github.com/rest"));
+    }
+}
