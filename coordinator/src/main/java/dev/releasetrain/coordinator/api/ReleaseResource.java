@@ -36,7 +36,6 @@ import java.util.regex.Pattern;
 public class ReleaseResource {
     static final Pattern VERSION = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
     static final String USER_HEADER = "X-Release-Train-User";
-    static final String DEFAULT_RUNBOOK = "proving";
 
     @Inject
     Releases releases;
@@ -45,26 +44,34 @@ public class ReleaseResource {
     @Inject
     EventStreams streams;
 
-    /** Body of POST /releases. */
-    public record StartRequest(String version, String runbook) {
+    /** Body of POST /releases: every field optional ({} starts the next minor release). */
+    public record StartRequest(String version, String kind, String runbook) {
     }
 
-    /** Body of POST /releases/{version}/steps/{step}/retry (optional). */
-    public record RetryRequest(String reason) {
+    /** Body of POST /releases/{version}/steps/{step}/retry (optional): why, and edited parameters. */
+    public record RetryRequest(String reason, Map<String, String> params) {
+    }
+
+    /** Body of POST /releases/{version}/gates/{gate}/approve (optional). */
+    public record ApproveRequest(String note, String evidence) {
+    }
+
+    /** Body of POST /releases/{version}/cancel (optional). */
+    public record CancelRequest(String reason) {
     }
 
     public record StepView(String step, String service, String status, int attempt, String reason,
                            Map<String, Object> outputs) {
     }
 
-    public record ReleaseView(String version, String status, String runbook, String failedStep, String reason,
-                              long events, List<StepView> steps) {
+    public record ReleaseView(String version, String kind, String status, String runbook, String failedStep, String reason,
+                              Map<String, String> variables, long events, List<StepView> steps) {
         static ReleaseView of(ReleaseState s) {
             List<StepView> steps = new ArrayList<>();
             s.steps().values().forEach(st -> steps.add(new StepView(st.id(), st.service(),
-                    st.status().name().toLowerCase().replace('_', '-'), st.attempt(), st.reason(), st.outputs())));
-            return new ReleaseView(s.version(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
-                    s.reason(), s.lastSeq(), steps);
+                    st.status().label(), st.attempt(), st.reason(), st.outputs())));
+            return new ReleaseView(s.version(), s.kind(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
+                    s.reason(), s.variables(), s.lastSeq(), steps);
         }
     }
 
@@ -72,15 +79,15 @@ public class ReleaseResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response start(StartRequest body, @HeaderParam(USER_HEADER) String user, @Context UriInfo uri) {
         if (body == null) {
-            throw ApiError.of(Response.Status.BAD_REQUEST, "the body must be JSON like {\"version\": \"1.29.0\"}");
+            throw ApiError.of(Response.Status.BAD_REQUEST,
+                    "the body must be JSON like {\"version\": \"1.29.0\"} or {} for the next minor release");
         }
-        String version = requireVersion("version", body.version());
-        String runbook = body.runbook() == null ? DEFAULT_RUNBOOK : body.runbook();
-        if (!DEFAULT_RUNBOOK.equals(runbook)) {
-            throw ApiError.of(Response.Status.BAD_REQUEST, "field 'runbook': unknown runbook '" + runbook + "' (known: proving)");
+        if (body.version() != null) {
+            requireVersion("version", body.version());
         }
-        Releases.Outcome outcome = releases.start(version, runbook, user == null || user.isBlank() ? "anonymous" : user);
+        Releases.Outcome outcome = releases.start(body.version(), body.kind(), body.runbook(), caller(user));
         refuseIfRejected(outcome);
+        String version = outcome.appended().get(0).releaseId();
         URI location = uri.getBaseUriBuilder().path("releases").path(version).build();
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).location(location).build();
     }
@@ -93,6 +100,7 @@ public class ReleaseResource {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("version", s.version());
                 row.put("status", s.status().name().toLowerCase());
+                row.put("kind", s.kind());
                 row.put("runbook", s.runbook().name());
                 row.put("failedStep", s.failedStep());
                 out.add(row);
@@ -137,10 +145,38 @@ public class ReleaseResource {
     public Response retry(@PathParam("version") String version, @PathParam("step") String step,
                           RetryRequest body, @HeaderParam(USER_HEADER) String user) {
         existing(version);
-        Releases.Outcome outcome = releases.retry(version, step, user == null || user.isBlank() ? "anonymous" : user,
-                body == null ? null : body.reason());
+        Releases.Outcome outcome = releases.retry(version, step, caller(user),
+                body == null ? null : body.reason(), body == null ? null : body.params());
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
+    }
+
+    @POST
+    @Path("/{version}/gates/{gate}/approve")
+    public Response approve(@PathParam("version") String version, @PathParam("gate") String gate,
+                            ApproveRequest body, @HeaderParam(USER_HEADER) String user) {
+        existing(version);
+        Releases.Outcome outcome = releases.approve(version, gate, caller(user), callerIsApprover(),
+                body == null ? null : body.note(), body == null ? null : body.evidence());
+        refuseIfRejected(outcome);
+        return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
+    }
+
+    @POST
+    @Path("/{version}/cancel")
+    public Response cancel(@PathParam("version") String version, CancelRequest body, @HeaderParam(USER_HEADER) String user) {
+        existing(version);
+        Releases.Outcome outcome = releases.cancel(version, caller(user), body == null ? null : body.reason());
+        refuseIfRejected(outcome);
+        return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
+    }
+
+    private static String caller(String user) {
+        return user == null || user.isBlank() ? "anonymous" : user;
+    }
+
+    private static boolean callerIsApprover() {
+        return true;
     }
 
     private ReleaseState existing(String version) {
@@ -169,6 +205,7 @@ public class ReleaseResource {
             case NOT_FOUND -> Response.Status.NOT_FOUND;
             case CONFLICT -> Response.Status.CONFLICT;
             case INVALID -> Response.Status.BAD_REQUEST;
+            case FORBIDDEN -> Response.Status.FORBIDDEN;
         };
         throw ApiError.of(status, r.message());
     }

@@ -7,7 +7,7 @@ import java.util.List;
 /** The events a command leads to, or why it is refused (then nothing is appended). */
 public record Decision(List<ReleaseEvent> events, Rejection rejection) {
 
-    public enum Reason { NOT_FOUND, CONFLICT, INVALID }
+    public enum Reason { NOT_FOUND, CONFLICT, INVALID, FORBIDDEN }
 
     public record Rejection(Reason reason, String message) {
     }

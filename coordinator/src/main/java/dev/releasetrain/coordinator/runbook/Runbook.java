@@ -5,6 +5,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,31 +14,65 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * A release plan: steps and the dependencies between them. Validated on construction (known
- * services, no missing dependency, no cycle), so a release never starts on a broken plan.
+ * A release plan: steps, the dependencies between them, their parameters, deadlines, retries and
+ * gates. Validated on construction (known services, no missing dependency, no cycle, templates that
+ * name release variables or outputs of earlier steps), so a release never starts on a broken plan.
+ * {@code text} is the definition as written (YAML), recorded in ReleaseStarted to pin the plan.
  */
-public record Runbook(String name, List<StepDefinition> steps) {
+public record Runbook(String name, String kind, String source, String text, List<StepDefinition> steps) {
     public static final Set<String> SERVICES = Set.of("git", "deploy", "cdn", "notify");
 
     public Runbook {
         steps = List.copyOf(steps);
+        String where = source == null ? "runbook '" + name + "'" : "runbook '" + name + "' (" + source + ")";
         Map<String, StepDefinition> byId = new LinkedHashMap<>();
         for (StepDefinition s : steps) {
             if (byId.put(s.id(), s) != null) {
-                throw new InvalidRunbook(name, s.id(), "the step id is used twice");
+                throw new InvalidRunbook(where, s.id(), "the step id is used twice");
             }
-            if (!SERVICES.contains(s.service())) {
-                throw new InvalidRunbook(name, s.id(), "unknown service '" + s.service() + "' (known: " + SERVICES + ")");
+            if (s.isGate()) {
+                if (!Gate.APPROVER.equals(s.gate().approvers()) && !Gate.OWNER.equals(s.gate().approvers())) {
+                    throw new InvalidRunbook(where, s.id(), "gate approvers must be 'approver' or 'owner', got '" + s.gate().approvers() + "'");
+                }
+                if (s.gate().opensAt() != null && !Templates.RELEASE_VARIABLES.contains(s.gate().opensAt())) {
+                    throw new InvalidRunbook(where, s.id(), "gate opensAt names no release variable: '" + s.gate().opensAt() + "'");
+                }
+            } else if (!SERVICES.contains(s.service())) {
+                throw new InvalidRunbook(where, s.id(), "unknown service '" + s.service() + "' (known: git, deploy, cdn, notify; a gate has 'gate:')");
             }
         }
         for (StepDefinition s : steps) {
             for (String dep : s.dependsOn()) {
                 if (!byId.containsKey(dep)) {
-                    throw new InvalidRunbook(name, s.id(), "depends on unknown step '" + dep + "'");
+                    throw new InvalidRunbook(where, s.id(), "depends on unknown step '" + dep + "'");
                 }
             }
         }
-        checkAcyclic(name, byId);
+        checkAcyclic(where, byId);
+        for (StepDefinition s : steps) {
+            Set<String> ancestors = ancestors(s.id(), byId);
+            s.params().forEach((param, template) -> {
+                for (String ref : Templates.references(template)) {
+                    String[] so = Templates.stepOutput(ref);
+                    if (so != null) {
+                        if (!byId.containsKey(so[0])) {
+                            throw new InvalidRunbook(where, s.id(), "param '" + param + "' refers to unknown step '" + so[0] + "'");
+                        }
+                        if (!ancestors.contains(so[0])) {
+                            throw new InvalidRunbook(where, s.id(), "param '" + param + "' uses an output of '" + so[0]
+                                    + "', which this step does not depend on");
+                        }
+                    } else if (!Templates.RELEASE_VARIABLES.contains(ref)) {
+                        throw new InvalidRunbook(where, s.id(), "param '" + param + "' uses unknown template variable '{{" + ref + "}}'");
+                    }
+                }
+            });
+        }
+    }
+
+    /** A plan built in code (tests): no file, no text. */
+    public Runbook(String name, List<StepDefinition> steps) {
+        this(name, "minor", null, null, steps);
     }
 
     public Optional<StepDefinition> step(String id) {
@@ -46,48 +81,73 @@ public record Runbook(String name, List<StepDefinition> steps) {
 
     /** A content hash, recorded in ReleaseStarted so a release can tell which plan it ran. */
     public String hash() {
-        StringBuilder canonical = new StringBuilder(name).append('\n');
-        for (StepDefinition s : steps) {
-            canonical.append(s.id()).append('|').append(s.service()).append('|')
-                    .append(String.join(",", s.dependsOn())).append('|').append(new java.util.TreeMap<>(s.params()))
-                    .append('\n');
+        String canonical = text;
+        if (canonical == null) {
+            StringBuilder sb = new StringBuilder(name).append('\n');
+            for (StepDefinition s : steps) {
+                sb.append(s).append('\n');
+            }
+            canonical = sb.toString();
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
             return "sha256:" + HexFormat.of().formatHex(digest).substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    private static void checkAcyclic(String name, Map<String, StepDefinition> byId) {
+    /** Every step that must succeed before {@code id} can run. */
+    public Set<String> ancestors(String id) {
+        return ancestors(id, byId());
+    }
+
+    private Map<String, StepDefinition> byId() {
+        Map<String, StepDefinition> m = new LinkedHashMap<>();
+        steps.forEach(s -> m.put(s.id(), s));
+        return m;
+    }
+
+    private static Set<String> ancestors(String id, Map<String, StepDefinition> byId) {
+        Set<String> out = new HashSet<>();
+        List<String> todo = new ArrayList<>(byId.get(id).dependsOn());
+        while (!todo.isEmpty()) {
+            String d = todo.remove(todo.size() - 1);
+            if (out.add(d)) {
+                todo.addAll(byId.get(d).dependsOn());
+            }
+        }
+        return out;
+    }
+
+    private static void checkAcyclic(String where, Map<String, StepDefinition> byId) {
         Map<String, Integer> state = new HashMap<>(); // 1 = visiting, 2 = done
         for (String id : byId.keySet()) {
-            visit(name, id, byId, state, new ArrayList<>());
+            visit(where, id, byId, state, new ArrayList<>());
         }
     }
 
-    private static void visit(String name, String id, Map<String, StepDefinition> byId, Map<String, Integer> state, List<String> path) {
+    private static void visit(String where, String id, Map<String, StepDefinition> byId, Map<String, Integer> state, List<String> path) {
         Integer s = state.get(id);
         if (s != null && s == 2) {
             return;
         }
         path.add(id);
         if (s != null) {
-            throw new InvalidRunbook(name, id, "dependency cycle " + String.join(" -> ", path));
+            throw new InvalidRunbook(where, id, "dependency cycle " + String.join(" -> ", path));
         }
         state.put(id, 1);
         for (String dep : byId.get(id).dependsOn()) {
-            visit(name, dep, byId, state, path);
+            visit(where, dep, byId, state, path);
         }
         state.put(id, 2);
         path.remove(path.size() - 1);
     }
 
-    /** A runbook that cannot run; the message names the runbook, the step and the problem. */
+    /** A runbook that cannot run; the message names the runbook (and file), the step and the problem. */
     public static final class InvalidRunbook extends IllegalArgumentException {
-        public InvalidRunbook(String runbook, String step, String problem) {
-            super("runbook '" + runbook + "', step '" + step + "': " + problem);
+        public InvalidRunbook(String where, String step, String problem) {
+            super((where.startsWith("runbook") ? where : "runbook '" + where + "'") + ", step '" + step + "': " + problem);
         }
     }
 }

@@ -29,16 +29,27 @@ import java.util.Map;
  * when each was requested, picked up and finished, and who asked for retries. Rebuilt from the log
  * on demand, so it is always consistent with it.
  */
-public record Timeline(String release, String version, String runbook, String startedBy, String status,
-                       Instant startedAt, Instant endedAt, Long durationMs, List<Step> steps, long events) {
+public record Timeline(String release, String version, String kind, String runbook, String runbookHash, String startedBy,
+                       String status, Instant startedAt, Instant endedAt, Long durationMs, Waits waits,
+                       List<String> criticalPath, List<Step> steps, long events) {
 
-    public record Step(String step, String service, String status, List<Attempt> attempts) {
+    /** Time spent across the release: commands waiting for a worker, steps running, gates waiting for people. */
+    public record Waits(long queueMs, long runMs, long humanWaitMs) {
+    }
+
+    /** A step; for a gate, {@code gate} says when it opened, who approved it, when and why. */
+    public record Step(String step, String service, String status, List<Attempt> attempts, GateSpan gate) {
+    }
+
+    public record GateSpan(Instant openedAt, Instant approvedAt, Long waitMs, String approver, String note,
+                           String evidence, String waitingFor) {
     }
 
     /** One attempt; queue = requested -> started, run = started -> ended. */
     public record Attempt(int attempt, String commandId, String status, Instant requestedAt, Instant startedAt,
                           Instant endedAt, Long queueMs, Long runMs, Long durationMs, String worker, String reason,
-                          Map<String, Object> outputs, String retryRequestedBy, String lastProgress) {
+                          Map<String, Object> outputs, String retryRequestedBy, String lastProgress,
+                          Map<String, String> params) {
     }
 
     public static Timeline of(String releaseId, List<Envelope> stream) {
@@ -59,11 +70,24 @@ public record Timeline(String release, String version, String runbook, String st
         Map<String, Object> outputs;
         String retryRequestedBy;
         String lastProgress;
+        Map<String, String> params;
+    }
+
+    private static final class MutableGate {
+        Instant openedAt;
+        Instant approvedAt;
+        String approver;
+        String note;
+        String evidence;
+        String waitingFor;
     }
 
     private static final class Builder {
         final String releaseId;
         String version;
+        String kind;
+        String runbookHash;
+        String definition;
         String runbook;
         String startedBy;
         String status = "running";
@@ -73,6 +97,8 @@ public record Timeline(String release, String version, String runbook, String st
         final Map<String, String> services = new LinkedHashMap<>();
         final Map<String, List<MutableAttempt>> attempts = new LinkedHashMap<>();
         final Map<String, String> pendingRetryBy = new LinkedHashMap<>();
+        final Map<String, MutableGate> gates = new LinkedHashMap<>();
+        final java.util.Set<String> order = new java.util.LinkedHashSet<>();
 
         Builder(String releaseId) {
             this.releaseId = releaseId;
@@ -93,15 +119,20 @@ public record Timeline(String release, String version, String runbook, String st
             Instant t = e.time();
             if (d instanceof ReleaseStarted s) {
                 version = s.version();
+                kind = s.kind();
+                runbookHash = s.runbookHash();
+                definition = s.definition();
                 runbook = s.runbook();
                 startedBy = s.startedBy();
                 startedAt = t;
             } else if (d instanceof StepRequested r) {
                 services.put(r.step(), r.service());
+                order.add(r.step());
                 MutableAttempt a = new MutableAttempt();
                 a.attempt = r.attempt();
                 a.commandId = r.commandId();
                 a.requestedAt = t;
+                a.params = r.params();
                 a.retryRequestedBy = pendingRetryBy.remove(r.step());
                 attempts.computeIfAbsent(r.step(), k -> new ArrayList<>()).add(a);
             } else if (d instanceof StepStarted s) {
@@ -139,8 +170,20 @@ public record Timeline(String release, String version, String runbook, String st
             } else if (d instanceof ReleaseCancelled) {
                 status = "cancelled";
                 endedAt = t;
-            } else if (d instanceof GateOpened || d instanceof GateApproved) {
-                services.putIfAbsent(d.step(), "coordinator");
+            } else if (d instanceof GateOpened g) {
+                services.putIfAbsent(g.gate(), "coordinator");
+                order.add(g.gate());
+                MutableGate m = gates.computeIfAbsent(g.gate(), k -> new MutableGate());
+                m.openedAt = t;
+                m.waitingFor = g.approvers();
+            } else if (d instanceof GateApproved g) {
+                MutableGate m = gates.get(g.gate());
+                if (m != null && m.approvedAt == null) {
+                    m.approvedAt = t;
+                    m.approver = g.approver();
+                    m.note = g.note();
+                    m.evidence = g.evidence();
+                }
             }
         }
 
@@ -156,18 +199,71 @@ public record Timeline(String release, String version, String runbook, String st
 
         Timeline build() {
             List<Step> steps = new ArrayList<>();
-            attempts.forEach((step, list) -> {
+            Map<String, Instant> ends = new LinkedHashMap<>();
+            long queue = 0;
+            long run = 0;
+            long human = 0;
+            for (String step : order) {
                 List<Attempt> out = new ArrayList<>();
-                for (MutableAttempt a : list) {
+                for (MutableAttempt a : attempts.getOrDefault(step, List.of())) {
+                    Long q = millis(a.requestedAt, a.startedAt);
+                    Long r = millis(a.startedAt, a.endedAt);
+                    queue += q == null ? 0 : q;
+                    run += r == null ? 0 : r;
                     out.add(new Attempt(a.attempt, a.commandId, a.status, a.requestedAt, a.startedAt, a.endedAt,
-                            millis(a.requestedAt, a.startedAt), millis(a.startedAt, a.endedAt),
-                            millis(a.requestedAt, a.endedAt), a.worker, a.reason, a.outputs, a.retryRequestedBy,
-                            a.lastProgress));
+                            q, r, millis(a.requestedAt, a.endedAt), a.worker, a.reason, a.outputs, a.retryRequestedBy,
+                            a.lastProgress, a.params));
+                    if ("succeeded".equals(a.status)) {
+                        ends.put(step, a.endedAt);
+                    }
                 }
-                steps.add(new Step(step, services.get(step), out.get(out.size() - 1).status(), out));
-            });
-            return new Timeline(releaseId, version, runbook, startedBy, status, startedAt, endedAt,
-                    millis(startedAt, endedAt), steps, count);
+                GateSpan gate = null;
+                String status;
+                MutableGate g = gates.get(step);
+                if (g != null) {
+                    Long wait = millis(g.openedAt, g.approvedAt);
+                    human += wait == null ? 0 : wait;
+                    gate = new GateSpan(g.openedAt, g.approvedAt, wait, g.approver, g.note, g.evidence, g.waitingFor);
+                    status = g.approvedAt == null ? "awaiting-approval" : "approved";
+                    if (g.approvedAt != null) {
+                        ends.put(step, g.approvedAt);
+                    }
+                } else {
+                    status = out.get(out.size() - 1).status();
+                }
+                steps.add(new Step(step, services.get(step), status, out, gate));
+            }
+            return new Timeline(releaseId, version, kind, runbook, runbookHash, startedBy, status, startedAt, endedAt,
+                    millis(startedAt, endedAt), new Waits(queue, run, human), criticalPath(ends), steps, count);
+        }
+
+        /**
+         * The chain of steps that set the release's length: from the step that finished last, back
+         * through the dependency of each that finished last.
+         */
+        private List<String> criticalPath(Map<String, Instant> ends) {
+            if (definition == null || ends.isEmpty()) {
+                return List.of();
+            }
+            dev.releasetrain.coordinator.runbook.Runbook plan;
+            try {
+                plan = dev.releasetrain.coordinator.runbook.RunbookParser.parse("recorded definition", definition);
+            } catch (RuntimeException e) {
+                return List.of();
+            }
+            String current = ends.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+            List<String> path = new ArrayList<>();
+            while (current != null) {
+                path.add(0, current);
+                String last = null;
+                for (String dep : plan.step(current).map(s -> s.dependsOn()).orElse(List.of())) {
+                    if (ends.containsKey(dep) && (last == null || ends.get(dep).isAfter(ends.get(last)))) {
+                        last = dep;
+                    }
+                }
+                current = last;
+            }
+            return path;
         }
 
         private static Long millis(Instant from, Instant to) {

@@ -14,6 +14,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The REST API's answers to good and bad input, on a real PostgreSQL and Kafka. Every refused
@@ -27,29 +28,104 @@ class ReleaseApiTest {
     @Inject
     ReleaseLog log;
 
+    /** Starts the next minor release of {@code runbook} as {@code user}; returns its version. */
+    static String startNext(String runbook, String user) {
+        return given().contentType(ContentType.JSON).header("X-Release-Train-User", user)
+                .body("{\"runbook\":\"" + runbook + "\"}")
+                .when().post("/releases")
+                .then().statusCode(202).extract().path("version");
+    }
+
     @Test
     void startingAReleaseAnswers202WithItsLocationAndRequestsTheFirstStep() {
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").body("{\"version\":\"2.0.0\"}")
+        String version = given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice")
+                .body("{\"runbook\":\"proving\"}")
                 .when().post("/releases")
                 .then().statusCode(202)
-                .header("Location", endsWith("/releases/2.0.0"))
-                .body("version", equalTo("2.0.0"))
                 .body("status", equalTo("running"))
+                .body("kind", equalTo("minor"))
                 .body("steps[0].step", equalTo("git.resolve-head"))
-                .body("steps[0].status", equalTo("requested"));
-        given().when().get("/releases/2.0.0/timeline").then().statusCode(200)
+                .body("steps[0].status", equalTo("requested"))
+                .extract().path("version");
+        given().when().get("/releases/" + version).then().statusCode(200)
+                .body("variables.releaseBranch", equalTo("release-" + version))
+                .body("variables.owner", equalTo("alice"));
+        given().when().get("/releases/" + version + "/timeline").then().statusCode(200)
                 .body("startedBy", equalTo("alice"))
-                .body("steps[0].attempts[0].commandId", equalTo("2.0.0/git.resolve-head/1"));
-        given().when().get("/releases").then().statusCode(200).body("version", org.hamcrest.Matchers.hasItem("2.0.0"));
+                .body("steps[0].attempts[0].commandId", equalTo(version + "/git.resolve-head/1"))
+                .body("steps[0].attempts[0].params.version", equalTo(version));
+        given().when().get("/releases").then().statusCode(200).body("version", org.hamcrest.Matchers.hasItem(version));
+    }
+
+    @Test
+    void withoutAVersionTheNextMinorStartsOnTheMonthlyPlan() {
+        String version = given().contentType(ContentType.JSON).body("{}").post("/releases")
+                .then().statusCode(202).header("Location", containsString("/releases/1."))
+                .body("runbook", equalTo("monthly-minor"))
+                .body("steps[0].step", equalTo("notify.announce-code-freeze"))
+                .extract().path("version");
+        assertTrue(version.matches("1\\.(29|[3-9]\\d)\\.0"), version);
     }
 
     @Test
     void aSecondReleaseOfTheSameVersionIsRefusedWith409() {
-        given().contentType(ContentType.JSON).body("{\"version\":\"2.1.0\"}").post("/releases").then().statusCode(202);
+        String version = startNext("proving", "alice");
         long before = log.count();
-        given().contentType(ContentType.JSON).body("{\"version\":\"2.1.0\"}")
+        given().contentType(ContentType.JSON).body("{\"version\":\"" + version + "\"}")
                 .when().post("/releases")
-                .then().statusCode(409).body("message", equalTo("release 2.1.0 already exists"));
+                .then().statusCode(409).body("message", equalTo("release " + version + " already exists"));
+        assertEquals(before, log.count());
+    }
+
+    @Test
+    void versionsThatDoNotFollowTheReleasedOnesAreRefusedWithTheReason() {
+        long before = log.count();
+        given().contentType(ContentType.JSON).body("{\"version\":\"1.28.0\"}").post("/releases")
+                .then().statusCode(400).body("message", containsString("is not greater than"));
+        given().contentType(ContentType.JSON).body("{\"version\":\"9.0.1\"}").post("/releases")
+                .then().statusCode(400).body("message", containsString("a minor release ends in .0"));
+        given().contentType(ContentType.JSON).body("{\"version\":\"1.40.1\",\"kind\":\"patch\"}").post("/releases")
+                .then().statusCode(400).body("message", equalTo("field 'version': no release of 1.40 exists to patch"));
+        given().contentType(ContentType.JSON).body("{\"kind\":\"major\"}").post("/releases")
+                .then().statusCode(400).body("message", containsString("field 'kind'"));
+        assertEquals(before, log.count());
+        given().contentType(ContentType.JSON).body("{\"version\":\"1.28.4\",\"kind\":\"patch\"}").post("/releases")
+                .then().statusCode(202).body("runbook", equalTo("patch")).body("variables.releaseBranch", equalTo("release-1.28.0"));
+    }
+
+    @Test
+    void gatesAreApprovedByTheRightPeopleAndTheTimelineSaysWhoWhenAndWhy() {
+        String v = startNext("gated", "carol");
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "carol").post("/releases/" + v + "/gates/qa/approve")
+                .then().statusCode(403).body("message", containsString("carol started release " + v));
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/launch/approve")
+                .then().statusCode(409).body("message", containsString("has not opened yet"));
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/nope/approve")
+                .then().statusCode(404);
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob")
+                .body("{\"note\":\"no blockers\",\"evidence\":\"https://qa.example/1\"}")
+                .post("/releases/" + v + "/gates/qa/approve").then().statusCode(202);
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/launch/approve")
+                .then().statusCode(403).body("message", containsString("only the release owner (alice)"));
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").post("/releases/" + v + "/gates/launch/approve")
+                .then().statusCode(202).body("steps.find { it.step == 'notify.done' }.status", equalTo("requested"));
+        given().get("/releases/" + v + "/timeline").then().statusCode(200)
+                .body("steps[0].gate.approver", equalTo("bob"))
+                .body("steps[0].gate.note", equalTo("no blockers"))
+                .body("steps[0].gate.evidence", equalTo("https://qa.example/1"))
+                .body("steps[1].gate.approver", equalTo("alice"));
+    }
+
+    @Test
+    void aCancelledReleaseSaysWhoCancelledItAndCannotBeCancelledTwice() {
+        String v = startNext("gated", "carol");
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").body("{\"reason\":\"postponed\"}")
+                .post("/releases/" + v + "/cancel").then().statusCode(202)
+                .body("status", equalTo("cancelled")).body("reason", equalTo("cancelled by alice: postponed"));
+        long before = log.count();
+        given().contentType(ContentType.JSON).post("/releases/" + v + "/cancel").then().statusCode(409);
+        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/qa/approve")
+                .then().statusCode(409);
         assertEquals(before, log.count());
     }
 
@@ -58,13 +134,13 @@ class ReleaseApiTest {
         long before = log.count();
         given().contentType(ContentType.JSON).body("{\"version\":\"1.29\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("field 'version' must be a version MAJOR.MINOR.PATCH"));
-        given().contentType(ContentType.JSON).body("{}").post("/releases")
+        given().contentType(ContentType.JSON).body("{\"version\":\" \"}").post("/releases")
                 .then().statusCode(400).body("message", equalTo("field 'version' is required, e.g. \"1.29.0\""));
         given().contentType(ContentType.JSON).body("{\"version\":").post("/releases")
                 .then().statusCode(400).body("message", containsString("not valid JSON"));
         given().contentType(ContentType.JSON).body("{\"version\":[1]}").post("/releases")
                 .then().statusCode(400).body("message", equalTo("field 'version' has the wrong type"));
-        given().contentType(ContentType.JSON).body("{\"version\":\"3.0.0\",\"runbook\":\"nope\"}").post("/releases")
+        given().contentType(ContentType.JSON).body("{\"runbook\":\"nope\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("field 'runbook'"));
         given().contentType(ContentType.JSON).post("/releases")
                 .then().statusCode(400).body("message", containsString("the body must be JSON"));
@@ -80,13 +156,13 @@ class ReleaseApiTest {
         given().contentType(ContentType.JSON).post("/releases/9.9.9/steps/git.resolve-head/retry").then().statusCode(404);
         assertEquals(before, log.count());
 
-        given().contentType(ContentType.JSON).body("{\"version\":\"2.2.0\"}").post("/releases").then().statusCode(202);
+        String v = startNext("proving", "alice");
         long afterStart = log.count();
-        given().contentType(ContentType.JSON).post("/releases/2.2.0/steps/git.nope/retry")
-                .then().statusCode(404).body("message", equalTo("release 2.2.0 has no step 'git.nope'"));
-        given().contentType(ContentType.JSON).post("/releases/2.2.0/steps/deploy.list-pods/retry")
+        given().contentType(ContentType.JSON).post("/releases/" + v + "/steps/git.nope/retry")
+                .then().statusCode(404).body("message", equalTo("release " + v + " has no step 'git.nope'"));
+        given().contentType(ContentType.JSON).post("/releases/" + v + "/steps/deploy.list-pods/retry")
                 .then().statusCode(409).body("message", containsString("only a failed or timed-out step can be retried"));
-        given().header("Last-Event-ID", "abc").get("/releases/2.2.0/events")
+        given().header("Last-Event-ID", "abc").get("/releases/" + v + "/events")
                 .then().statusCode(400).body("message", containsString("Last-Event-ID"));
         assertEquals(afterStart, log.count());
     }

@@ -3,7 +3,7 @@ package dev.releasetrain.coordinator.release;
 import dev.releasetrain.coordinator.release.ReleaseState.ReleaseStatus;
 import dev.releasetrain.coordinator.release.ReleaseState.StepStatus;
 import dev.releasetrain.coordinator.runbook.Runbook;
-import dev.releasetrain.coordinator.runbook.Runbooks;
+import dev.releasetrain.coordinator.runbook.RunbookParser;
 import dev.releasetrain.coordinator.runbook.StepDefinition;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent;
@@ -37,7 +37,12 @@ class ReleaseStateMachineTest {
             new StepDefinition("cdn.c", "cdn", List.of("git.a"), Map.of("paths", "/*")),
             new StepDefinition("notify.d", "notify", List.of("deploy.b", "cdn.c"), Map.of())));
 
-    final ReleaseStateMachine machine = new ReleaseStateMachine(name -> "diamond".equals(name) ? DIAMOND : Runbooks.named(name));
+    final ReleaseStateMachine machine = new ReleaseStateMachine(name -> DIAMOND);
+
+    static ReleaseCommand.Start start(Runbook runbook, String by) {
+        return new ReleaseCommand.Start("1.29.0", "minor", "1.28.3", runbook, by,
+                Map.of("version", "1.29.0", "owner", "alice", "releaseBranch", "release-1.29.0"));
+    }
 
     /** A tiny in-memory stream: decide, then append what was decided. */
     final class Stream {
@@ -45,7 +50,7 @@ class ReleaseStateMachineTest {
         ReleaseState state = ReleaseState.empty("1.29.0");
 
         Decision run(ReleaseCommand c) {
-            Decision d = machine.decide(state, c);
+            Decision d = machine.decide(state, c, java.time.Instant.now());
             if (c instanceof ReleaseCommand.RecordResult r && !d.rejected()) {
                 append(r.result());
             }
@@ -79,7 +84,7 @@ class ReleaseStateMachineTest {
     @Test
     void startRequestsOnlyTheStepsWithoutDependencies() {
         Stream s = new Stream();
-        s.run(new ReleaseCommand.Start("1.29.0", "diamond", "alice"));
+        s.run(start(DIAMOND, "alice"));
         assertEquals(List.of("git.a"), s.requested().stream().map(StepRequested::step).toList());
         StepRequested first = s.requested().get(0);
         assertEquals(1, first.attempt());
@@ -91,7 +96,7 @@ class ReleaseStateMachineTest {
     @Test
     void independentStepsAreRequestedTogetherAndTheJoinWaitsForBoth() {
         Stream s = new Stream();
-        s.run(new ReleaseCommand.Start("1.29.0", "diamond", "alice"));
+        s.run(start(DIAMOND, "alice"));
         s.succeed("git.a");
         assertEquals(Set.of("git.a", "deploy.b", "cdn.c"), s.requested().stream().map(StepRequested::step).collect(Collectors.toSet()));
         assertEquals("/*", s.lastRequest("cdn.c").params().get("paths"));
@@ -106,15 +111,15 @@ class ReleaseStateMachineTest {
     @Test
     void aSecondStartOfTheSameVersionIsAConflict() {
         Stream s = new Stream();
-        s.run(new ReleaseCommand.Start("1.29.0", "diamond", "alice"));
-        Decision again = s.run(new ReleaseCommand.Start("1.29.0", "diamond", "bob"));
+        s.run(start(DIAMOND, "alice"));
+        Decision again = s.run(start(DIAMOND, "bob"));
         assertEquals(Decision.Reason.CONFLICT, again.rejection().reason());
     }
 
     @Test
     void aFailureStopsTheReleaseOnceNothingElseRunsAndARetryResumesIt() {
         Stream s = new Stream();
-        s.run(new ReleaseCommand.Start("1.29.0", "diamond", "alice"));
+        s.run(start(DIAMOND, "alice"));
         s.succeed("git.a");
         StepRequested b = s.lastRequest("deploy.b");
         s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
@@ -126,12 +131,12 @@ class ReleaseStateMachineTest {
         assertEquals("deploy.b", failed.failedStep());
         assertEquals("helm: timed out", failed.reason());
 
-        Decision notFailed = s.run(new ReleaseCommand.RetryStep("cdn.c", "alice", null));
+        Decision notFailed = s.run(new ReleaseCommand.RetryStep("cdn.c", "alice", null, null));
         assertEquals(Decision.Reason.CONFLICT, notFailed.rejection().reason());
-        Decision unknown = s.run(new ReleaseCommand.RetryStep("git.nope", "alice", null));
+        Decision unknown = s.run(new ReleaseCommand.RetryStep("git.nope", "alice", null, null));
         assertEquals(Decision.Reason.NOT_FOUND, unknown.rejection().reason());
 
-        Decision retry = s.run(new ReleaseCommand.RetryStep("deploy.b", "alice", "cluster fixed"));
+        Decision retry = s.run(new ReleaseCommand.RetryStep("deploy.b", "alice", "cluster fixed", null));
         assertInstanceOf(StepRetryRequested.class, retry.events().get(0));
         assertEquals(2, s.lastRequest("deploy.b").attempt());
         assertEquals("1.29.0/deploy.b/2", s.lastRequest("deploy.b").commandId());
@@ -144,11 +149,11 @@ class ReleaseStateMachineTest {
     @Test
     void resultsOfAStaleAttemptAreRecordedButChangeNothing() {
         Stream s = new Stream();
-        s.run(new ReleaseCommand.Start("1.29.0", "diamond", "alice"));
+        s.run(start(DIAMOND, "alice"));
         StepRequested a1 = s.lastRequest("git.a");
         s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
-                new StepFailed("git.a", 1, a1.commandId(), "remote hung up", true))));
-        s.run(new ReleaseCommand.RetryStep("git.a", "alice", null));
+                new StepFailed("git.a", 1, a1.commandId(), "remote hung up", false))));
+        s.run(new ReleaseCommand.RetryStep("git.a", "alice", null, null));
         ReleaseState before = s.state;
         Decision late = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
                 new StepSucceeded("git.a", 1, a1.commandId(), Map.of()))));
@@ -181,7 +186,7 @@ class ReleaseStateMachineTest {
         ReleaseState reference = null;
         for (int run = 0; run < 300; run++) {
             Stream s = new Stream();
-            s.run(new ReleaseCommand.Start("1.29.0", "diamond", "alice"));
+            s.run(start(DIAMOND, "alice"));
             List<Envelope> inbox = new ArrayList<>();
             int handled = 0;
             while (s.state.status() == ReleaseStatus.RUNNING) {
@@ -224,10 +229,20 @@ class ReleaseStateMachineTest {
     }
 
     @Test
-    void provingRunbookRunsOneStepPerServiceInOrder() {
-        Runbook proving = Runbooks.proving();
-        assertEquals(List.of("git", "deploy", "cdn", "notify"), proving.steps().stream().map(StepDefinition::service).toList());
-        ReleaseEvent started = machine.decide(ReleaseState.empty("1.29.0"), new ReleaseCommand.Start("1.29.0", "proving", "a")).events().get(0);
-        assertEquals(proving.hash(), ((ReleaseEvent.ReleaseStarted) started).runbookHash());
+    void theRecordedDefinitionPinsThePlan() {
+        Runbook proving = RunbookParser.parse("proving.yaml", """
+                name: proving
+                steps:
+                  - id: git.resolve-head
+                  - id: notify.post-message
+                    needs: [git.resolve-head]
+                """);
+        Stream s = new Stream();
+        s.run(start(proving, "alice"));
+        ReleaseEvent.ReleaseStarted started = (ReleaseEvent.ReleaseStarted) s.events.get(0).data();
+        assertEquals(proving.hash(), started.runbookHash());
+        assertEquals(proving.text(), started.definition());
+        // The state machine's own resolver knows only DIAMOND: the plan came from the recorded text.
+        assertEquals(List.of("git.resolve-head", "notify.post-message"), List.copyOf(s.state.steps().keySet()));
     }
 }

@@ -1,0 +1,18 @@
+package dev.releasetrain.coordinator.release;
+
+import java.time.Instant;
+import java.time.LocalDate;
+
+/**
+ * When a release starting now is frozen and launched, and who owns it. The calendar implements it
+ * (last Monday of the month, the Wednesday before, holidays, the owner rotation).
+ */
+public interface ReleaseSchedule {
+
+    /** The dates and owner of the release whose launch is next on or after {@code now}. */
+    Slot slotFor(Instant now);
+
+    record Slot(LocalDate freezeDate, Instant freezeTime, LocalDate releaseDate, Instant releaseTime,
+                String owner, String ownerSlack) {
+    }
+}
