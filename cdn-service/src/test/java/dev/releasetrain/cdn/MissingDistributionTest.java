@@ -1,6 +1,6 @@
 package dev.releasetrain.cdn;
 
-import dev.releasetrain.worker.testing.KafkaBroker;
+import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.worker.testing.TestBus;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 @QuarkusTest
 @TestProfile(MissingDistributionTest.UnknownDistribution.class)
-@QuarkusTestResource(KafkaBroker.class)
+@QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(CdnSandboxResource.class)
 class MissingDistributionTest {
 

@@ -1,6 +1,6 @@
 package dev.releasetrain.cdn;
 
-import dev.releasetrain.worker.testing.KafkaBroker;
+import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 @QuarkusTest
-@QuarkusTestResource(KafkaBroker.class)
+@QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(CdnSandboxResource.class)
 class ReadDistributionTest {
 

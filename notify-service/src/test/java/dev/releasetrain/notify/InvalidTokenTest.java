@@ -1,6 +1,6 @@
 package dev.releasetrain.notify;
 
-import dev.releasetrain.worker.testing.KafkaBroker;
+import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.worker.testing.TestBus;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 @QuarkusTest
 @TestProfile(InvalidTokenTest.WrongToken.class)
-@QuarkusTestResource(KafkaBroker.class)
+@QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(NotifySandboxResource.class)
 class InvalidTokenTest {
     static final String WRONG_TOKEN = "xoxb-revoked-token-0123456789";

@@ -3,7 +3,7 @@ package dev.releasetrain.notify;
 import com.slack.api.Slack;
 import com.slack.api.SlackConfig;
 import com.slack.api.model.Message;
-import dev.releasetrain.worker.testing.KafkaBroker;
+import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(KafkaBroker.class)
+@QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(NotifySandboxResource.class)
 class PostMessageTest {
     static final String STEP = "notify.post-message";
