@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Demo {
     static final String OWNER = "alice";
+    /** The plan the demo runs until every service step of the monthly runbook is in place. */
+    static final String RUNBOOK = "proving";
     private static final Map<String, String> STAND_IN_OF_SERVICE = Map.of(
             "git", "git", "deploy", "kubernetes", "cdn", "cloudfront", "notify", "slack");
 
@@ -34,7 +36,7 @@ final class Demo {
     int run() throws Exception {
         out.println("Release Train demo: release " + version + " on the embedded stack");
         out.println("starting the stack");
-        try (Stack stack = Stack.start(line -> out.println(line))) {
+        try (Stack stack = Stack.start(line -> out.println(line), Demo.RUNBOOK)) {
             int code = release(stack);
             if (keep) {
                 out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "

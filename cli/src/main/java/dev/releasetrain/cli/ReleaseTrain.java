@@ -45,7 +45,7 @@ public final class ReleaseTrain implements Callable<Integer> {
     static final class UpCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
-            try (Stack stack = Stack.start(System.out::println)) {
+            try (Stack stack = Stack.start(System.out::println, Demo.RUNBOOK)) {
                 System.out.println("coordinator: " + stack.coordinatorUrl() + "   (POST /releases {\"version\":\"1.29.0\"})");
                 System.out.println("sandbox admin: " + stack.sandbox().adminUrl());
                 System.out.println("Ctrl-C stops everything");

@@ -33,7 +33,10 @@ public final class Stack implements AutoCloseable {
     private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     private Thread shutdownHook;
 
-    private Stack(Path home, Path runDir, Consumer<String> out) {
+    private final String runbook;
+
+    private Stack(Path home, Path runDir, Consumer<String> out, String runbook) {
+        this.runbook = runbook;
         this.home = home;
         this.runDir = runDir;
         this.out = out;
@@ -51,9 +54,10 @@ public final class Stack implements AutoCloseable {
         throw new IllegalStateException("cannot find the Release Train checkout from " + p + " (set -Drelease-train.home)");
     }
 
-    public static Stack start(Consumer<String> out) throws Exception {
+    /** The stack with minor releases running {@code runbook} (e.g. proving, monthly-minor). */
+    public static Stack start(Consumer<String> out, String runbook) throws Exception {
         Path runDir = Files.createTempDirectory("release-train-");
-        Stack stack = new Stack(home(), runDir, out);
+        Stack stack = new Stack(home(), runDir, out, runbook);
         try {
             stack.boot();
             return stack;
@@ -83,6 +87,8 @@ public final class Stack implements AutoCloseable {
 
         Map<String, String> coordinator = new LinkedHashMap<>(common);
         coordinator.putAll(infra.quarkusConfig());
+        coordinator.put("release-train.versions.released", "1.28.2,1.28.3"); // the sandbox repo's release tags
+        coordinator.put("release-train.runbook.minor", runbook);
         add("coordinator", coordinator, Map.of(), logs);
 
         Map<String, String> git = new LinkedHashMap<>(common);

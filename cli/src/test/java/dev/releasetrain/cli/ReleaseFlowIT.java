@@ -43,7 +43,7 @@ class ReleaseFlowIT {
 
     @BeforeAll
     static void startStack() throws Exception {
-        stack = Stack.start(System.out::println);
+        stack = Stack.start(System.out::println, "proving");
         api = new ReleaseClient(stack.coordinatorUrl(), "it-user");
     }
 
@@ -56,12 +56,13 @@ class ReleaseFlowIT {
 
     @Test
     void aReleaseFlowsThroughEveryServiceInDependencyOrder() {
-        ReleaseClient.Answer started = api.post("/releases", "{\"version\":\"1.29.0\"}");
+        ReleaseClient.Answer started = api.post("/releases", "{}");
         assertEquals(202, started.status(), started.message());
-        assertTrue(started.location().endsWith("/releases/1.29.0"), started.location());
+        String v = started.body().path("version").asText();
+        assertTrue(started.location().endsWith("/releases/" + v), started.location());
 
-        JsonNode release = awaitStatus("1.29.0", "completed");
-        JsonNode timeline = api.get("/releases/1.29.0/timeline").body();
+        JsonNode release = awaitStatus(v, "completed");
+        JsonNode timeline = api.get("/releases/" + v + "/timeline").body();
         assertEquals("completed", timeline.path("status").asText());
         List<String> order = new ArrayList<>();
         Instant previousEnd = null;
@@ -82,45 +83,51 @@ class ReleaseFlowIT {
         assertEquals(PROVING, order);
         assertEquals(SandboxFacts.headCommit(stack.sandbox(), "posthog", "master"),
                 release.path("steps").get(0).path("outputs").path("commit").asText());
-        assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains("1.29.0")).count());
+        assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains(v)).count());
+    }
+
+    private static String startNext() {
+        ReleaseClient.Answer started = api.post("/releases", "{}");
+        assertEquals(202, started.status(), started.message());
+        return started.body().path("version").asText();
     }
 
     @Test
     void aFailedStepRetriedOverRestCompletesTheReleaseAndTheTimelineKeepsBothAttempts() {
         stack.sandbox().failNext("slack", 1, 503);
-        assertEquals(202, api.post("/releases", "{\"version\":\"1.30.0\"}").status());
+        String v = startNext();
 
-        JsonNode failed = awaitStatus("1.30.0", "failed");
+        JsonNode failed = awaitStatus(v, "failed");
         assertEquals("notify.post-message", failed.path("failedStep").asText());
 
-        ReleaseClient.Answer retry = api.post("/releases/1.30.0/steps/notify.post-message/retry", "{\"reason\":\"slack is back\"}");
+        ReleaseClient.Answer retry = api.post("/releases/" + v + "/steps/notify.post-message/retry", "{\"reason\":\"slack is back\"}");
         assertEquals(202, retry.status(), retry.message());
-        awaitStatus("1.30.0", "completed");
+        awaitStatus(v, "completed");
 
-        JsonNode notify = stepOf(api.get("/releases/1.30.0/timeline").body(), "notify.post-message");
+        JsonNode notify = stepOf(api.get("/releases/" + v + "/timeline").body(), "notify.post-message");
         assertEquals(2, notify.path("attempts").size());
         assertEquals("failed", notify.path("attempts").get(0).path("status").asText());
         assertFalse(notify.path("attempts").get(0).path("reason").asText().isBlank());
         assertEquals("succeeded", notify.path("attempts").get(1).path("status").asText());
         assertEquals("it-user", notify.path("attempts").get(1).path("retryRequestedBy").asText());
-        assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains("1.30.0")).count());
+        assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains(v)).count());
     }
 
     @Test
     void anEventStreamResumedWithLastEventIdMissesNothingAndRepeatsNothing() {
-        assertEquals(202, api.post("/releases", "{\"version\":\"1.31.0\"}").status());
+        String v = startNext();
         List<Long> seen = new ArrayList<>();
         // First connection: take three events, then hang up.
-        api.follow("1.31.0", null, e -> {
+        api.follow(v, null, e -> {
             seen.add(e.id());
             return seen.size() < 3;
         });
         // Resume after the last one we saw and read to the end of the release.
-        api.follow("1.31.0", seen.get(seen.size() - 1), e -> {
+        api.follow(v, seen.get(seen.size() - 1), e -> {
             seen.add(e.id());
             return !"ReleaseCompleted".equals(e.type());
         });
-        long total = api.get("/releases/1.31.0/timeline").body().path("events").asLong();
+        long total = api.get("/releases/" + v + "/timeline").body().path("events").asLong();
         List<Long> expected = new ArrayList<>();
         for (long i = 1; i <= total; i++) {
             expected.add(i);
@@ -130,14 +137,14 @@ class ReleaseFlowIT {
 
     @Test
     void theRelayPublishesEveryEventOnceInOrderAlsoAcrossACoordinatorCrash() throws Exception {
-        assertEquals(202, api.post("/releases", "{\"version\":\"1.32.0\"}").status());
-        awaitStatus("1.32.0", "completed");
+        String before = startNext();
+        awaitStatus(before, "completed");
         stack.crashAndRestart("coordinator"); // the relay dies with it and resumes from its stored offsets
-        assertEquals(202, api.post("/releases", "{\"version\":\"1.33.0\"}").status());
-        awaitStatus("1.33.0", "completed");
+        String after = startNext();
+        awaitStatus(after, "completed");
 
-        Map<String, List<Long>> published = readReleaseEvents(Set.of("1.32.0", "1.33.0"));
-        for (String v : List.of("1.32.0", "1.33.0")) {
+        Map<String, List<Long>> published = readReleaseEvents(Set.of(before, after));
+        for (String v : List.of(before, after)) {
             long total = api.get("/releases/" + v + "/timeline").body().path("events").asLong();
             List<Long> expected = new ArrayList<>();
             for (long i = 1; i <= total; i++) {
