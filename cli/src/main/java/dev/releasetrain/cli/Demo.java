@@ -72,7 +72,7 @@ final class Demo {
         AtomicReference<String> end = new AtomicReference<>();
         AtomicBoolean retried = new AtomicBoolean();
         api.follow(version, null, e -> {
-            String line = describe(e);
+            String line = EventLines.describe(e);
             if (line != null) {
                 out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
             }
@@ -106,25 +106,6 @@ final class Demo {
             return 1;
         }
         return checkEffects(stack, timeline) ? 0 : 1;
-    }
-
-    private static String describe(ReleaseClient.Sse e) {
-        JsonNode d = e.data().path("data");
-        String step = d.path("step").asText("");
-        return switch (e.type()) {
-            case "ReleaseStarted" -> "release started (runbook " + d.path("runbook").asText() + ")";
-            case "StepRequested" -> String.format("%-26s requested (attempt %d)", step, d.path("attempt").asInt());
-            case "StepStarted" -> String.format("%-26s started on %s", step, d.path("worker").asText());
-            case "StepProgress" -> String.format("%-26s %s", step, d.path("message").asText());
-            case "StepSucceeded" -> String.format("%-26s succeeded %s", step, d.path("outputs"));
-            case "StepFailed" -> String.format("%-26s FAILED: %s", step, d.path("reason").asText());
-            case "StepRetryRequested" -> String.format("%-26s retry requested by %s", step, d.path("requestedBy").asText());
-            case "GateOpened" -> String.format("%-26s WAITING for approval", d.path("gate").asText());
-            case "GateApproved" -> String.format("%-26s approved by %s", d.path("gate").asText(), d.path("approver").asText());
-            case "ReleaseCompleted" -> "release completed";
-            case "ReleaseFailed" -> "release stopped: " + d.path("failedStep").asText() + " failed";
-            default -> null;
-        };
     }
 
     /** Looks in the sandbox for what the release did, and says what it found. */

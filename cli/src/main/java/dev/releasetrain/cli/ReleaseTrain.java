@@ -9,7 +9,10 @@ import java.util.concurrent.Callable;
 /** {@code release-train}: the command people type. */
 @Command(name = "release-train", mixinStandardHelpOptions = true, version = "release-train 0.1.0",
         description = "Release Train: a release orchestrator for the monthly release runbook.",
-        subcommands = {ReleaseTrain.DemoCommand.class, ReleaseTrain.UpCommand.class})
+        subcommands = {ReleaseTrain.DemoCommand.class, ReleaseTrain.UpCommand.class,
+                ApiCommands.Start.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
+                ApiCommands.Retry.class, ApiCommands.Approve.class, ApiCommands.Cancel.class, ApiCommands.Calendar.class,
+                CommandLine.HelpCommand.class})
 public final class ReleaseTrain implements Callable<Integer> {
 
     @CommandLine.Spec
