@@ -5,8 +5,10 @@ import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.release.Decision;
 import dev.releasetrain.coordinator.release.ReleaseState;
 import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.security.Roles;
 import dev.releasetrain.coordinator.timeline.Timeline;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -70,6 +72,7 @@ public class ReleaseResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response start(StartRequest body, @HeaderParam(USER_HEADER) String user, @Context UriInfo uri) {
         if (body == null) {
             throw ApiError.of(Response.Status.BAD_REQUEST, "the body must be JSON like {\"version\": \"1.29.0\"}");
@@ -86,6 +89,7 @@ public class ReleaseResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public List<Map<String, Object>> list() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String id : log.releaseIds()) {
@@ -103,12 +107,14 @@ public class ReleaseResource {
 
     @GET
     @Path("/{version}")
+    @RolesAllowed(Roles.VIEWER)
     public ReleaseView get(@PathParam("version") String version) {
         return ReleaseView.of(existing(version));
     }
 
     @GET
     @Path("/{version}/timeline")
+    @RolesAllowed(Roles.VIEWER)
     public Timeline timeline(@PathParam("version") String version) {
         existing(version);
         return Timeline.of(version, log.read(version));
@@ -117,6 +123,7 @@ public class ReleaseResource {
     @GET
     @Path("/{version}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed(Roles.VIEWER)
     public void events(@PathParam("version") String version, @HeaderParam("Last-Event-ID") String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
         existing(version);
@@ -134,6 +141,7 @@ public class ReleaseResource {
 
     @POST
     @Path("/{version}/steps/{step}/retry")
+    @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response retry(@PathParam("version") String version, @PathParam("step") String step,
                           RetryRequest body, @HeaderParam(USER_HEADER) String user) {
         existing(version);
