@@ -34,7 +34,6 @@ public final class ICalendarFeed {
         line(out, "PRODID:" + PRODID);
         line(out, "VERSION:2.0");
         line(out, "CALSCALE:GREGORIAN");
-        line(out, "METHOD:PUBLISH");
         line(out, "X-WR-CALNAME:" + text("Release Train"));
         for (ReleaseCalendar.Month m : months) {
             Optional<String> version = versions.versionFor(m.yearMonth());

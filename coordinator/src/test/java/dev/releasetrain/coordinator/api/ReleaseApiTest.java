@@ -1,12 +1,16 @@
 package dev.releasetrain.coordinator.api;
 
 import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.security.TestTokens;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import static io.restassured.RestAssured.given;
@@ -26,6 +30,16 @@ class ReleaseApiTest {
 
     @Inject
     ReleaseLog log;
+
+    @BeforeEach
+    void authenticateAsAlice() {
+        RestAssured.requestSpecification = TestTokens.as(TestTokens.ALICE); // release-manager + approver
+    }
+
+    @AfterEach
+    void forget() {
+        RestAssured.requestSpecification = null;
+    }
 
     @Test
     void startingAReleaseAnswers202WithItsLocationAndRequestsTheFirstStep() {
