@@ -1,6 +1,6 @@
 package dev.releasetrain.deploy;
 
-import dev.releasetrain.local.KafkaTestResource;
+import dev.releasetrain.worker.testing.KafkaBroker;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(KafkaBroker.class)
 @QuarkusTestResource(DeploySandboxResource.class)
 class ListPodsTest {
 

@@ -20,9 +20,14 @@ public sealed interface ReleaseEvent {
         return null;
     }
 
-    /** A release began; {@code runbook} names the definition and {@code runbookHash} pins its content. */
+    /**
+     * A release began. {@code runbook} names the plan, {@code definition} is its full text as it was
+     * when the release started and {@code runbookHash} pins it, so editing the file never changes a
+     * running release. {@code params} are the release variables (dates, owner, branch, ...).
+     */
     record ReleaseStarted(String version, String kind, String previousVersion, String runbook,
-                          String runbookHash, String startedBy, Map<String, String> params) implements ReleaseEvent {
+                          String runbookHash, String startedBy, Map<String, String> params,
+                          String definition) implements ReleaseEvent {
     }
 
     /** The coordinator asks {@code service} to run {@code step}; the command of the bus. */
@@ -51,12 +56,20 @@ public sealed interface ReleaseEvent {
     record StepTimedOut(String step, int attempt, String commandId, Instant deadline) implements ReleaseEvent {
     }
 
-    /** A person (or the retry policy, with requestedBy {@code "retry-policy"}) asked for another attempt. */
-    record StepRetryRequested(String step, int nextAttempt, String requestedBy, String reason) implements ReleaseEvent {
+    /**
+     * A person (or the retry policy, with requestedBy {@code "retry-policy"}) asked for another
+     * attempt, not before {@code notBefore} (null: at once), with {@code params} replacing the
+     * step's parameters when not empty.
+     */
+    record StepRetryRequested(String step, int nextAttempt, String requestedBy, String reason,
+                              Instant notBefore, Map<String, String> params) implements ReleaseEvent {
     }
 
-    /** A human gate is waiting for approval. */
-    record GateOpened(String gate, String reason) implements ReleaseEvent {
+    /**
+     * A human gate is waiting for approval by {@code approvers}; when {@code autoApproveAt} is set
+     * the calendar approves it then (the release-day gate).
+     */
+    record GateOpened(String gate, String reason, String approvers, Instant autoApproveAt) implements ReleaseEvent {
         @Override
         public String step() {
             return gate;

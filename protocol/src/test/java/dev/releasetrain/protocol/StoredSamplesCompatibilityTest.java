@@ -86,4 +86,21 @@ class StoredSamplesCompatibilityTest {
                 () -> CloudEventCodec.decode(ok.headers(), "{not json".getBytes(StandardCharsets.UTF_8)));
         assertTrue(e3.getMessage().startsWith("data of dev.releasetrain.ReleaseCancelled.v1 is not valid"), e3.getMessage());
     }
+
+    @Test
+    void eventsStoredBeforeFieldsWereAddedStillDecode() {
+        // The first stored shapes of ReleaseStarted, StepRetryRequested and GateOpened lacked later fields.
+        var started = (ReleaseEvent.ReleaseStarted) CloudEventCodec.decodeData("dev.releasetrain.ReleaseStarted.v1",
+                "{\"version\":\"1.29.0\",\"kind\":\"minor\",\"previousVersion\":null,\"runbook\":\"proving\",\"runbookHash\":\"sha256:1\",\"startedBy\":\"a\",\"params\":{}}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertEquals("proving", started.runbook());
+        assertEquals(null, started.definition());
+        var retry = (ReleaseEvent.StepRetryRequested) CloudEventCodec.decodeData("dev.releasetrain.StepRetryRequested.v1",
+                "{\"step\":\"git.a\",\"nextAttempt\":2,\"requestedBy\":\"a\",\"reason\":null}".getBytes(StandardCharsets.UTF_8));
+        assertEquals(2, retry.nextAttempt());
+        assertEquals(null, retry.notBefore());
+        var gate = (ReleaseEvent.GateOpened) CloudEventCodec.decodeData("dev.releasetrain.GateOpened.v1",
+                "{\"gate\":\"release-day\",\"reason\":\"r\"}".getBytes(StandardCharsets.UTF_8));
+        assertEquals("release-day", gate.gate());
+    }
 }

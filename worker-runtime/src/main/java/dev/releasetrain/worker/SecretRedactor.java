@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public class SecretRedactor {
     public static final String MASK = "***";
     static final Pattern SECRET_NAME = Pattern.compile(
-            "(?i).*(token|password|passwd|secret|credential|private[-_.]?key|access[-_.]?key|api[-_.]?key).*");
+            "(?i).*(token|password|passwd|secret|credential|jaas|private[-_.]?key|access[-_.]?key|api[-_.]?key).*");
     private static final Pattern URL_PASSWORD = Pattern.compile("(://[^/@\\s:]+:)[^/@\\s]+@");
     /** Shorter values (flags, "none", ports) would mask ordinary words. */
     private static final int MIN_SECRET_LENGTH = 6;

@@ -1,5 +1,6 @@
 package dev.releasetrain.worker;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -19,7 +20,7 @@ public sealed interface StepOutcome {
     record Succeeded(Map<String, Object> outputs) implements StepOutcome {
         public Succeeded {
             // Keeps insertion order and allows null values, unlike Map.copyOf.
-            outputs = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
+            outputs = Collections.unmodifiableMap(new LinkedHashMap<>(outputs));
         }
     }
 

@@ -113,7 +113,7 @@ public final class ReleaseStateMachine {
             }
             Runbook runbook = runbooks.apply(start.runbook());
             ReleaseEvent started = new ReleaseStarted(start.version(), "minor", null, runbook.name(), runbook.hash(),
-                    start.startedBy(), Map.of());
+                    start.startedBy(), Map.of(), null);
             return withFollowUps(s, List.of(started));
         }
         if (!s.started()) {
@@ -138,7 +138,7 @@ public final class ReleaseStateMachine {
                         + " is " + step.status().name().toLowerCase() + "; only a failed or timed-out step can be retried");
             }
             return withFollowUps(s, List.of(new StepRetryRequested(retry.step(), step.attempt() + 1,
-                    retry.requestedBy(), retry.reason())));
+                    retry.requestedBy(), retry.reason(), null, Map.of())));
         }
         throw new IllegalArgumentException("unknown command " + command);
     }

@@ -300,7 +300,7 @@ class RelayTest {
     }
 
     private static ReleaseStarted started(String version) {
-        return new ReleaseStarted(version, "minor", "1.28.0", "proving", "hash", "test", Map.of());
+        return new ReleaseStarted(version, "minor", "1.28.0", "proving", "hash", "test", Map.of(), null);
     }
 
     private static StepRequested requested(String step, String service) {

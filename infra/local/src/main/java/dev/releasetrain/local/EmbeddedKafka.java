@@ -63,6 +63,19 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param brokerPort the PLAINTEXT port on 127.0.0.1, or 0 for a free one
      */
     public static EmbeddedKafka start(Path dataDir, int brokerPort) {
+        // The broker instantiates plugins (e.g. its share-state persister) through the thread's context
+        // class loader; under a Quarkus test that is the app's loader, not the one holding the broker.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(EmbeddedKafka.class.getClassLoader());
+        try {
+            return startBroker(dataDir, brokerPort);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static EmbeddedKafka startBroker(Path dataDir, int brokerPort) {
         BrokerLogging.quiet();
         boolean temporary = dataDir == null;
         try {

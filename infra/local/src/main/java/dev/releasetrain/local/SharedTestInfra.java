@@ -42,6 +42,11 @@ public final class SharedTestInfra {
         } catch (ClassNotFoundException e) {
             shared = SharedTestInfra.class; // not on the system class path: share within this loader
         }
+        // Kafka's broker and clients instantiate their plugins through the context class loader; under a
+        // Quarkus test that is the app's loader, which holds other copies of the Kafka classes.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(shared.getClassLoader());
         try {
             return shared.getMethod(method).invoke(null);
         } catch (InvocationTargetException e) {
@@ -51,6 +56,8 @@ public final class SharedTestInfra {
             throw new IllegalStateException(e.getCause());
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot reach " + shared + "." + method, e);
+        } finally {
+            thread.setContextClassLoader(previous);
         }
     }
 
