@@ -136,6 +136,15 @@ class AccessTest {
     }
 
     @Test
+    void anApiEndpointSomeoneForgotToAnnotateStillNeedsAnAuthenticatedCaller() {
+        given().when().get("/calendar/probe").then().statusCode(401)
+                .contentType(ContentType.JSON)
+                .header("WWW-Authenticate", startsWith("Bearer"))
+                .body("message", containsString("authentication required"));
+        given().spec(TestTokens.as(TestTokens.VERA)).when().get("/calendar/probe").then().statusCode(200).body(equalTo("reached"));
+    }
+
+    @Test
     void healthStaysOpen() {
         given().when().get("/q/health/live").then().statusCode(200);
         given().when().get("/q/health/ready").then().statusCode(200);
