@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The REST API as commands. Exit codes: 0 done, 1 failed (the coordinator could not be reached,
- * answered 5xx, or the watched release failed), 3 refused (4xx: the message says why).
+ * answered 5xx, or the watched release failed), 3 refused (4xx: the message says why). The bearer
+ * token comes from the environment ({@code RELEASE_TRAIN_TOKEN}), never from the command line.
  */
 final class ApiCommands {
     static final int OK = 0;
@@ -34,14 +35,19 @@ final class ApiCommands {
         @Option(names = "--url", defaultValue = "${env:RELEASE_TRAIN_URL:-http://localhost:8080}",
                 description = "Coordinator URL (env RELEASE_TRAIN_URL, default ${DEFAULT-VALUE}).")
         String url;
-        @Option(names = "--as", defaultValue = "${env:RELEASE_TRAIN_USER:-${sys:user.name}}",
-                description = "Who you are, sent as X-Release-Train-User (env RELEASE_TRAIN_USER).")
+        @Option(names = "--as", defaultValue = "${env:RELEASE_TRAIN_USER:-${sys:user.name}}", hidden = true,
+                description = "A display name for messages; the coordinator knows you by your token.")
         String user;
         @Option(names = "--json", description = "Print the coordinator's JSON answer instead of text.")
         boolean json;
 
         ReleaseClient client() {
-            return new ReleaseClient(url, user);
+            String token = System.getenv("RELEASE_TRAIN_TOKEN");
+            if (token == null || token.isBlank()) {
+                throw new UncheckedIOException(new java.io.IOException(
+                        "no API token: set RELEASE_TRAIN_TOKEN (./release-train up prints where the demo tokens are)"));
+            }
+            return new ReleaseClient(url, user, token.trim());
         }
     }
 

@@ -49,7 +49,7 @@ final class Demo {
     }
 
     private int release(Stack stack) {
-        ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER);
+        ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER, stack.apiToken(OWNER));
         if (failOnce != null) {
             String service = failOnce.contains(".") ? failOnce.substring(0, failOnce.indexOf('.')) : failOnce;
             String standIn = STAND_IN_OF_SERVICE.get(service);

@@ -51,6 +51,7 @@ public final class ReleaseTrain implements Callable<Integer> {
             try (Stack stack = Stack.start(System.out::println, Demo.RUNBOOK)) {
                 System.out.println("coordinator: " + stack.coordinatorUrl() + "   (POST /releases {\"version\":\"1.29.0\"})");
                 System.out.println("sandbox admin: " + stack.sandbox().adminUrl());
+                System.out.println("API tokens (Authorization: Bearer ...): " + stack.apiTokensFile());
                 System.out.println("Ctrl-C stops everything");
                 Thread.currentThread().join();
             }
