@@ -382,7 +382,7 @@ public final class GitFixtures {
         }
     }
 
-    static String playgroundValues(String tag) {
+    public static String playgroundValues(String tag) {
         return """
                 cloud: "aws"
 
@@ -463,7 +463,7 @@ public final class GitFixtures {
         }
     }
 
-    static String chartYaml(String chartVersion, String appVersion) {
+    public static String chartYaml(String chartVersion, String appVersion) {
         return """
                 apiVersion: v2
                 name: posthog
@@ -504,7 +504,7 @@ public final class GitFixtures {
                 """.formatted(chartVersion, appVersion);
     }
 
-    static String chartValues(String appVersion) {
+    public static String chartValues(String appVersion) {
         return """
                 # Default values for PostHog.
 
@@ -552,7 +552,7 @@ public final class GitFixtures {
                 """.formatted(appVersion);
     }
 
-    static String allValues(String chartVersion, String appVersion) {
+    public static String allValues(String chartVersion, String appVersion) {
         return """
                 # PostHog Helm chart configuration
 

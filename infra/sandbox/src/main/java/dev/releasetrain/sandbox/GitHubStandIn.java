@@ -84,6 +84,26 @@ public final class GitHubStandIn extends HttpStandIn {
         }
     }
 
+    /**
+     * A stand-alone GitHub stand-in (no whole {@link Sandbox}) over repositories seeded by {@link GitFixtures#seed},
+     * plus {@code otherRepositories} without git (e.g. {@code posthog.com}); started, with the merged pull requests of
+     * {@code posthog} seeded. Close it when done.
+     */
+    public static GitHubStandIn start(String token, Map<String, java.nio.file.Path> seeded, String... otherRepositories) {
+        List<String> names = new ArrayList<>(seeded.keySet());
+        names.addAll(List.of(otherRepositories));
+        GitHubStandIn github = new GitHubStandIn(token, names,
+                repo -> seeded.containsKey(repo) ? GitFixtures.fileUrl(seeded.get(repo)) : null);
+        github.start();
+        if (seeded.containsKey(GitFixtures.POSTHOG)) {
+            for (GitFixtures.MergedPullRequest pr : GitFixtures.mergedPullRequests(seeded.get(GitFixtures.POSTHOG),
+                    GitFixtures.POSTHOG)) {
+                github.addMergedPullRequest(OWNER + "/" + GitFixtures.POSTHOG, pr);
+            }
+        }
+        return github;
+    }
+
     public String token() {
         return token;
     }
