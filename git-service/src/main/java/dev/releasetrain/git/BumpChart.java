@@ -81,7 +81,7 @@ public class BumpChart extends GitStep {
                 }
                 ObjectId head = require(refs, heads(base), ws);
                 ws.fetch(heads(base));
-                if (opened.isPresent()) {
+                if (opened.isPresent() && isMerged(opened.get())) {
                     // merged and its branch deleted: the bump is on the default branch now
                     String chartPath = settings.chartDir() + "/Chart.yaml";
                     chartVersion = FileEdits.topLevel(ws.read(head, chartPath).orElseThrow(() -> missing(chartPath, head)),
@@ -141,6 +141,14 @@ public class BumpChart extends GitStep {
         files.put(valuesPath, FileEdits.chartValues(values, imageTag, valuesPath));
         files.put(allPath, FileEdits.allValues(all, chartVersion, version, imageTag, allPath));
         return new Bump(files, chartVersion);
+    }
+
+    private static boolean isMerged(GHPullRequest pr) {
+        try {
+            return pr.isMerged();
+        } catch (IOException e) {
+            throw GitHubAccess.failure("cannot read pull request #" + pr.getNumber(), e);
+        }
     }
 
     private static boolean matches(Workspace ws, RevCommit tip, Bump expected) {
