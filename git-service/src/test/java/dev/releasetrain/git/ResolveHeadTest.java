@@ -1,6 +1,6 @@
 package dev.releasetrain.git;
 
-import dev.releasetrain.local.KafkaTestResource;
+import dev.releasetrain.worker.testing.KafkaBroker;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
-@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(KafkaBroker.class)
 @QuarkusTestResource(GitSandboxResource.class)
 class ResolveHeadTest {
 
@@ -95,12 +95,12 @@ class ResolveHeadTest {
     void aStepThisServiceDoesNotHandleGoesToTheDeadLetterTopic() {
         String release = TestBus.freshReleaseId();
 
-        bus.send(release, TestBus.command("git", "git.cut-release-branch", Map.of("version", release)));
+        bus.send(release, TestBus.command("git", "git.no-such-step", Map.of("version", release)));
         ConsumerRecord<String, byte[]> dead = bus.awaitDeadLetter(r -> release.equals(r.key()));
 
         String reason = TestBus.headers(dead).get("dead-letter-reason");
-        assertTrue(reason.contains("no handler for step 'git.cut-release-branch'"), reason);
-        assertTrue(reason.contains("[git.resolve-head]"), reason);
+        assertTrue(reason.contains("no handler for step 'git.no-such-step'"), reason);
+        assertTrue(reason.contains("git.cut-release-branch") && reason.contains("git.resolve-head"), reason);
     }
 
     @Test

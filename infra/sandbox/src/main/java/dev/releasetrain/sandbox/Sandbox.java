@@ -142,6 +142,10 @@ public final class Sandbox implements AutoCloseable {
                 List.of(GitFixtures.POSTHOG, GitFixtures.CHARTS, GitFixtures.VPC, "posthog.com"),
                 repo -> gitRepos.containsKey(repo) ? gitRemoteUrl(repo) : null));
         github.start();
+        for (GitFixtures.MergedPullRequest pr : GitFixtures.mergedPullRequests(gitRepositoryPath(GitFixtures.POSTHOG),
+                GitFixtures.POSTHOG)) {
+            github.addMergedPullRequest(GitHubStandIn.OWNER + "/" + GitFixtures.POSTHOG, pr);
+        }
         ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
         closeables.add(ci);
         ci.start();
@@ -359,6 +363,10 @@ public final class Sandbox implements AutoCloseable {
         p.put("sandbox.registry.url", registryUrl());
         p.put("sandbox.github.url", githubUrl());
         p.put("sandbox.github.token", githubToken());
+        p.put("release-train.github.api-url", githubUrl());
+        p.put("release-train.github.token", githubToken());
+        p.put("release-train.git.repositories.vpc.url", gitRemoteUrl(GitFixtures.VPC));
+        p.put("release-train.git.repositories.charts.url", gitRemoteUrl(GitFixtures.CHARTS));
         return p;
     }
 
