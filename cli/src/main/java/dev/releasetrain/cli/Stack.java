@@ -98,8 +98,13 @@ public final class Stack implements AutoCloseable {
         add("coordinator", coordinator, Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens()), logs);
 
         Map<String, String> git = new LinkedHashMap<>(common);
-        git.put("release-train.git.repository-url", sandbox.gitRemoteUrl("posthog"));
-        add("git-service", git, Map.of(), logs);
+        sandbox.properties().forEach((k, v) -> {
+            if ((k.startsWith("release-train.git.") || k.startsWith("release-train.github.")) && !k.endsWith(".token")) {
+                git.put(k, v);
+            }
+        });
+        git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
+        add("git-service", git, Map.of("RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs);
 
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
