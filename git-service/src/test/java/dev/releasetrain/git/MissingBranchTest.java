@@ -1,6 +1,6 @@
 package dev.releasetrain.git;
 
-import dev.releasetrain.worker.testing.KafkaBroker;
+import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.worker.testing.TestBus;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @QuarkusTest
 @TestProfile(MissingBranchTest.BranchThatDoesNotExist.class)
-@QuarkusTestResource(KafkaBroker.class)
+@QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(GitSandboxResource.class)
 class MissingBranchTest {
 
