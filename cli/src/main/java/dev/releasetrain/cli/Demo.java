@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Demo {
     static final String OWNER = "alice";
+    /** The second, named demo user: an approver who did not start the release. */
+    static final String APPROVER = "bob";
     /** The plan the demo runs until every service step of the monthly runbook is in place. */
     static final String RUNBOOK = "proving";
     private static final Map<String, String> STAND_IN_OF_SERVICE = Map.of(
@@ -68,6 +70,7 @@ final class Demo {
         }
         out.println("release " + version + " started by " + OWNER + " -> " + started.location());
 
+        ReleaseClient approver = new ReleaseClient(stack.coordinatorUrl(), APPROVER, stack.apiToken(APPROVER));
         long t0 = System.nanoTime();
         AtomicReference<String> end = new AtomicReference<>();
         AtomicBoolean retried = new AtomicBoolean();
@@ -76,21 +79,21 @@ final class Demo {
             if (line != null) {
                 out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
             }
+            if ("GateOpened".equals(e.type())) {
+                approve(e.data().path("data").path("gate").asText(), api, approver);
+            }
+            if ("StepFailed".equals(e.type()) && failOnce != null && failOnce.equals(e.data().path("data").path("step").asText())
+                    && retried.compareAndSet(false, true)) {
+                retryOverRest(api, failOnce);
+                return true;
+            }
             if ("ReleaseCompleted".equals(e.type())) {
                 end.set("completed");
                 return false;
             }
             if ("ReleaseFailed".equals(e.type())) {
                 String step = e.data().path("data").path("failedStep").asText();
-                if (failOnce != null && step.equals(failOnce) && retried.compareAndSet(false, true)) {
-                    out.println("  retrying " + step + " over REST (POST /releases/" + version + "/steps/" + step + "/retry)");
-                    ReleaseClient.Answer r = api.post("/releases/" + version + "/steps/" + step + "/retry",
-                            "{\"reason\":\"demo: the stand-in failed once on purpose\"}");
-                    if (r.status() == 202) {
-                        return true;
-                    }
-                    out.println("  retry refused: " + r.status() + " " + r.message());
-                }
+                out.println("  the release stopped at " + step + "; see the timeline below");
                 end.set("failed");
                 return false;
             }
@@ -106,6 +109,30 @@ final class Demo {
             return 1;
         }
         return checkEffects(stack, timeline) ? 0 : 1;
+    }
+
+    /** Retries a failed step at once, as the release owner would after the stand-in recovered. */
+    private void retryOverRest(ReleaseClient api, String step) {
+        out.println("  retrying " + step + " over REST (POST /releases/" + version + "/steps/" + step + "/retry)");
+        ReleaseClient.Answer r = api.post("/releases/" + version + "/steps/" + step + "/retry",
+                "{\"reason\":\"demo: the stand-in failed once on purpose\"}");
+        if (r.status() != 202) {
+            out.println("  retry refused: " + r.status() + " " + r.message());
+        }
+    }
+
+    /**
+     * Approves a gate as a person would: break-the-release by the second demo user (an approver who
+     * did not start the release), release-day early by the release owner.
+     */
+    private void approve(String gate, ReleaseClient owner, ReleaseClient approver) {
+        boolean qa = "break-the-release".equals(gate);
+        ReleaseClient who = qa ? approver : owner;
+        String name = qa ? APPROVER + " (approver, second demo user)" : OWNER + " (release owner, approving early)";
+        String note = qa ? "demo: break-the-release session found no blockers" : "demo: launching now instead of on release day";
+        ReleaseClient.Answer a = who.post("/releases/" + version + "/gates/" + gate + "/approve",
+                "{\"note\":\"" + note + "\"}");
+        out.println("  " + (a.status() == 202 ? "approved " + gate + " as " + name : "approval of " + gate + " refused: " + a.message()));
     }
 
     /** Looks in the sandbox for what the release did, and says what it found. */

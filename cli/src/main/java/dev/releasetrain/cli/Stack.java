@@ -94,6 +94,7 @@ public final class Stack implements AutoCloseable {
         coordinator.putAll(infra.quarkusConfig());
         coordinator.put("release-train.versions.released", "1.28.2,1.28.3"); // the sandbox repo's release tags
         coordinator.put("release-train.runbook.minor", runbook);
+        coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
         // API tokens go in the environment, not on the command line (where ps would show them).
         add("coordinator", coordinator, Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens()), logs);
 
