@@ -19,12 +19,16 @@ public class ApiTokensProducer {
     @Startup
     ApiTokens apiTokens(AuthConfig config) {
         ApiTokens tokens = ApiTokens.parse(config.tokens().orElse(List.of()));
-        if (tokens.isEmpty()) {
+        if (tokens.isEmpty() && !oidcEnabled()) {
             LOG.warn("no API tokens configured (" + ApiTokens.KEY + "): every API call is refused with 401;"
-                    + " set RELEASE_TRAIN_AUTH_TOKENS=name:role1+role2:token,...");
+                    + " set RELEASE_TRAIN_AUTH_TOKENS=name:role1+role2:token,... or switch on OIDC (quarkus.oidc.*)");
         } else {
             LOG.infof("%d API token(s) configured (%s)", tokens.size(), ApiTokens.KEY);
         }
         return tokens;
+    }
+
+    static boolean oidcEnabled() {
+        return ConfigProvider.getConfig().getOptionalValue("quarkus.oidc.tenant-enabled", Boolean.class).orElse(false);
     }
 }
