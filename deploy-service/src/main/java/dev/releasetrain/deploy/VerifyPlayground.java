@@ -92,9 +92,9 @@ public class VerifyPlayground implements StepHandler {
             }
             Duration waited = Duration.ofNanos(System.nanoTime() - start);
             if (waited.compareTo(timeout) >= 0) {
-                StringBuilder reason = new StringBuilder("playground pods not all ready on " + image + ":" + imageTag
+                StringBuilder reason = new StringBuilder("playground pods not all Running/Ready on " + image + ":" + imageTag
                         + (digest == null ? "" : "@" + digest) + " after " + AwaitImages.human(waited) + ": "
-                        + state.ready() + "/" + state.total() + " ready");
+                        + state.ready() + "/" + state.total() + " pods ready");
                 if (!state.notReady().isEmpty()) {
                     reason.append("; not ready: ").append(String.join(", ", state.notReady()));
                 }

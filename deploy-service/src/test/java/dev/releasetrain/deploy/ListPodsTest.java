@@ -70,7 +70,7 @@ class ListPodsTest {
         List<String> pods = Sandboxes.podNames(kubernetesUrl);
         assertEquals(pods, succeeded.outputs().get("pods"));
         assertEquals(pods.size(), succeeded.outputs().get("count"));
-        assertEquals(seededPods.size(), pods.size());
+        assertTrue(pods.containsAll(seededPods.stream().filter(p -> p.startsWith("chi-")).toList()), pods.toString());
         assertEquals("/release-train/deploy-service", events.get(1).source());
     }
 

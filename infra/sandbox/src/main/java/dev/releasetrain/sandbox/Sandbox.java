@@ -19,8 +19,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The local stand-ins of the external systems, started in-process on free 127.0.0.1 ports:
  * seeded bare git repositories ({@code file://} remotes), Slack Web API, CloudFront, Kubernetes API
- * (fabric8 mock server, CRUD mode), an image registry (Docker Hub tag API) fed by a CI simulation that
- * watches the {@code posthog} repository, and an admin endpoint for fault injection and call counts.
+ * (fabric8 mock server, CRUD mode, made fit for real Helm, with a simulated controller; a local chart standing
+ * in for {@code posthog/posthog} and a kubeconfig), an image registry (Docker Hub tag API) fed by a CI simulation
+ * that watches the {@code posthog} repository, the playground app ({@code /api/instance_status}, reporting the
+ * version deployed in the Kubernetes stand-in), and an admin endpoint for fault injection and call counts.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(tempDir)) {
@@ -140,8 +142,7 @@ public final class Sandbox implements AutoCloseable {
         kubeconfigPath = SandboxChart.writeKubeconfig(workDir.resolve("kubeconfig"), kubernetes.url(),
                 KubernetesStandIn.NAMESPACE);
         chartPath = SandboxChart.write(workDir.resolve("charts"));
-        playground = register(new PlaygroundStandIn(PLAYGROUND_API_KEY, () -> kubernetes.deploymentImage("posthog-web")));
-        playground.start();
+
         registry = register(new RegistryStandIn());
         registry.start();
         for (String v : List.of("1.28.2", GitFixtures.CURRENT_VERSION)) {
@@ -154,6 +155,8 @@ public final class Sandbox implements AutoCloseable {
                 List.of(GitFixtures.POSTHOG, GitFixtures.CHARTS, GitFixtures.VPC, "posthog.com"),
                 repo -> gitRepos.containsKey(repo) ? gitRemoteUrl(repo) : null));
         github.start();
+        playground = register(new PlaygroundStandIn(PLAYGROUND_API_KEY, () -> kubernetes.deploymentImage("posthog-web")));
+        playground.start();
         ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
         closeables.add(ci);
         ci.start();
@@ -409,6 +412,7 @@ public final class Sandbox implements AutoCloseable {
         p.put("release-train.registry.url", registryUrl());
         p.put("release-train.deploy.kubeconfig", kubeconfigPath.toString());
         p.put("release-train.deploy.chart", chartPath.toString());
+        p.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
         p.put("release-train.playground.url", playgroundUrl());
         p.put("sandbox.playground.api-key", playgroundApiKey());
         p.put("sandbox.github.url", githubUrl());
