@@ -109,7 +109,11 @@ public final class Stack implements AutoCloseable {
 
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
-        add("deploy-service", deploy, Map.of(), logs);
+        deploy.put("release-train.deploy.chart", sandbox.chartPath().toString());
+        deploy.put("release-train.deploy.openapi-validation", "false"); // the Kubernetes stand-in serves no OpenAPI
+        deploy.put("release-train.registry.url", sandbox.registryUrl());
+        deploy.put("release-train.playground.url", sandbox.playgroundUrl());
+        add("deploy-service", deploy, Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", sandbox.playgroundApiKey()), logs);
 
         Map<String, String> cdn = new LinkedHashMap<>(common);
         cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());

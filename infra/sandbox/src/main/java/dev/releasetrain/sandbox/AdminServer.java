@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code DELETE /admin/faults} (all) or {@code DELETE /admin/faults/{standin}}: drop queued faults;</li>
  *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"pendingFaults":M}};</li>
  *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...]}: publish an image tag now;</li>
+ *   <li>{@code POST /admin/kubernetes/never-ready?image=FRAGMENT} / {@code DELETE}: pods of matching images
+ *       never get ready (a rollout that fails) / all get ready again;</li>
  *   <li>{@code GET /admin/endpoints}: the sandbox's endpoints (same keys as {@link Sandbox#properties()}).</li>
  * </ul>
  * Unknown stand-in names answer 404.
@@ -76,6 +78,21 @@ final class AdminServer implements AutoCloseable {
                 String digest = Http.query(exchange).getOrDefault("digest", Images.digest(repository, parts[5]));
                 RegistryStandIn.Tag tag = ((RegistryStandIn) registry.get()).push(repository, parts[5], digest);
                 Http.sendJson(exchange, 200, Map.of("repository", repository, "tag", tag.name(), "digest", tag.digest()));
+                return;
+            }
+            if (resource.equals("kubernetes") && "never-ready".equals(name)) {
+                // POST /admin/kubernetes/never-ready?image=release-1.29.0-unstable: rollouts to it never get ready
+                // DELETE /admin/kubernetes/never-ready: every image gets ready again
+                String image = Http.query(exchange).get("image");
+                if (method.equals("POST") && image != null && !image.isBlank()) {
+                    sandbox.kubernetes().neverReady(image);
+                } else if (method.equals("DELETE")) {
+                    sandbox.kubernetes().clearNeverReady();
+                } else {
+                    Http.sendJson(exchange, 400, Map.of("error", "POST ?image=<fragment> or DELETE"));
+                    return;
+                }
+                Http.sendJson(exchange, 200, Map.of("neverReady", image == null ? "" : image, "method", method));
                 return;
             }
             if (resource.equals("faults") && method.equals("DELETE") && name == null) {
