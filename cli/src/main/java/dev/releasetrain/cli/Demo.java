@@ -27,8 +27,14 @@ final class Demo {
     private final String version;
     private final String failOnce;
     private final boolean keep;
+    private final String runbook;
 
     Demo(PrintStream out, String version, String failOnce, boolean keep) {
+        this(out, version, failOnce, keep, RUNBOOK);
+    }
+
+    Demo(PrintStream out, String version, String failOnce, boolean keep, String runbook) {
+        this.runbook = runbook;
         this.out = out;
         this.version = version;
         this.failOnce = failOnce;
@@ -38,7 +44,7 @@ final class Demo {
     int run() throws Exception {
         out.println("Release Train demo: release " + version + " on the embedded stack");
         out.println("starting the stack");
-        try (Stack stack = Stack.start(line -> out.println(line), Demo.RUNBOOK)) {
+        try (Stack stack = Stack.start(line -> out.println(line), runbook)) {
             int code = release(stack);
             if (keep) {
                 out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "
@@ -116,7 +122,7 @@ final class Demo {
             out.println("release " + version + " did not complete: " + end.get());
             return 1;
         }
-        return checkEffects(stack, timeline) ? 0 : 1;
+        return ("proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack, timeline)) ? 0 : 1;
     }
 
     /** Retries a failed step at once, as the release owner would after the stand-in recovered. */
@@ -161,6 +167,38 @@ final class Demo {
         long posted = stack.sandbox().slackMessages(msg.path("channel").asText()).stream()
                 .filter(m -> m.text().contains(version)).count();
         checks.add(check("slack: " + posted + " message about " + version + " in " + msg.path("channel").asText(), posted == 1));
+        boolean ok = checks.stream().allMatch(Boolean::booleanValue);
+        out.println(ok ? "release " + version + " completed; every effect is there" : "some effects are missing");
+        return ok;
+    }
+
+    /** The monthly runbook's effects: branch, tag, PRs, playground, invalidation, messages. */
+    private boolean checkMonthlyEffects(Stack stack, JsonNode timeline) {
+        out.println("effects in the sandbox:");
+        List<Boolean> checks = new ArrayList<>();
+        String branch = "release-" + version;
+        String head = SandboxFacts.branchHead(stack.sandbox(), "posthog", branch);
+        checks.add(check("git: " + branch + " pushed at " + head + " (bump commit "
+                + outputs(timeline, "git.bump-version").path("commit").asText() + ")",
+                head != null && head.equals(outputs(timeline, "git.bump-version").path("commit").asText())));
+        String tagMessage = SandboxFacts.tagMessage(stack.sandbox(), "posthog", version);
+        checks.add(check("git: annotated tag " + version + " \"" + tagMessage + "\"", ("Version " + version).equals(tagMessage)));
+        JsonNode chart = outputs(timeline, "git.bump-chart");
+        checks.add(check("github: chart PR #" + chart.path("pullRequest").asText() + " from " + chart.path("branch").asText(),
+                chart.hasNonNull("pullRequest")));
+        JsonNode sync = outputs(timeline, "git.sync-version");
+        checks.add(check("github: sync PR #" + sync.path("pullRequest").asText() + " to master", sync.hasNonNull("pullRequest")));
+        JsonNode verify = outputs(timeline, "deploy.verify-playground");
+        checks.add(check("playground: reports version " + verify.path("reportedVersion").asText(),
+                version.equals(verify.path("reportedVersion").asText())));
+        JsonNode cdn = outputs(timeline, "cdn.invalidate");
+        checks.add(check("cloudfront: invalidation " + cdn.path("invalidationId").asText() + " " + cdn.path("status").asText()
+                + " (" + stack.sandbox().invalidations().size() + " in all)", "Completed".equals(cdn.path("status").asText())));
+        JsonNode post = outputs(timeline, "notify.draft-release-post");
+        checks.add(check("github: release post PR #" + post.path("pullRequest").asText() + ", published "
+                + outputs(timeline, "notify.publish-release-post").path("url").asText(), post.hasNonNull("pullRequest")));
+        long announced = stack.sandbox().slackMessages("announcements").stream().filter(m -> m.text().contains(version)).count();
+        checks.add(check("slack: " + announced + " announcement of " + version + " in #announcements", announced == 1));
         boolean ok = checks.stream().allMatch(Boolean::booleanValue);
         out.println(ok ? "release " + version + " completed; every effect is there" : "some effects are missing");
         return ok;

@@ -37,10 +37,13 @@ public final class ReleaseTrain implements Callable<Integer> {
         String failOnce;
         @Option(names = "--keep", description = "Leave the stack running after the release (Ctrl-C stops it).")
         boolean keep;
+        @Option(names = "--runbook", defaultValue = Demo.RUNBOOK,
+                description = "The plan minor releases run (default ${DEFAULT-VALUE}; monthly-minor for the whole monthly runbook).")
+        String runbook;
 
         @Override
         public Integer call() throws Exception {
-            return new Demo(System.out, version, failOnce, keep).run();
+            return new Demo(System.out, version, failOnce, keep, runbook).run();
         }
     }
 

@@ -83,6 +83,37 @@ class ReleaseApiTest {
     }
 
     @Test
+    void twoConcurrentStartsOfOneVersionGiveExactlyOneRelease() throws Exception {
+        // The next minor nobody has started yet: one above the newest release so far.
+        String newest = startNext("proving", "alice");
+        String[] p = newest.split("\\.");
+        String next = p[0] + "." + (Integer.parseInt(p[1]) + 1) + ".0";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return as(TestTokens.ALICE).contentType(ContentType.JSON)
+                            .body("{\"version\":\"" + next + "\",\"runbook\":\"proving\"}")
+                            .post("/releases").statusCode();
+                }));
+            }
+            go.countDown();
+            java.util.List<Integer> codes = new java.util.ArrayList<>();
+            for (var a : answers) {
+                codes.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, codes.stream().filter(c -> c == 202).count(), codes.toString());
+            assertEquals(3, codes.stream().filter(c -> c == 409).count(), codes.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, log.read(next).stream().filter(e -> e.data() instanceof dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted).count());
+    }
+
+    @Test
     void versionsThatDoNotFollowTheReleasedOnesAreRefusedWithTheReason() {
         long before = log.count();
         as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.28.0\"}").post("/releases")
