@@ -290,14 +290,19 @@ final class Bench {
         }
         Samples hops = new Samples();
         Samples runs = new Samples();
+        Map<String, Instant> arrivals = new ConcurrentHashMap<>();
+        List<String> measured = new ArrayList<>();
         workers.hops = hops;
+        workers.arrivals = arrivals;
         for (int i = 0; i < releases; i++) {
+            measured.add("1." + nextMinor + ".0");
             CompletableFuture<Boolean> done = startRelease(runs);
             if (!done.get(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("a " + RUNBOOK + " release failed; see " + coordinator.log);
             }
         }
         workers.hops = null;
+        workers.arrivals = null;
         result("step hop p50 / p99 (" + hops.size() + " hops, one release at a time)", fmt(hops.p(50)) + " / " + fmt(hops.p(99)) + " ms");
         result("20-step run p50 / p99 (" + runs.size() + " runs, POST -> ReleaseCompleted on release.events)",
                 fmt(runs.p(50)) + " / " + fmt(runs.p(99)) + " ms");
@@ -307,6 +312,51 @@ final class Bench {
         summary.put("hop_to_rtt_p50", hops.p(50) / summary.get("kafka_rtt_p50_ms"));
         result("hop p50 / Kafka round trip p50", fmt(hops.p(50) / summary.get("kafka_rtt_p50_ms")) + " x");
         say("  hop p50 %s ms, p99 %s ms; run p50 %s ms", fmt(hops.p(50)), fmt(hops.p(99)), fmt(runs.p(50)));
+        hopBreakdown(measured, arrivals);
+    }
+
+    /**
+     * Splits each hop at the release log, from the log's own times: {@code occurred_at} of StepSucceeded is
+     * when the worker made the result, {@code recorded_at} when the coordinator inserted it (and, in the same
+     * transaction, the next StepRequested); the worker noted when that command arrived. One clock (one machine).
+     */
+    private void hopBreakdown(List<String> releases, Map<String, Instant> arrivals) throws SQLException {
+        Samples toLog = new Samples();
+        Samples fromLog = new Samples();
+        String sql = "select type, payload->>'commandId', occurred_at, recorded_at, seq from release_events"
+                + " where release_id = ? and type in (?, ?) order by seq";
+        try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUsername(), infra.dbPassword());
+             PreparedStatement q = c.prepareStatement(sql)) {
+            for (String release : releases) {
+                q.setString(1, release);
+                q.setString(2, EventTypes.typeOf(StepSucceeded.class));
+                q.setString(3, EventTypes.typeOf(StepRequested.class));
+                Instant succeededOccurred = null;
+                Instant succeededRecorded = null;
+                try (ResultSet rs = q.executeQuery()) {
+                    while (rs.next()) {
+                        Instant occurred = rs.getTimestamp(3).toInstant();
+                        Instant recorded = rs.getTimestamp(4).toInstant();
+                        if (rs.getString(1).equals(EventTypes.typeOf(StepSucceeded.class))) {
+                            succeededOccurred = occurred;
+                            succeededRecorded = recorded;
+                            continue;
+                        }
+                        Instant arrived = arrivals.get(rs.getString(2));
+                        if (succeededOccurred != null && arrived != null) {
+                            toLog.add(Duration.between(succeededOccurred, succeededRecorded).toNanos());
+                            fromLog.add(Duration.between(recorded, arrived).toNanos());
+                        }
+                        succeededOccurred = null;
+                    }
+                }
+            }
+        }
+        result("  hop, worker -> result inserted in the log (Kafka, coordinator consumer, reads) p50 / p99",
+                fmt(toLog.p(50)) + " / " + fmt(toLog.p(99)) + " ms");
+        result("  hop, next command inserted -> at the worker (commit, WAL, relay poll, Kafka) p50 / p99",
+                fmt(fromLog.p(50)) + " / " + fmt(fromLog.p(99)) + " ms");
+        say("  breakdown: to the log p50 %s ms, log to worker p50 %s ms (%d hops)", fmt(toLog.p(50)), fmt(fromLog.p(50)), toLog.size());
     }
 
     /** POSTs the next release; the future completes true on ReleaseCompleted, false on ReleaseFailed. */
@@ -831,6 +881,8 @@ final class Bench {
     static final class NoOpWorkers implements AutoCloseable {
         final AtomicLong commands = new AtomicLong();
         volatile Samples hops; // null: not recording
+        /** When set: the wall-clock arrival of each command, by command id (for the hop breakdown). */
+        volatile Map<String, Instant> arrivals;
         private final Map<String, Long> succeededAt = new ConcurrentHashMap<>();
         private final Set<String> answered = ConcurrentHashMap.newKeySet();
         private final CountDownLatch assigned = new CountDownLatch(1);
@@ -857,11 +909,16 @@ final class Bench {
                     while (running) {
                         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                             long arrived = System.nanoTime();
+                            Instant arrivedAt = Instant.now();
                             Envelope e = CloudEventCodec.decode(headers(r), r.value());
                             if (!(e.data() instanceof StepRequested cmd) || !answered.add(cmd.commandId())) {
                                 continue; // a redelivery
                             }
                             commands.incrementAndGet();
+                            Map<String, Instant> a = arrivals;
+                            if (a != null) {
+                                a.put(cmd.commandId(), arrivedAt);
+                            }
                             Long previous = succeededAt.remove(e.releaseId());
                             Samples h = hops;
                             if (previous != null && h != null) {
