@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
         description = "Release Train: a release orchestrator for the monthly release runbook.",
         subcommands = {ReleaseTrain.DemoCommand.class, ReleaseTrain.UpCommand.class,
                 ApiCommands.Start.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
-                ApiCommands.Retry.class, ApiCommands.Approve.class, ApiCommands.Cancel.class, ApiCommands.Calendar.class,
+                ApiCommands.Retry.class, ApiCommands.Approve.class, ApiCommands.Cancel.class, ApiCommands.Calendar.class, Bench.Command.class,
                 CommandLine.HelpCommand.class})
 public final class ReleaseTrain implements Callable<Integer> {
 

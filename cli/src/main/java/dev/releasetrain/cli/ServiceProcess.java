@@ -61,6 +61,11 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** The JVM's process id (for the benchmark's CPU and memory readings); -1 when not started. */
+    long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     boolean alive() {
         return process != null && process.isAlive();
     }
