@@ -79,6 +79,7 @@ public final class Relay implements AutoCloseable {
         this.ownEngineExecutor = engineExecutor == null ? Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "release-train-relay-engine");
             t.setDaemon(true);
+            t.setContextClassLoader(Relay.class.getClassLoader());
             return t;
         }) : null;
         this.engineExecutor = engineExecutor == null ? ownEngineExecutor : engineExecutor;
@@ -92,6 +93,9 @@ public final class Relay implements AutoCloseable {
                 new StringSerializer(), new ByteArraySerializer());
         this.supervisor = new Thread(this::supervise, "release-train-relay-" + config.slotName());
         this.supervisor.setDaemon(true);
+        // Debezium and the Kafka clients load plugins through the context class loader, and the threads
+        // they start inherit it: pin it to the relay's own, whatever the caller's thread carries.
+        this.supervisor.setContextClassLoader(Relay.class.getClassLoader());
     }
 
     /** Starts a relay running its engine on a thread of its own. */
@@ -104,7 +108,15 @@ public final class Relay implements AutoCloseable {
      * (e.g. a managed executor). The lock and supervision use one daemon thread of the relay's own.
      */
     public static Relay start(RelayConfig config, Executor engineExecutor) {
-        Relay relay = new Relay(config, engineExecutor);
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(Relay.class.getClassLoader());
+        Relay relay;
+        try {
+            relay = new Relay(config, engineExecutor);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
         relay.supervisor.start();
         LOG.debugf("relay started: %s", config);
         return relay;
@@ -337,7 +349,9 @@ public final class Relay implements AutoCloseable {
         p.setProperty("database.user", config.dbUser());
         p.setProperty("database.password", config.dbPassword());
         p.setProperty("database.dbname", config.database());
-        p.setProperty("topic.prefix", "release_train");
+        // The logical server name also names the engine's JMX beans: one per slot, so relays of different
+        // slots can share a JVM (tests, the bench) without waiting on each other's metrics registration.
+        p.setProperty("topic.prefix", "release_train_" + config.slotName().replaceAll("[^A-Za-z0-9_]", "_"));
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", config.slotName());
         p.setProperty("publication.name", config.publicationName());
