@@ -16,6 +16,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class Demo {
     static final String OWNER = "alice";
+    /** The second, named demo user: an approver who did not start the release. */
+    static final String APPROVER = "bob";
     /** The plan the demo runs until every service step of the monthly runbook is in place. */
     static final String RUNBOOK = "proving";
     private static final Map<String, String> STAND_IN_OF_SERVICE = Map.of(
@@ -25,8 +27,14 @@ final class Demo {
     private final String version;
     private final String failOnce;
     private final boolean keep;
+    private final String runbook;
 
     Demo(PrintStream out, String version, String failOnce, boolean keep) {
+        this(out, version, failOnce, keep, RUNBOOK);
+    }
+
+    Demo(PrintStream out, String version, String failOnce, boolean keep, String runbook) {
+        this.runbook = runbook;
         this.out = out;
         this.version = version;
         this.failOnce = failOnce;
@@ -36,7 +44,7 @@ final class Demo {
     int run() throws Exception {
         out.println("Release Train demo: release " + version + " on the embedded stack");
         out.println("starting the stack");
-        try (Stack stack = Stack.start(line -> out.println(line), Demo.RUNBOOK)) {
+        try (Stack stack = Stack.start(line -> out.println(line), runbook)) {
             int code = release(stack);
             if (keep) {
                 out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "
@@ -49,7 +57,7 @@ final class Demo {
     }
 
     private int release(Stack stack) {
-        ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER);
+        ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER, stack.apiToken(OWNER));
         if (failOnce != null) {
             String service = failOnce.contains(".") ? failOnce.substring(0, failOnce.indexOf('.')) : failOnce;
             String standIn = STAND_IN_OF_SERVICE.get(service);
@@ -68,29 +76,38 @@ final class Demo {
         }
         out.println("release " + version + " started by " + OWNER + " -> " + started.location());
 
+        ReleaseClient approver = new ReleaseClient(stack.coordinatorUrl(), APPROVER, stack.apiToken(APPROVER));
         long t0 = System.nanoTime();
         AtomicReference<String> end = new AtomicReference<>();
         AtomicBoolean retried = new AtomicBoolean();
+        AtomicBoolean retryRecorded = new AtomicBoolean();
         api.follow(version, null, e -> {
-            String line = describe(e);
+            String line = EventLines.describe(e);
             if (line != null) {
                 out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
+            }
+            if ("GateOpened".equals(e.type())) {
+                approve(e.data().path("data").path("gate").asText(), api, approver);
+            }
+            if ("StepFailed".equals(e.type()) && failOnce != null && failOnce.equals(e.data().path("data").path("step").asText())
+                    && retried.compareAndSet(false, true)) {
+                retryOverRest(api, failOnce);
+                return true;
             }
             if ("ReleaseCompleted".equals(e.type())) {
                 end.set("completed");
                 return false;
             }
+            if ("StepRetryRequested".equals(e.type()) && retried.get()
+                    && e.data().path("data").path("step").asText().equals(failOnce)) {
+                retryRecorded.set(true);
+            }
             if ("ReleaseFailed".equals(e.type())) {
                 String step = e.data().path("data").path("failedStep").asText();
-                if (failOnce != null && step.equals(failOnce) && retried.compareAndSet(false, true)) {
-                    out.println("  retrying " + step + " over REST (POST /releases/" + version + "/steps/" + step + "/retry)");
-                    ReleaseClient.Answer r = api.post("/releases/" + version + "/steps/" + step + "/retry",
-                            "{\"reason\":\"demo: the stand-in failed once on purpose\"}");
-                    if (r.status() == 202) {
-                        return true;
-                    }
-                    out.println("  retry refused: " + r.status() + " " + r.message());
+                if (step.equals(failOnce) && retried.get() && !retryRecorded.get()) {
+                    return true; // the stop our retry already answered: it was appended before the retry
                 }
+                out.println("  the release stopped at " + step + "; see the timeline below");
                 end.set("failed");
                 return false;
             }
@@ -105,26 +122,31 @@ final class Demo {
             out.println("release " + version + " did not complete: " + end.get());
             return 1;
         }
-        return checkEffects(stack, timeline) ? 0 : 1;
+        return ("proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack, timeline)) ? 0 : 1;
     }
 
-    private static String describe(ReleaseClient.Sse e) {
-        JsonNode d = e.data().path("data");
-        String step = d.path("step").asText("");
-        return switch (e.type()) {
-            case "ReleaseStarted" -> "release started (runbook " + d.path("runbook").asText() + ")";
-            case "StepRequested" -> String.format("%-26s requested (attempt %d)", step, d.path("attempt").asInt());
-            case "StepStarted" -> String.format("%-26s started on %s", step, d.path("worker").asText());
-            case "StepProgress" -> String.format("%-26s %s", step, d.path("message").asText());
-            case "StepSucceeded" -> String.format("%-26s succeeded %s", step, d.path("outputs"));
-            case "StepFailed" -> String.format("%-26s FAILED: %s", step, d.path("reason").asText());
-            case "StepRetryRequested" -> String.format("%-26s retry requested by %s", step, d.path("requestedBy").asText());
-            case "GateOpened" -> String.format("%-26s WAITING for approval", d.path("gate").asText());
-            case "GateApproved" -> String.format("%-26s approved by %s", d.path("gate").asText(), d.path("approver").asText());
-            case "ReleaseCompleted" -> "release completed";
-            case "ReleaseFailed" -> "release stopped: " + d.path("failedStep").asText() + " failed";
-            default -> null;
-        };
+    /** Retries a failed step at once, as the release owner would after the stand-in recovered. */
+    private void retryOverRest(ReleaseClient api, String step) {
+        out.println("  retrying " + step + " over REST (POST /releases/" + version + "/steps/" + step + "/retry)");
+        ReleaseClient.Answer r = api.post("/releases/" + version + "/steps/" + step + "/retry",
+                "{\"reason\":\"demo: the stand-in failed once on purpose\"}");
+        if (r.status() != 202) {
+            out.println("  retry refused: " + r.status() + " " + r.message());
+        }
+    }
+
+    /**
+     * Approves a gate as a person would: break-the-release by the second demo user (an approver who
+     * did not start the release), release-day early by the release owner.
+     */
+    private void approve(String gate, ReleaseClient owner, ReleaseClient approver) {
+        boolean qa = "break-the-release".equals(gate);
+        ReleaseClient who = qa ? approver : owner;
+        String name = qa ? APPROVER + " (approver, second demo user)" : OWNER + " (release owner, approving early)";
+        String note = qa ? "demo: break-the-release session found no blockers" : "demo: launching now instead of on release day";
+        ReleaseClient.Answer a = who.post("/releases/" + version + "/gates/" + gate + "/approve",
+                "{\"note\":\"" + note + "\"}");
+        out.println("  " + (a.status() == 202 ? "approved " + gate + " as " + name : "approval of " + gate + " refused: " + a.message()));
     }
 
     /** Looks in the sandbox for what the release did, and says what it found. */
@@ -145,6 +167,38 @@ final class Demo {
         long posted = stack.sandbox().slackMessages(msg.path("channel").asText()).stream()
                 .filter(m -> m.text().contains(version)).count();
         checks.add(check("slack: " + posted + " message about " + version + " in " + msg.path("channel").asText(), posted == 1));
+        boolean ok = checks.stream().allMatch(Boolean::booleanValue);
+        out.println(ok ? "release " + version + " completed; every effect is there" : "some effects are missing");
+        return ok;
+    }
+
+    /** The monthly runbook's effects: branch, tag, PRs, playground, invalidation, messages. */
+    private boolean checkMonthlyEffects(Stack stack, JsonNode timeline) {
+        out.println("effects in the sandbox:");
+        List<Boolean> checks = new ArrayList<>();
+        String branch = "release-" + version;
+        String head = SandboxFacts.branchHead(stack.sandbox(), "posthog", branch);
+        checks.add(check("git: " + branch + " pushed at " + head + " (bump commit "
+                + outputs(timeline, "git.bump-version").path("commit").asText() + ")",
+                head != null && head.equals(outputs(timeline, "git.bump-version").path("commit").asText())));
+        String tagMessage = SandboxFacts.tagMessage(stack.sandbox(), "posthog", version);
+        checks.add(check("git: annotated tag " + version + " \"" + tagMessage + "\"", ("Version " + version).equals(tagMessage)));
+        JsonNode chart = outputs(timeline, "git.bump-chart");
+        checks.add(check("github: chart PR #" + chart.path("pullRequest").asText() + " from " + chart.path("branch").asText(),
+                chart.hasNonNull("pullRequest")));
+        JsonNode sync = outputs(timeline, "git.sync-version");
+        checks.add(check("github: sync PR #" + sync.path("pullRequest").asText() + " to master", sync.hasNonNull("pullRequest")));
+        JsonNode verify = outputs(timeline, "deploy.verify-playground");
+        checks.add(check("playground: reports version " + verify.path("reportedVersion").asText(),
+                version.equals(verify.path("reportedVersion").asText())));
+        JsonNode cdn = outputs(timeline, "cdn.invalidate");
+        checks.add(check("cloudfront: invalidation " + cdn.path("invalidationId").asText() + " " + cdn.path("status").asText()
+                + " (" + stack.sandbox().invalidations().size() + " in all)", "Completed".equals(cdn.path("status").asText())));
+        JsonNode post = outputs(timeline, "notify.draft-release-post");
+        checks.add(check("github: release post PR #" + post.path("pullRequest").asText() + ", published "
+                + outputs(timeline, "notify.publish-release-post").path("url").asText(), post.hasNonNull("pullRequest")));
+        long announced = stack.sandbox().slackMessages("announcements").stream().filter(m -> m.text().contains(version)).count();
+        checks.add(check("slack: " + announced + " announcement of " + version + " in #announcements", announced == 1));
         boolean ok = checks.stream().allMatch(Boolean::booleanValue);
         out.println(ok ? "release " + version + " completed; every effect is there" : "some effects are missing");
         return ok;

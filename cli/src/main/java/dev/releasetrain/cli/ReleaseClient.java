@@ -19,10 +19,13 @@ public final class ReleaseClient {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String user;
+    private final String token;
 
-    public ReleaseClient(String baseUrl, String user) {
+    /** {@code token}: the caller's API bearer token (sent as {@code Authorization: Bearer}, never printed). */
+    public ReleaseClient(String baseUrl, String user, String token) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.user = user;
+        this.token = token;
     }
 
     /** An HTTP answer: status and JSON body (null when empty). */
@@ -43,7 +46,7 @@ public final class ReleaseClient {
 
     private Answer send(HttpRequest.Builder b) {
         try {
-            HttpResponse<String> r = http.send(b.header("X-Release-Train-User", user).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse<String> r = http.send(authorized(b).header("X-Release-Train-User", user).timeout(Duration.ofSeconds(30)).build(),
                     HttpResponse.BodyHandlers.ofString());
             JsonNode body = r.body() == null || r.body().isBlank() ? null : CloudEventCodec.json().readTree(r.body());
             return new Answer(r.statusCode(), body, r.headers().firstValue("Location").orElse(null));
@@ -53,6 +56,10 @@ public final class ReleaseClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
     }
 
     /** One Server-Sent Event: id (the event's seq in its release), event name (its type) and JSON data. */
@@ -70,7 +77,7 @@ public final class ReleaseClient {
             b.header("Last-Event-ID", Long.toString(lastEventId));
         }
         try {
-            HttpResponse<Stream<String>> r = http.send(b.build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> r = http.send(authorized(b).build(), HttpResponse.BodyHandlers.ofLines());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException("event stream of " + version + " answered " + r.statusCode());
             }

@@ -9,7 +9,10 @@ import java.util.concurrent.Callable;
 /** {@code release-train}: the command people type. */
 @Command(name = "release-train", mixinStandardHelpOptions = true, version = "release-train 0.1.0",
         description = "Release Train: a release orchestrator for the monthly release runbook.",
-        subcommands = {ReleaseTrain.DemoCommand.class, ReleaseTrain.UpCommand.class})
+        subcommands = {ReleaseTrain.DemoCommand.class, ReleaseTrain.UpCommand.class,
+                ApiCommands.Start.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
+                ApiCommands.Retry.class, ApiCommands.Approve.class, ApiCommands.Cancel.class, ApiCommands.Calendar.class,
+                CommandLine.HelpCommand.class})
 public final class ReleaseTrain implements Callable<Integer> {
 
     @CommandLine.Spec
@@ -34,10 +37,13 @@ public final class ReleaseTrain implements Callable<Integer> {
         String failOnce;
         @Option(names = "--keep", description = "Leave the stack running after the release (Ctrl-C stops it).")
         boolean keep;
+        @Option(names = "--runbook", defaultValue = Demo.RUNBOOK,
+                description = "The plan minor releases run (default ${DEFAULT-VALUE}; monthly-minor for the whole monthly runbook).")
+        String runbook;
 
         @Override
         public Integer call() throws Exception {
-            return new Demo(System.out, version, failOnce, keep).run();
+            return new Demo(System.out, version, failOnce, keep, runbook).run();
         }
     }
 
@@ -48,6 +54,7 @@ public final class ReleaseTrain implements Callable<Integer> {
             try (Stack stack = Stack.start(System.out::println, Demo.RUNBOOK)) {
                 System.out.println("coordinator: " + stack.coordinatorUrl() + "   (POST /releases {\"version\":\"1.29.0\"})");
                 System.out.println("sandbox admin: " + stack.sandbox().adminUrl());
+                System.out.println("API tokens (Authorization: Bearer ...): " + stack.apiTokensFile());
                 System.out.println("Ctrl-C stops everything");
                 Thread.currentThread().join();
             }

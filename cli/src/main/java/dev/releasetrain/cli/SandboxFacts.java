@@ -25,4 +25,29 @@ final class SandboxFacts {
             throw new UncheckedIOException(e);
         }
     }
+
+    /** The commit a branch points at, or null when the branch does not exist. */
+    static String branchHead(Sandbox sandbox, String repo, String branch) {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build()) {
+            ObjectId id = r.resolve("refs/heads/" + branch);
+            return id == null ? null : id.name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The message of an annotated tag, or null when there is no such annotated tag. */
+    static String tagMessage(Sandbox sandbox, String repo, String tag) {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+             org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r)) {
+            ObjectId id = r.resolve("refs/tags/" + tag);
+            if (id == null) {
+                return null;
+            }
+            var object = walk.parseAny(id);
+            return object instanceof org.eclipse.jgit.revwalk.RevTag t ? t.getFullMessage().trim() : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

@@ -24,6 +24,10 @@ import java.util.function.Consumer;
  */
 public final class Stack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
+    /** The demo's people and their roles on the coordinator's API; each run gets new random tokens. */
+    public static final Map<String, String> API_USERS = Map.of(
+            "alice", "release-manager+approver", // the release owner
+            "bob", "approver");
 
     private final Path home;
     private final Path runDir;
@@ -31,6 +35,7 @@ public final class Stack implements AutoCloseable {
     private LocalInfra infra;
     private Sandbox sandbox;
     private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+    private final Map<String, String> apiTokens = new LinkedHashMap<>();
     private Thread shutdownHook;
 
     private final String runbook;
@@ -89,15 +94,26 @@ public final class Stack implements AutoCloseable {
         coordinator.putAll(infra.quarkusConfig());
         coordinator.put("release-train.versions.released", "1.28.2,1.28.3"); // the sandbox repo's release tags
         coordinator.put("release-train.runbook.minor", runbook);
-        add("coordinator", coordinator, Map.of(), logs);
+        coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
+        // API tokens go in the environment, not on the command line (where ps would show them).
+        add("coordinator", coordinator, Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens()), logs);
 
         Map<String, String> git = new LinkedHashMap<>(common);
-        git.put("release-train.git.repository-url", sandbox.gitRemoteUrl("posthog"));
-        add("git-service", git, Map.of(), logs);
+        sandbox.properties().forEach((k, v) -> {
+            if ((k.startsWith("release-train.git.") || k.startsWith("release-train.github.")) && !k.endsWith(".token")) {
+                git.put(k, v);
+            }
+        });
+        git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
+        add("git-service", git, Map.of("RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs);
 
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
-        add("deploy-service", deploy, Map.of(), logs);
+        deploy.put("release-train.deploy.chart", sandbox.chartPath().toString());
+        deploy.put("release-train.deploy.openapi-validation", "false"); // the Kubernetes stand-in serves no OpenAPI
+        deploy.put("release-train.registry.url", sandbox.registryUrl());
+        deploy.put("release-train.playground.url", sandbox.playgroundUrl());
+        add("deploy-service", deploy, Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", sandbox.playgroundApiKey()), logs);
 
         Map<String, String> cdn = new LinkedHashMap<>(common);
         cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());
@@ -121,6 +137,42 @@ public final class Stack implements AutoCloseable {
 
     private void add(String name, Map<String, String> config, Map<String, String> env, Path logs) {
         processes.put(name, new ServiceProcess(name, home, freePort(), config, env, logs));
+    }
+
+    /** name:roles:token entries for the coordinator, one new random token per person and run. */
+    private String newApiTokens() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        List<String> entries = new ArrayList<>();
+        for (Map.Entry<String, String> user : new java.util.TreeMap<>(API_USERS).entrySet()) {
+            byte[] bytes = new byte[24];
+            random.nextBytes(bytes);
+            String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            apiTokens.put(user.getKey(), token);
+            entries.add(user.getKey() + ":" + user.getValue() + ":" + token);
+        }
+        try {
+            Path file = runDir.resolve("api-tokens");
+            Files.writeString(file, String.join("\n", entries) + "\n");
+            file.toFile().setReadable(false, false);
+            file.toFile().setReadable(true, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return String.join(",", entries);
+    }
+
+    /** The bearer token of one of {@link #API_USERS} for this run's coordinator. */
+    public String apiToken(String user) {
+        String token = apiTokens.get(user);
+        if (token == null) {
+            throw new IllegalArgumentException("no API user '" + user + "' (known: " + API_USERS.keySet() + ")");
+        }
+        return token;
+    }
+
+    /** The file listing this run's API users, roles and tokens (readable by the owner only). */
+    public Path apiTokensFile() {
+        return runDir.resolve("api-tokens");
     }
 
     public String coordinatorUrl() {

@@ -21,6 +21,15 @@ final class TimelineTable {
         String fmt = "  %-26s %-8s %-7s %-10s %-12s %9s %9s %9s  %s%n";
         sb.append(String.format(fmt, "step", "service", "attempt", "status", "start", "queue", "run", "total", "note"));
         for (JsonNode step : t.path("steps")) {
+            JsonNode gate = step.path("gate");
+            if (gate.isObject()) {
+                String note = gate.path("approver").isTextual()
+                        ? "approved by " + gate.path("approver").asText() + (gate.path("note").isTextual() ? ": " + gate.path("note").asText() : "")
+                        : "waiting for " + gate.path("waitingFor").asText();
+                sb.append(String.format(fmt, step.path("step").asText(), "gate", "-", step.path("status").asText(),
+                        time(gate.path("openedAt")), "-", "-", ms(gate.path("waitMs")), note));
+                continue;
+            }
             for (JsonNode a : step.path("attempts")) {
                 String note = a.path("reason").isNull() || a.path("reason").isMissingNode() ? "" : a.path("reason").asText();
                 if (!a.path("retryRequestedBy").isNull() && !a.path("retryRequestedBy").isMissingNode()) {
@@ -31,7 +40,14 @@ final class TimelineTable {
                         ms(a.path("queueMs")), ms(a.path("runMs")), ms(a.path("durationMs")), note));
             }
         }
-        sb.append(String.format("  %d events in the log%n", t.path("events").asLong()));
+        JsonNode w = t.path("waits");
+        sb.append(String.format("  time in queues %s, running %s, waiting for people %s; %d events in the log%n",
+                ms(w.path("queueMs")), ms(w.path("runMs")), ms(w.path("humanWaitMs")), t.path("events").asLong()));
+        if (t.path("criticalPath").size() > 0) {
+            java.util.List<String> path = new java.util.ArrayList<>();
+            t.path("criticalPath").forEach(n -> path.add(n.asText()));
+            sb.append("  critical path: ").append(String.join(" -> ", path)).append(String.format("%n"));
+        }
         return sb.toString();
     }
 

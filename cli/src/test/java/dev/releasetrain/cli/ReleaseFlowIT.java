@@ -44,7 +44,7 @@ class ReleaseFlowIT {
     @BeforeAll
     static void startStack() throws Exception {
         stack = Stack.start(System.out::println, "proving");
-        api = new ReleaseClient(stack.coordinatorUrl(), "it-user");
+        api = new ReleaseClient(stack.coordinatorUrl(), "alice", stack.apiToken("alice"));
     }
 
     @AfterAll
@@ -109,7 +109,7 @@ class ReleaseFlowIT {
         assertEquals("failed", notify.path("attempts").get(0).path("status").asText());
         assertFalse(notify.path("attempts").get(0).path("reason").asText().isBlank());
         assertEquals("succeeded", notify.path("attempts").get(1).path("status").asText());
-        assertEquals("it-user", notify.path("attempts").get(1).path("retryRequestedBy").asText());
+        assertEquals("alice", notify.path("attempts").get(1).path("retryRequestedBy").asText());
         assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains(v)).count());
     }
 

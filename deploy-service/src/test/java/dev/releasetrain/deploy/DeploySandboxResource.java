@@ -9,12 +9,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Starts the sandbox and points deploy-service at its Kubernetes API stand-in. The seeded pod names travel
+ * Starts the sandbox and points deploy-service at its stand-ins: Kubernetes API (and Helm, with the sandbox's
+ * chart), image registry, playground. The seeded pod names travel
  * to the test as {@code sandbox.test.pods} (config, not a static: the test may run in another class loader).
  */
 public class DeploySandboxResource implements QuarkusTestResourceLifecycleManager {
@@ -29,12 +31,27 @@ public class DeploySandboxResource implements QuarkusTestResourceLifecycleManage
             throw new UncheckedIOException(e);
         }
         sandbox = Sandbox.start(dir);
-        return Map.of(
-                "release-train.deploy.kubernetes-url", sandbox.kubernetesUrl(),
-                "release-train.deploy.namespace", sandbox.kubernetesNamespace(),
-                "sandbox.admin-url", sandbox.adminUrl(),
-                "sandbox.test.pods", sandbox.kubernetes().seedPods().stream()
-                        .map(KubernetesStandIn.SeedPod::name).collect(Collectors.joining(",")));
+        Map<String, String> config = new LinkedHashMap<>();
+        // Helm gets a kubeconfig generated from the URL (release-train.deploy.kubeconfig stays unset on purpose).
+        config.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
+        config.put("release-train.deploy.namespace", sandbox.kubernetesNamespace());
+        config.put("release-train.deploy.chart", sandbox.chartPath().toString());
+        config.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
+        config.put("release-train.deploy.helm-timeout", "PT8S");
+        config.put("release-train.deploy.progress-interval", "PT2S");
+        config.put("release-train.deploy.verify-timeout", "PT4S");
+        config.put("release-train.deploy.verify-poll-interval", "PT0.2S");
+        config.put("release-train.registry.url", sandbox.registryUrl());
+        config.put("release-train.registry.max-wait", "PT6S");
+        config.put("release-train.registry.poll-interval", "PT0.2S");
+        config.put("release-train.registry.max-poll-interval", "PT0.5S");
+        config.put("release-train.playground.url", sandbox.playgroundUrl());
+        config.put("release-train.playground.api-key", sandbox.playgroundApiKey());
+        config.put("sandbox.admin-url", sandbox.adminUrl());
+        config.put("sandbox.kubernetes-url", sandbox.kubernetesUrl());
+        config.put("sandbox.test.pods", sandbox.kubernetes().seedPods().stream()
+                .map(KubernetesStandIn.SeedPod::name).collect(Collectors.joining(",")));
+        return config;
     }
 
     @Override

@@ -40,6 +40,9 @@ class ListPodsTest {
     @ConfigProperty(name = "sandbox.admin-url")
     String adminUrl;
 
+    @ConfigProperty(name = "sandbox.kubernetes-url")
+    String kubernetesUrl;
+
     TestBus bus;
 
     @BeforeEach
@@ -63,8 +66,11 @@ class ListPodsTest {
         assertInstanceOf(StepStarted.class, events.get(0).data());
         StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, events.get(1).data());
         assertEquals("posthog", succeeded.outputs().get("namespace"));
-        assertEquals(seededPods.stream().sorted().toList(), succeeded.outputs().get("pods"));
-        assertEquals(seededPods.size(), succeeded.outputs().get("count"));
+        // Other tests of this run may have upgraded the playground: compare with the pods there now.
+        List<String> pods = Sandboxes.podNames(kubernetesUrl);
+        assertEquals(pods, succeeded.outputs().get("pods"));
+        assertEquals(pods.size(), succeeded.outputs().get("count"));
+        assertTrue(pods.containsAll(seededPods.stream().filter(p -> p.startsWith("chi-")).toList()), pods.toString());
         assertEquals("/release-train/deploy-service", events.get(1).source());
     }
 
@@ -77,7 +83,7 @@ class ListPodsTest {
         bus.send(release, command);
 
         StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, bus.awaitOutcome(release, command.commandId()).get(1).data());
-        assertEquals(seededPods.size(), succeeded.outputs().get("count"));
+        assertEquals(Sandboxes.podNames(kubernetesUrl).size(), succeeded.outputs().get("count"));
     }
 
     @Test

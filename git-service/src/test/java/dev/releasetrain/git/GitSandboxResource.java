@@ -11,7 +11,7 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** Starts the sandbox and points git-service at its seeded {@code posthog} bare repository. */
+/** Starts the sandbox and points git-service at its seeded bare repositories and its GitHub stand-in. */
 public class GitSandboxResource implements QuarkusTestResourceLifecycleManager {
     private Path dir;
     private Sandbox sandbox;
@@ -26,7 +26,12 @@ public class GitSandboxResource implements QuarkusTestResourceLifecycleManager {
         sandbox = Sandbox.start(dir);
         return Map.of(
                 "release-train.git.repository-url", sandbox.gitRemoteUrl("posthog"),
-                "release-train.git.default-branch", sandbox.gitDefaultBranch("posthog"));
+                "release-train.git.default-branch", sandbox.gitDefaultBranch("posthog"),
+                "release-train.git.repositories.vpc.url", sandbox.gitRemoteUrl("vpc"),
+                "release-train.git.repositories.charts.url", sandbox.gitRemoteUrl("charts-clickhouse"),
+                "release-train.github.api-url", sandbox.githubUrl(),
+                "release-train.github.token", sandbox.githubToken(),
+                "release-train.git.cache-dir", dir.resolve("clones").toString());
     }
 
     @Override

@@ -78,7 +78,7 @@ public abstract class Announcement implements StepHandler {
         String freeze = ctx.params().get("freezeTime");
         if (freeze != null && !freeze.isBlank()) {
             try {
-                Duration offset = config.getOptionalValue("release-train.notify.session-offset", Duration.class).orElse(Duration.ofDays(1));
+                Duration offset = config.getOptionalValue("release-train.notify.session-offset", Duration.class).orElse(Duration.ofHours(2));
                 values.put("sessionTime", WHEN.format(Instant.parse(freeze).plus(offset)));
                 values.put("freezeTime", WHEN.format(Instant.parse(freeze)));
             } catch (DateTimeParseException e) {

@@ -91,7 +91,7 @@ class AnnouncementsTest {
         assertEquals(":snowflake: *Code freeze for PostHog " + release + "* starts Wednesday 25 November 2026, 14:00 UTC. "
                 + "Release owner: <@U024BE7LH>. The branch `release-" + release + "` is cut from `master` now; after that, "
                 + "fixes for this release need the label `release-" + release + "`. Break-the-release session: "
-                + "Thursday 26 November 2026, 14:00 UTC on https://playground.posthog.net. Release day: 2026-11-30.",
+                + "Wednesday 25 November 2026, 16:00 UTC on https://playground.posthog.net. Release day: 2026-11-30.",
                 messages.get(0).getText());
         assertEquals(posted.outputs(), reused.outputs());
         assertEquals(messages.get(0).getTs(), posted.outputs().get("ts"));

@@ -5,8 +5,11 @@ import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.release.Decision;
 import dev.releasetrain.coordinator.release.ReleaseState;
 import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.security.Roles;
 import dev.releasetrain.coordinator.timeline.Timeline;
 import io.smallrye.common.annotation.Blocking;
+import dev.releasetrain.coordinator.security.CurrentUser;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -35,7 +38,6 @@ import java.util.regex.Pattern;
 @Blocking
 public class ReleaseResource {
     static final Pattern VERSION = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
-    static final String USER_HEADER = "X-Release-Train-User";
 
     @Inject
     Releases releases;
@@ -43,6 +45,8 @@ public class ReleaseResource {
     ReleaseLog log;
     @Inject
     EventStreams streams;
+    @Inject
+    CurrentUser currentUser;
 
     /** Body of POST /releases: every field optional ({} starts the next minor release). */
     public record StartRequest(String version, String kind, String runbook) {
@@ -77,7 +81,8 @@ public class ReleaseResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response start(StartRequest body, @HeaderParam(USER_HEADER) String user, @Context UriInfo uri) {
+    @RolesAllowed(Roles.RELEASE_MANAGER)
+    public Response start(StartRequest body, @Context UriInfo uri) {
         if (body == null) {
             throw ApiError.of(Response.Status.BAD_REQUEST,
                     "the body must be JSON like {\"version\": \"1.29.0\"} or {} for the next minor release");
@@ -85,7 +90,7 @@ public class ReleaseResource {
         if (body.version() != null) {
             requireVersion("version", body.version());
         }
-        Releases.Outcome outcome = releases.start(body.version(), body.kind(), body.runbook(), caller(user));
+        Releases.Outcome outcome = releases.start(body.version(), body.kind(), body.runbook(), currentUser.name());
         refuseIfRejected(outcome);
         String version = outcome.appended().get(0).releaseId();
         URI location = uri.getBaseUriBuilder().path("releases").path(version).build();
@@ -93,6 +98,7 @@ public class ReleaseResource {
     }
 
     @GET
+    @RolesAllowed(Roles.VIEWER)
     public List<Map<String, Object>> list() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String id : log.releaseIds()) {
@@ -111,12 +117,14 @@ public class ReleaseResource {
 
     @GET
     @Path("/{version}")
+    @RolesAllowed(Roles.VIEWER)
     public ReleaseView get(@PathParam("version") String version) {
         return ReleaseView.of(existing(version));
     }
 
     @GET
     @Path("/{version}/timeline")
+    @RolesAllowed(Roles.VIEWER)
     public Timeline timeline(@PathParam("version") String version) {
         existing(version);
         return Timeline.of(version, log.read(version));
@@ -125,6 +133,7 @@ public class ReleaseResource {
     @GET
     @Path("/{version}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RolesAllowed(Roles.VIEWER)
     public void events(@PathParam("version") String version, @HeaderParam("Last-Event-ID") String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
         existing(version);
@@ -142,10 +151,11 @@ public class ReleaseResource {
 
     @POST
     @Path("/{version}/steps/{step}/retry")
+    @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response retry(@PathParam("version") String version, @PathParam("step") String step,
-                          RetryRequest body, @HeaderParam(USER_HEADER) String user) {
+                          RetryRequest body) {
         existing(version);
-        Releases.Outcome outcome = releases.retry(version, step, caller(user),
+        Releases.Outcome outcome = releases.retry(version, step, currentUser.name(),
                 body == null ? null : body.reason(), body == null ? null : body.params());
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
@@ -153,10 +163,11 @@ public class ReleaseResource {
 
     @POST
     @Path("/{version}/gates/{gate}/approve")
+    @RolesAllowed(Roles.APPROVER)
     public Response approve(@PathParam("version") String version, @PathParam("gate") String gate,
-                            ApproveRequest body, @HeaderParam(USER_HEADER) String user) {
+                            ApproveRequest body) {
         existing(version);
-        Releases.Outcome outcome = releases.approve(version, gate, caller(user), callerIsApprover(),
+        Releases.Outcome outcome = releases.approve(version, gate, currentUser.name(), currentUser.hasRole(Roles.APPROVER),
                 body == null ? null : body.note(), body == null ? null : body.evidence());
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
@@ -164,19 +175,12 @@ public class ReleaseResource {
 
     @POST
     @Path("/{version}/cancel")
-    public Response cancel(@PathParam("version") String version, CancelRequest body, @HeaderParam(USER_HEADER) String user) {
+    @RolesAllowed(Roles.RELEASE_MANAGER)
+    public Response cancel(@PathParam("version") String version, CancelRequest body) {
         existing(version);
-        Releases.Outcome outcome = releases.cancel(version, caller(user), body == null ? null : body.reason());
+        Releases.Outcome outcome = releases.cancel(version, currentUser.name(), body == null ? null : body.reason());
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
-    }
-
-    private static String caller(String user) {
-        return user == null || user.isBlank() ? "anonymous" : user;
-    }
-
-    private static boolean callerIsApprover() {
-        return true;
     }
 
     private ReleaseState existing(String version) {

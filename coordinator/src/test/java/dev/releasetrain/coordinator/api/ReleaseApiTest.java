@@ -1,6 +1,7 @@
 package dev.releasetrain.coordinator.api;
 
 import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.security.TestTokens;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -30,15 +31,19 @@ class ReleaseApiTest {
 
     /** Starts the next minor release of {@code runbook} as {@code user}; returns its version. */
     static String startNext(String runbook, String user) {
-        return given().contentType(ContentType.JSON).header("X-Release-Train-User", user)
+        return as(TestTokens.ALICE).contentType(ContentType.JSON)
                 .body("{\"runbook\":\"" + runbook + "\"}")
                 .when().post("/releases")
                 .then().statusCode(202).extract().path("version");
     }
 
+    static io.restassured.specification.RequestSpecification as(String token) {
+        return given().header("Authorization", TestTokens.bearer(token));
+    }
+
     @Test
     void startingAReleaseAnswers202WithItsLocationAndRequestsTheFirstStep() {
-        String version = given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice")
+        String version = as(TestTokens.ALICE).contentType(ContentType.JSON)
                 .body("{\"runbook\":\"proving\"}")
                 .when().post("/releases")
                 .then().statusCode(202)
@@ -47,19 +52,19 @@ class ReleaseApiTest {
                 .body("steps[0].step", equalTo("git.resolve-head"))
                 .body("steps[0].status", equalTo("requested"))
                 .extract().path("version");
-        given().when().get("/releases/" + version).then().statusCode(200)
+        as(TestTokens.ALICE).when().get("/releases/" + version).then().statusCode(200)
                 .body("variables.releaseBranch", equalTo("release-" + version))
-                .body("variables.owner", equalTo("alice"));
-        given().when().get("/releases/" + version + "/timeline").then().statusCode(200)
+                .body("variables.owner", org.hamcrest.Matchers.oneOf("alice", "bob", "carol")); // the calendar's rotation
+        as(TestTokens.ALICE).when().get("/releases/" + version + "/timeline").then().statusCode(200)
                 .body("startedBy", equalTo("alice"))
                 .body("steps[0].attempts[0].commandId", equalTo(version + "/git.resolve-head/1"))
                 .body("steps[0].attempts[0].params.version", equalTo(version));
-        given().when().get("/releases").then().statusCode(200).body("version", org.hamcrest.Matchers.hasItem(version));
+        as(TestTokens.ALICE).when().get("/releases").then().statusCode(200).body("version", org.hamcrest.Matchers.hasItem(version));
     }
 
     @Test
     void withoutAVersionTheNextMinorStartsOnTheMonthlyPlan() {
-        String version = given().contentType(ContentType.JSON).body("{}").post("/releases")
+        String version = as(TestTokens.ALICE).contentType(ContentType.JSON).body("{}").post("/releases")
                 .then().statusCode(202).header("Location", containsString("/releases/1."))
                 .body("runbook", equalTo("monthly-minor"))
                 .body("steps[0].step", equalTo("notify.announce-code-freeze"))
@@ -71,78 +76,115 @@ class ReleaseApiTest {
     void aSecondReleaseOfTheSameVersionIsRefusedWith409() {
         String version = startNext("proving", "alice");
         long before = log.count();
-        given().contentType(ContentType.JSON).body("{\"version\":\"" + version + "\"}")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"" + version + "\"}")
                 .when().post("/releases")
                 .then().statusCode(409).body("message", equalTo("release " + version + " already exists"));
         assertEquals(before, log.count());
     }
 
     @Test
+    void twoConcurrentStartsOfOneVersionGiveExactlyOneRelease() throws Exception {
+        // The next minor nobody has started yet: one above the newest release so far.
+        String newest = startNext("proving", "alice");
+        String[] p = newest.split("\\.");
+        String next = p[0] + "." + (Integer.parseInt(p[1]) + 1) + ".0";
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int i = 0; i < 4; i++) {
+                answers.add(pool.submit(() -> {
+                    go.await();
+                    return as(TestTokens.ALICE).contentType(ContentType.JSON)
+                            .body("{\"version\":\"" + next + "\",\"runbook\":\"proving\"}")
+                            .post("/releases").statusCode();
+                }));
+            }
+            go.countDown();
+            java.util.List<Integer> codes = new java.util.ArrayList<>();
+            for (var a : answers) {
+                codes.add(a.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, codes.stream().filter(c -> c == 202).count(), codes.toString());
+            assertEquals(3, codes.stream().filter(c -> c == 409).count(), codes.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, log.read(next).stream().filter(e -> e.data() instanceof dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted).count());
+    }
+
+    @Test
     void versionsThatDoNotFollowTheReleasedOnesAreRefusedWithTheReason() {
         long before = log.count();
-        given().contentType(ContentType.JSON).body("{\"version\":\"1.28.0\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.28.0\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("is not greater than"));
-        given().contentType(ContentType.JSON).body("{\"version\":\"9.0.1\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"9.0.1\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("a minor release ends in .0"));
-        given().contentType(ContentType.JSON).body("{\"version\":\"1.40.1\",\"kind\":\"patch\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.40.1\",\"kind\":\"patch\"}").post("/releases")
                 .then().statusCode(400).body("message", equalTo("field 'version': no release of 1.40 exists to patch"));
-        given().contentType(ContentType.JSON).body("{\"kind\":\"major\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"kind\":\"major\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("field 'kind'"));
         assertEquals(before, log.count());
-        given().contentType(ContentType.JSON).body("{\"version\":\"1.28.4\",\"kind\":\"patch\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.28.4\",\"kind\":\"patch\"}").post("/releases")
                 .then().statusCode(202).body("runbook", equalTo("patch")).body("variables.releaseBranch", equalTo("release-1.28.0"));
     }
 
     @Test
     void gatesAreApprovedByTheRightPeopleAndTheTimelineSaysWhoWhenAndWhy() {
-        String v = startNext("gated", "carol");
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "carol").post("/releases/" + v + "/gates/qa/approve")
-                .then().statusCode(403).body("message", containsString("carol started release " + v));
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/launch/approve")
+        String v = startNext("gated", "alice");
+        String owner = as(TestTokens.ALICE).get("/releases/" + v).then().extract().path("variables.owner");
+        String notOwner = owner.equals("bob") ? TestTokens.CAROL : TestTokens.BOB;
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases/" + v + "/gates/qa/approve")
+                .then().statusCode(403).body("message", containsString("alice started release " + v));
+        as(TestTokens.VERA).contentType(ContentType.JSON).post("/releases/" + v + "/gates/qa/approve")
+                .then().statusCode(403);
+        as(TestTokens.BOB).contentType(ContentType.JSON).post("/releases/" + v + "/gates/launch/approve")
                 .then().statusCode(409).body("message", containsString("has not opened yet"));
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/nope/approve")
+        as(TestTokens.BOB).contentType(ContentType.JSON).post("/releases/" + v + "/gates/nope/approve")
                 .then().statusCode(404);
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob")
+        as(TestTokens.BOB).contentType(ContentType.JSON)
                 .body("{\"note\":\"no blockers\",\"evidence\":\"https://qa.example/1\"}")
                 .post("/releases/" + v + "/gates/qa/approve").then().statusCode(202);
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/launch/approve")
-                .then().statusCode(403).body("message", containsString("only the release owner (alice)"));
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").post("/releases/" + v + "/gates/launch/approve")
+        as(notOwner).contentType(ContentType.JSON).post("/releases/" + v + "/gates/launch/approve")
+                .then().statusCode(403).body("message", containsString("only the release owner (" + owner + ")"));
+        as(TestTokens.of(owner)).contentType(ContentType.JSON).post("/releases/" + v + "/gates/launch/approve")
                 .then().statusCode(202).body("steps.find { it.step == 'notify.done' }.status", equalTo("requested"));
-        given().get("/releases/" + v + "/timeline").then().statusCode(200)
+        as(TestTokens.VERA).get("/releases/" + v + "/timeline").then().statusCode(200)
                 .body("steps[0].gate.approver", equalTo("bob"))
                 .body("steps[0].gate.note", equalTo("no blockers"))
                 .body("steps[0].gate.evidence", equalTo("https://qa.example/1"))
-                .body("steps[1].gate.approver", equalTo("alice"));
+                .body("steps[1].gate.approver", equalTo(owner));
     }
 
     @Test
     void aCancelledReleaseSaysWhoCancelledItAndCannotBeCancelledTwice() {
-        String v = startNext("gated", "carol");
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").body("{\"reason\":\"postponed\"}")
+        String v = startNext("gated", "alice");
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"reason\":\"postponed\"}")
                 .post("/releases/" + v + "/cancel").then().statusCode(202)
                 .body("status", equalTo("cancelled")).body("reason", equalTo("cancelled by alice: postponed"));
         long before = log.count();
-        given().contentType(ContentType.JSON).post("/releases/" + v + "/cancel").then().statusCode(409);
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").post("/releases/" + v + "/gates/qa/approve")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases/" + v + "/cancel").then().statusCode(409);
+        as(TestTokens.BOB).contentType(ContentType.JSON).post("/releases/" + v + "/gates/qa/approve")
                 .then().statusCode(409);
+        as(TestTokens.BOB).contentType(ContentType.JSON).post("/releases/" + v + "/cancel")
+                .then().statusCode(403);
         assertEquals(before, log.count());
     }
 
     @Test
     void badBodiesAreRefusedWith400NamingTheFieldAndAppendNothing() {
         long before = log.count();
-        given().contentType(ContentType.JSON).body("{\"version\":\"1.29\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.29\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("field 'version' must be a version MAJOR.MINOR.PATCH"));
-        given().contentType(ContentType.JSON).body("{\"version\":\" \"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\" \"}").post("/releases")
                 .then().statusCode(400).body("message", equalTo("field 'version' is required, e.g. \"1.29.0\""));
-        given().contentType(ContentType.JSON).body("{\"version\":").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":").post("/releases")
                 .then().statusCode(400).body("message", containsString("not valid JSON"));
-        given().contentType(ContentType.JSON).body("{\"version\":[1]}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":[1]}").post("/releases")
                 .then().statusCode(400).body("message", equalTo("field 'version' has the wrong type"));
-        given().contentType(ContentType.JSON).body("{\"runbook\":\"nope\"}").post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"runbook\":\"nope\"}").post("/releases")
                 .then().statusCode(400).body("message", containsString("field 'runbook'"));
-        given().contentType(ContentType.JSON).post("/releases")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases")
                 .then().statusCode(400).body("message", containsString("the body must be JSON"));
         assertEquals(before, log.count());
     }
@@ -150,19 +192,19 @@ class ReleaseApiTest {
     @Test
     void unknownReleasesAndStepsAre404AndRetryingAStepThatDidNotFailIs409() {
         long before = log.count();
-        given().get("/releases/9.9.9").then().statusCode(404).body("message", equalTo("no release 9.9.9"));
-        given().get("/releases/9.9.9/timeline").then().statusCode(404);
-        given().get("/releases/not-a-version").then().statusCode(400).body("message", containsString("field 'version'"));
-        given().contentType(ContentType.JSON).post("/releases/9.9.9/steps/git.resolve-head/retry").then().statusCode(404);
+        as(TestTokens.ALICE).get("/releases/9.9.9").then().statusCode(404).body("message", equalTo("no release 9.9.9"));
+        as(TestTokens.ALICE).get("/releases/9.9.9/timeline").then().statusCode(404);
+        as(TestTokens.ALICE).get("/releases/not-a-version").then().statusCode(400).body("message", containsString("field 'version'"));
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases/9.9.9/steps/git.resolve-head/retry").then().statusCode(404);
         assertEquals(before, log.count());
 
         String v = startNext("proving", "alice");
         long afterStart = log.count();
-        given().contentType(ContentType.JSON).post("/releases/" + v + "/steps/git.nope/retry")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases/" + v + "/steps/git.nope/retry")
                 .then().statusCode(404).body("message", equalTo("release " + v + " has no step 'git.nope'"));
-        given().contentType(ContentType.JSON).post("/releases/" + v + "/steps/deploy.list-pods/retry")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases/" + v + "/steps/deploy.list-pods/retry")
                 .then().statusCode(409).body("message", containsString("only a failed or timed-out step can be retried"));
-        given().header("Last-Event-ID", "abc").get("/releases/" + v + "/events")
+        as(TestTokens.ALICE).header("Last-Event-ID", "abc").get("/releases/" + v + "/events")
                 .then().statusCode(400).body("message", containsString("Last-Event-ID"));
         assertEquals(afterStart, log.count());
     }

@@ -47,6 +47,7 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import static io.restassured.RestAssured.given;
+import dev.releasetrain.coordinator.security.TestTokens;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -141,22 +142,23 @@ class MonthlyPlanFlowTest {
 
     @Test
     void theMonthlyPlanRunsInOrderWithParallelStepsBothGatesAndATimedOutStepRetried() {
-        String v = given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").body("{}")
+        String v = as(TestTokens.ALICE).contentType(ContentType.JSON).body("{}")
                 .post("/releases").then().statusCode(202).extract().path("version");
         startNoOpWorkers(v);
 
         awaitStep(v, "break-the-release", "awaiting-approval");
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").post("/releases/" + v + "/gates/break-the-release/approve")
+        as(TestTokens.ALICE).contentType(ContentType.JSON).post("/releases/" + v + "/gates/break-the-release/approve")
                 .then().statusCode(403);
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "bob").body("{\"note\":\"QA session: no blockers\"}")
+        as(TestTokens.BOB).contentType(ContentType.JSON).body("{\"note\":\"QA session: no blockers\"}")
                 .post("/releases/" + v + "/gates/break-the-release/approve").then().statusCode(202);
         awaitStep(v, "release-day", "awaiting-approval");
-        given().contentType(ContentType.JSON).header("X-Release-Train-User", "alice").body("{\"note\":\"launching early\"}")
+        String owner = as(TestTokens.VERA).get("/releases/" + v).then().extract().path("variables.owner");
+        as(TestTokens.of(owner)).contentType(ContentType.JSON).body("{\"note\":\"launching early\"}")
                 .post("/releases/" + v + "/gates/release-day/approve").then().statusCode(202);
-        await(() -> "completed".equals(given().get("/releases/" + v).then().extract().path("status")) ? true : null,
-                () -> "release never completed: " + given().get("/releases/" + v).asString());
+        await(() -> "completed".equals(as(TestTokens.VERA).get("/releases/" + v).then().extract().path("status")) ? true : null,
+                () -> "release never completed: " + as(TestTokens.VERA).get("/releases/" + v).asString());
 
-        JsonPath t = given().get("/releases/" + v + "/timeline").then().statusCode(200).extract().jsonPath();
+        JsonPath t = as(TestTokens.VERA).get("/releases/" + v + "/timeline").then().statusCode(200).extract().jsonPath();
         List<Map<String, Object>> steps = t.getList("steps");
         assertEquals(22, steps.size(), "every step of the monthly plan");
         Map<String, Instant> requested = new HashMap<>();
@@ -184,7 +186,7 @@ class MonthlyPlanFlowTest {
         // Both gates, with who approved and why.
         assertEquals("bob", t.getString("steps.find { it.step == 'break-the-release' }.gate.approver"));
         assertEquals("QA session: no blockers", t.getString("steps.find { it.step == 'break-the-release' }.gate.note"));
-        assertEquals("alice", t.getString("steps.find { it.step == 'release-day' }.gate.approver"));
+        assertEquals(owner, t.getString("steps.find { it.step == 'release-day' }.gate.approver"));
         assertTrue(t.getLong("waits.humanWaitMs") > 0);
         // The silent step timed out and the retry policy tried again.
         assertEquals(List.of("timed-out", "succeeded"), t.getList("steps.find { it.step == '" + SILENT_STEP + "' }.attempts.status"));
@@ -192,10 +194,14 @@ class MonthlyPlanFlowTest {
         assertEquals("notify.newsletter", t.getList("criticalPath").get(t.getList("criticalPath").size() - 1));
     }
 
+    static io.restassured.specification.RequestSpecification as(String token) {
+        return given().header("Authorization", TestTokens.bearer(token));
+    }
+
     private static void awaitStep(String v, String step, String status) {
-        await(() -> status.equals(given().get("/releases/" + v).then().extract()
+        await(() -> status.equals(as(TestTokens.VERA).get("/releases/" + v).then().extract()
                         .path("steps.find { it.step == '" + step + "' }.status")) ? true : null,
-                () -> step + " never reached " + status + ": " + given().get("/releases/" + v).asString());
+                () -> step + " never reached " + status + ": " + as(TestTokens.VERA).get("/releases/" + v).asString());
     }
 
     private static <T> T await(Supplier<T> probe, Supplier<String> failure) {

@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code DELETE /admin/faults} (all) or {@code DELETE /admin/faults/{standin}}: drop queued faults;</li>
  *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"pendingFaults":M}};</li>
  *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...]}: publish an image tag now;</li>
+ *   <li>{@code POST /admin/kubernetes/never-ready?image=FRAGMENT} / {@code DELETE}: pods of matching images
+ *       never get ready (a rollout that fails) / all get ready again;</li>
  *   <li>{@code GET /admin/endpoints}: the sandbox's endpoints (same keys as {@link Sandbox#properties()}).</li>
  *   <li>{@code POST /admin/github/{owner}/{repo}/pulls/{n}/approve?reviewer=login}: a review approving a pull
  *       request of a hosted repository (the website), as the reviewer would.</li>
@@ -90,6 +92,19 @@ final class AdminServer implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     Http.sendJson(exchange, 404, Map.of("error", String.valueOf(e.getMessage())));
                 }
+            if (resource.equals("kubernetes") && "never-ready".equals(name)) {
+                // POST /admin/kubernetes/never-ready?image=release-1.29.0-unstable: rollouts to it never get ready
+                // DELETE /admin/kubernetes/never-ready: every image gets ready again
+                String image = Http.query(exchange).get("image");
+                if (method.equals("POST") && image != null && !image.isBlank()) {
+                    sandbox.kubernetes().neverReady(image);
+                } else if (method.equals("DELETE")) {
+                    sandbox.kubernetes().clearNeverReady();
+                } else {
+                    Http.sendJson(exchange, 400, Map.of("error", "POST ?image=<fragment> or DELETE"));
+                    return;
+                }
+                Http.sendJson(exchange, 200, Map.of("neverReady", image == null ? "" : image, "method", method));
                 return;
             }
             if (resource.equals("faults") && method.equals("DELETE") && name == null) {

@@ -2,7 +2,11 @@ package dev.releasetrain.sandbox;
 
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.PersonIdent;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.transport.PushResult;
 import org.eclipse.jgit.transport.RefSpec;
@@ -15,10 +19,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +34,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code posthog} (branch {@code master}): eleven commits by org and external authors,
  *       {@code posthog/version.py} at 1.28.3, {@code posthog/versions.json}, annotated tags {@code 1.28.2}
- *       and {@code 1.28.3} ({@code Version 1.28.3}) followed by seven more commits;</li>
+ *       and {@code 1.28.3} ({@code Version 1.28.3}) followed by ten more commits, three of them after the
+ *       1.29.0 code freeze ({@link #FREEZE_TIME}); the pull requests behind them: {@link #mergedPullRequests};</li>
  *   <li>{@code vpc} (branch {@code main}): {@code client_values/posthog/playground.yaml} with image tag
  *       {@code release-1.28.3-unstable};</li>
  *   <li>{@code charts-clickhouse} (branch {@code main}): {@code charts/posthog/Chart.yaml} (29.0.11 /
@@ -45,6 +53,33 @@ public final class GitFixtures {
     /** The version the fixtures are at (the last release). */
     public static final String CURRENT_VERSION = "1.28.3";
     public static final String CHART_VERSION = "29.0.11";
+
+    /** The release the fixtures prepare for, and its code freeze (fixes merged after it are picked). */
+    public static final String NEXT_VERSION = "1.29.0";
+    public static final Instant FREEZE_TIME = Instant.parse("2021-09-22T14:00:00Z");
+
+    /**
+     * Labels of the merged pull requests of {@code posthog} by number (the {@code (#n)} of their commit subjects);
+     * 6003 has none: label it {@code release-1.29.0} to make a cherry-pick conflict.
+     */
+    public static final Map<Integer, List<String>> POSTHOG_PR_LABELS = Map.ofEntries(
+            Map.entry(5902, List.of("highlight", "bug")),
+            Map.entry(5934, List.of("highlight", "enhancement")),
+            Map.entry(5952, List.of("highlight")),
+            Map.entry(5979, List.of("release-" + NEXT_VERSION, "bug")),
+            Map.entry(5991, List.of("highlight", "enhancement")),
+            Map.entry(5996, List.of("release-" + NEXT_VERSION, "bug")),
+            Map.entry(6010, List.of("release-" + NEXT_VERSION)));
+
+    private static final Map<String, String> LOGINS = Map.of(
+            "alex@posthog.com", "alexkim", "priya@posthog.com", "priyaraman", "tomas@posthog.com", "tomasnovak",
+            "jordanlee.dev@gmail.com", "jordanlee-dev", "sam.okafor@outlook.com", "samokafor",
+            "41899876+hedgehog-fan@users.noreply.github.com", "hedgehog-fan", "dana@posthog.com", "danawhitfield");
+
+    /** A squash-merged pull request as GitHub knows it: its commit on the default branch and when it landed. */
+    public record MergedPullRequest(int number, String title, String author, List<String> labels, Instant mergedAt,
+                                    String mergeCommitSha) {
+    }
 
     private static final ZoneId UTC = ZoneId.of("UTC");
 
@@ -80,6 +115,64 @@ public final class GitFixtures {
             throw new IllegalStateException("cannot seed the git repositories", e);
         }
         return out;
+    }
+
+    /**
+     * The pull requests behind the commits of {@code repo}'s default branch whose subject ends in {@code (#n)},
+     * oldest first, labelled from {@link #POSTHOG_PR_LABELS} for {@code posthog}.
+     */
+    public static List<MergedPullRequest> mergedPullRequests(Path bare, String repo) {
+        Pattern subject = Pattern.compile("^(.*) \\(#(\\d+)\\)$");
+        List<MergedPullRequest> out = new ArrayList<>();
+        try (Repository r = new FileRepositoryBuilder().setGitDir(bare.toFile()).setMustExist(true).build();
+             RevWalk walk = new RevWalk(r)) {
+            walk.markStart(walk.parseCommit(r.resolve(Constants.R_HEADS + defaultBranch(repo))));
+            for (RevCommit c : walk) {
+                Matcher m = subject.matcher(c.getShortMessage());
+                if (!m.matches()) {
+                    continue;
+                }
+                int number = Integer.parseInt(m.group(2));
+                String email = c.getAuthorIdent().getEmailAddress();
+                List<String> labels = POSTHOG.equals(repo) ? POSTHOG_PR_LABELS.getOrDefault(number, List.of()) : List.of();
+                out.add(0, new MergedPullRequest(number, m.group(1), LOGINS.getOrDefault(email, email.replaceAll("@.*", "")),
+                        labels, c.getCommitterIdent().getWhenAsInstant(), c.name()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The newest commit of {@code branch} committed at or before {@code time} (e.g. the head at the code freeze). */
+    public static String commitAt(Path bare, String branch, Instant time) {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(bare.toFile()).setMustExist(true).build();
+             RevWalk walk = new RevWalk(r)) {
+            walk.markStart(walk.parseCommit(r.resolve(Constants.R_HEADS + branch)));
+            for (RevCommit c : walk) {
+                if (!c.getCommitterIdent().getWhenAsInstant().isAfter(time)) {
+                    return c.name();
+                }
+            }
+            throw new IllegalArgumentException("no commit of " + branch + " at or before " + time);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Makes the bare repository refuse updates of {@code ref} (as a remote does when the ref is locked or
+     * protected) until the returned handle is closed: pushes to it are answered "failed to lock".
+     */
+    public static AutoCloseable refuseUpdates(Path bare, String ref) {
+        Path lock = bare.resolve(ref + ".lock");
+        try {
+            Files.createDirectories(lock.getParent());
+            Files.writeString(lock, "");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return () -> Files.deleteIfExists(lock);
     }
 
     // ---------------------------------------------------------------- people
@@ -226,6 +319,29 @@ public final class GitFixtures {
                     """);
             s.commit("feat(session-recording): Add console log capture toggle to project settings (#5991)", who(ALEX, "2021-09-23T15:47:26Z"));
 
+            // after the 1.29.0 code freeze (FREEZE_TIME): fixes labelled release-1.29.0 (5996, 6010) and one
+            // that depends on the unlabelled feature 5991 (6003), which conflicts when picked without it
+            s.write("frontend/src/scenes/insights/InsightLegend.tsx", """
+                    export function InsightLegend({ onToggle }: { onToggle: (index: number) => void }): JSX.Element {
+                        // an empty series has nothing to toggle
+                        return <div className="insight-legend" onClick={() => onToggle(0)} aria-disabled={false} />
+                    }
+                    """);
+            s.commit("fix(insights): Keep the legend toggle working on empty series (#5996)", who(TOMAS, "2021-09-24T10:20:31Z"));
+
+            s.write("posthog/api/team.py", """
+                    class TeamSerializer:
+                        fields = ["id", "name", "session_recording_opt_in", "capture_console_log_opt_in"]
+                        read_only_fields = ["capture_console_log_opt_in"]
+                    """);
+            s.commit("fix(session-recording): Make console log capture read-only until enabled (#6003)", who(ALEX, "2021-09-24T16:02:11Z"));
+
+            s.append("plugin-server/src/worker/plugins/run.ts", """
+
+                    export const PLUGIN_SETUP_RETRIES = 3
+                    """);
+            s.commit("fix(plugins): Retry plugin setup on transient errors (#6010)", who(HEDGEHOG, "2021-09-25T09:14:52Z"));
+
             return s.pushTo(gitRoot);
         }
     }
@@ -266,7 +382,7 @@ public final class GitFixtures {
         }
     }
 
-    static String playgroundValues(String tag) {
+    public static String playgroundValues(String tag) {
         return """
                 cloud: "aws"
 
@@ -347,7 +463,7 @@ public final class GitFixtures {
         }
     }
 
-    static String chartYaml(String chartVersion, String appVersion) {
+    public static String chartYaml(String chartVersion, String appVersion) {
         return """
                 apiVersion: v2
                 name: posthog
@@ -388,7 +504,7 @@ public final class GitFixtures {
                 """.formatted(chartVersion, appVersion);
     }
 
-    static String chartValues(String appVersion) {
+    public static String chartValues(String appVersion) {
         return """
                 # Default values for PostHog.
 
@@ -436,7 +552,7 @@ public final class GitFixtures {
                 """.formatted(appVersion);
     }
 
-    static String allValues(String chartVersion, String appVersion) {
+    public static String allValues(String chartVersion, String appVersion) {
         return """
                 # PostHog Helm chart configuration
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -21,8 +20,9 @@ import java.util.regex.Pattern;
 /**
  * Minimal GitHub REST API stand-in, enough for github-api 1.330 ({@code GitHubBuilder().withEndpoint(url)}):
  * {@code GET /user}, {@code GET /users/{login}} (any login exists), {@code GET /rate_limit}, {@code GET /repos/{o}/{r}}, pulls (create, list with
- * state/head/base filters, get, requested reviewers, merge flag), issue labels (add, list) and repository
- * labels. Token in {@code Authorization: token ...} or {@code Bearer ...}; a wrong one is 401 "Bad credentials".
+ * state/head/base filters, get, requested reviewers, merge flag), issue labels (add, list), repository
+ * labels, and the issue search ({@code GET /search/issues}, see {@link #searchIssues}). Pull requests merged
+ * before the sandbox started can be seeded ({@link #addMergedPullRequest}), with their merge commits. Token in {@code Authorization: token ...} or {@code Bearer ...}; a wrong one is 401 "Bad credentials".
  * <p>
  * Not (yet) tied to the git repositories: merging a pull request only flips its state; it does not merge
  * branches in the bare repository.
@@ -35,14 +35,30 @@ public final class GitHubStandIn extends HttpStandIn {
     private static final Pattern REPO = Pattern.compile("^/repos/([^/]+)/([^/]+)(/.*)?$");
     private static final Pattern PULL = Pattern.compile("^/pulls/(\\d+)(/requested_reviewers|/merge)?$");
     private static final Pattern ISSUE_LABELS = Pattern.compile("^/issues/(\\d+)/labels$");
+    private static final Pattern SEARCH_TERM = Pattern.compile("(\\S+?:\"[^\"]*\"|\"[^\"]*\"|\\S+)");
 
-    /** A pull request as stored. */
+    /**
+     * A pull request as stored. {@code author} is a login; {@code mergedAt} and {@code mergeCommitSha} are set
+     * once merged (for a seeded pull request: its squash commit on the default branch).
+     */
     public record PullRequest(String repository, int number, String title, String body, String head, String base,
                               String state, boolean merged, boolean draft, List<String> labels,
-                              List<String> requestedReviewers, Instant createdAt, Instant updatedAt) {
+                              List<String> requestedReviewers, Instant createdAt, Instant updatedAt,
+                              String author, Instant mergedAt, String mergeCommitSha) {
+
+        public PullRequest(String repository, int number, String title, String body, String head, String base,
+                           String state, boolean merged, boolean draft, List<String> labels,
+                           List<String> requestedReviewers, Instant createdAt, Instant updatedAt) {
+            this(repository, number, title, body, head, base, state, merged, draft, labels, requestedReviewers,
+                    createdAt, updatedAt, BOT_LOGIN, merged ? updatedAt : null, null);
+        }
+
         PullRequest with(String state, boolean merged, List<String> labels, List<String> reviewers) {
+            Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+            Instant mergedTime = merged ? (mergedAt != null ? mergedAt : now) : null;
+            String mergeSha = merged ? (mergeCommitSha != null ? mergeCommitSha : sha(repository + "#" + number)) : null;
             return new PullRequest(repository, number, title, body, head, base, state, merged, draft, labels, reviewers,
-                    createdAt, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+                    createdAt, now, author, mergedTime, mergeSha);
         }
     }
 
@@ -53,7 +69,6 @@ public final class GitHubStandIn extends HttpStandIn {
     private final Map<String, Long> repoIds = new LinkedHashMap<>();
     private final Map<String, List<PullRequest>> pulls = new LinkedHashMap<>();
     private final Map<String, Set<String>> repoLabels = new LinkedHashMap<>();
-    private final AtomicLong ids = new AtomicLong(600_000_000L);
 
     /**
      * @param repositories repository names under {@link #OWNER} (e.g. posthog, charts-clickhouse, posthog.com)
@@ -71,6 +86,26 @@ public final class GitHubStandIn extends HttpStandIn {
         }
     }
 
+    /**
+     * A stand-alone GitHub stand-in (no whole {@link Sandbox}) over repositories seeded by {@link GitFixtures#seed},
+     * plus {@code otherRepositories} without git (e.g. {@code posthog.com}); started, with the merged pull requests of
+     * {@code posthog} seeded. Close it when done.
+     */
+    public static GitHubStandIn start(String token, Map<String, java.nio.file.Path> seeded, String... otherRepositories) {
+        List<String> names = new ArrayList<>(seeded.keySet());
+        names.addAll(List.of(otherRepositories));
+        GitHubStandIn github = new GitHubStandIn(token, names,
+                repo -> seeded.containsKey(repo) ? GitFixtures.fileUrl(seeded.get(repo)) : null);
+        github.start();
+        if (seeded.containsKey(GitFixtures.POSTHOG)) {
+            for (GitFixtures.MergedPullRequest pr : GitFixtures.mergedPullRequests(seeded.get(GitFixtures.POSTHOG),
+                    GitFixtures.POSTHOG)) {
+                github.addMergedPullRequest(OWNER + "/" + GitFixtures.POSTHOG, pr);
+            }
+        }
+        return github;
+    }
+
     public String token() {
         return token;
     }
@@ -78,6 +113,46 @@ public final class GitHubStandIn extends HttpStandIn {
     /** Pull requests of {@code owner/repo}, in creation order. */
     public synchronized List<PullRequest> pullRequests(String fullName) {
         return List.copyOf(pulls.getOrDefault(fullName, List.of()));
+    }
+
+    /**
+     * Records a pull request that was squash-merged before the sandbox started (its commit is on the default
+     * branch): found by number, by the pull request list and by the issue search.
+     */
+    public synchronized PullRequest addMergedPullRequest(String fullName, GitFixtures.MergedPullRequest merged) {
+        requireRepository(fullName);
+        Instant opened = merged.mergedAt().minus(1, ChronoUnit.DAYS);
+        PullRequest pr = new PullRequest(fullName, merged.number(), merged.title(), "", "pr-" + merged.number(),
+                GitFixtures.defaultBranch(fullName.substring(fullName.indexOf('/') + 1)), "closed", true, false,
+                List.copyOf(merged.labels()), List.of(), opened, merged.mergedAt(), merged.author(), merged.mergedAt(),
+                merged.mergeCommitSha());
+        merged.labels().forEach(l -> addRepositoryLabel(fullName, l));
+        pulls.computeIfAbsent(fullName, k -> new ArrayList<>()).add(pr);
+        return pr;
+    }
+
+    /** Adds labels to a pull request, as a person would in the UI (e.g. {@code release-1.29.0} on a fix). */
+    public synchronized PullRequest addLabels(String fullName, int number, String... labels) {
+        PullRequest pr = find(fullName, number);
+        if (pr == null) {
+            throw new IllegalArgumentException("no pull request #" + number + " in " + fullName);
+        }
+        List<String> all = new ArrayList<>(pr.labels());
+        for (String l : labels) {
+            if (!all.contains(l)) {
+                all.add(l);
+            }
+            addRepositoryLabel(fullName, l);
+        }
+        return replace(new PullRequest(pr.repository(), pr.number(), pr.title(), pr.body(), pr.head(), pr.base(),
+                pr.state(), pr.merged(), pr.draft(), List.copyOf(all), pr.requestedReviewers(), pr.createdAt(),
+                pr.updatedAt(), pr.author(), pr.mergedAt(), pr.mergeCommitSha()));
+    }
+
+    private void requireRepository(String fullName) {
+        if (!repoIds.containsKey(fullName)) {
+            throw new IllegalArgumentException("unknown repository " + fullName + "; known: " + repoIds.keySet());
+        }
     }
 
     /** Adds a label to the repository's label set (e.g. {@code release-1.29.0}). */
@@ -116,6 +191,10 @@ public final class GitHubStandIn extends HttpStandIn {
             Map<String, Object> core = Map.of("limit", 5000, "remaining", 4999, "used", 1,
                     "reset", Instant.now().plusSeconds(3600).getEpochSecond());
             Http.sendJson(exchange, 200, Map.of("resources", Map.of("core", core), "rate", core));
+            return;
+        }
+        if (path.equals("/search/issues") && method.equals("GET")) {
+            searchIssues(exchange, Http.query(exchange));
             return;
         }
         Matcher repo = REPO.matcher(path);
@@ -197,7 +276,7 @@ public final class GitHubStandIn extends HttpStandIn {
                 }
             }
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            int number = 6000 + (int) (ids.incrementAndGet() % 1000);
+            int number = Math.max(6000, list.stream().mapToInt(PullRequest::number).max().orElse(0)) + 1;
             pr = new PullRequest(repo, number, title, text(json, "body"), head, base, "open", false,
                     json.path("draft").asBoolean(false), List.of(), List.of(), now, now);
             list.add(pr);
@@ -355,7 +434,7 @@ public final class GitHubStandIn extends HttpStandIn {
         m.put("locked", false);
         m.put("title", pr.title());
         m.put("body", pr.body());
-        m.put("user", user(BOT_LOGIN, 93_101_234L));
+        m.put("user", author(pr));
         List<Map<String, Object>> labels = new ArrayList<>();
         for (String l : pr.labels()) {
             labels.add(label(pr.repository(), l));
@@ -370,7 +449,8 @@ public final class GitHubStandIn extends HttpStandIn {
         m.put("created_at", pr.createdAt().toString());
         m.put("updated_at", pr.updatedAt().toString());
         m.put("closed_at", pr.state().equals("closed") ? pr.updatedAt().toString() : null);
-        m.put("merged_at", pr.merged() ? pr.updatedAt().toString() : null);
+        m.put("merged_at", pr.merged() ? mergedAt(pr).toString() : null);
+        m.put("merge_commit_sha", pr.mergeCommitSha());
         m.put("merged", pr.merged());
         m.put("mergeable", pr.state().equals("open"));
         m.put("mergeable_state", pr.state().equals("open") ? "clean" : "unknown");
@@ -378,6 +458,167 @@ public final class GitHubStandIn extends HttpStandIn {
         m.put("head", pointer(pr.repository(), pr.head()));
         m.put("base", pointer(pr.repository(), pr.base()));
         return m;
+    }
+
+    private Map<String, Object> author(PullRequest pr) {
+        String login = pr.author() == null ? BOT_LOGIN : pr.author();
+        return user(login, login.equals(BOT_LOGIN) ? 93_101_234L : 40_000_000L + Math.abs(login.hashCode() % 1_000_000));
+    }
+
+    private static Instant mergedAt(PullRequest pr) {
+        return pr.mergedAt() != null ? pr.mergedAt() : pr.updatedAt();
+    }
+
+    /** A pull request in the shape of an issue, as the issue search returns it. */
+    private Map<String, Object> issueJson(PullRequest pr) {
+        String repoUrl = url() + "/repos/" + pr.repository();
+        String html = "https://github.com/" + pr.repository() + "/pull/" + pr.number();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("url", repoUrl + "/issues/" + pr.number());
+        m.put("repository_url", repoUrl);
+        m.put("html_url", html);
+        m.put("id", 800_000_000L + pr.number());
+        m.put("node_id", "I_" + pr.number());
+        m.put("number", pr.number());
+        m.put("title", pr.title());
+        m.put("user", author(pr));
+        List<Map<String, Object>> labels = new ArrayList<>();
+        for (String l : pr.labels()) {
+            labels.add(label(pr.repository(), l));
+        }
+        m.put("labels", labels);
+        m.put("state", pr.state());
+        m.put("locked", false);
+        m.put("comments", 0);
+        m.put("created_at", pr.createdAt().toString());
+        m.put("updated_at", pr.updatedAt().toString());
+        m.put("closed_at", pr.state().equals("closed") ? pr.updatedAt().toString() : null);
+        m.put("body", pr.body());
+        Map<String, Object> link = new LinkedHashMap<>();
+        link.put("url", repoUrl + "/pulls/" + pr.number());
+        link.put("html_url", html);
+        link.put("diff_url", html + ".diff");
+        link.put("patch_url", html + ".patch");
+        link.put("merged_at", pr.merged() ? mergedAt(pr).toString() : null);
+        m.put("pull_request", link);
+        m.put("score", 1.0);
+        return m;
+    }
+
+    /**
+     * {@code GET /search/issues?q=...}: qualifiers {@code repo:}, {@code is:pr|issue|open|closed|merged|unmerged},
+     * {@code label:} (each must match), {@code head:}, {@code base:}, {@code merged:} with {@code >}, {@code >=},
+     * {@code <}, {@code <=}, a date or date-time, or a {@code from..to} range; other words match the title. An
+     * unknown qualifier is a 422, as GitHub answers a malformed query. Newest first unless
+     * {@code order=asc}; one page.
+     */
+    private void searchIssues(HttpExchange exchange, Map<String, String> query) throws IOException {
+        String q = query.getOrDefault("q", "");
+        List<String> terms = new ArrayList<>();
+        Matcher t = SEARCH_TERM.matcher(q);
+        while (t.find()) {
+            terms.add(t.group(1));
+        }
+        List<PullRequest> candidates = new ArrayList<>();
+        synchronized (this) {
+            pulls.values().forEach(candidates::addAll);
+        }
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (PullRequest pr : candidates) {
+            Boolean match = Boolean.TRUE;
+            for (String term : terms) {
+                match = matches(pr, term);
+                if (match == null) {
+                    Http.sendJson(exchange, 422, Map.of("message", "Validation Failed", "errors",
+                            List.of(Map.of("message", "unsupported search term: " + term, "resource", "Search",
+                                    "field", "q", "code", "invalid")),
+                            "documentation_url", "https://docs.github.com/v3/search/"));
+                    return;
+                }
+                if (!match) {
+                    break;
+                }
+            }
+            if (match) {
+                items.add(issueJson(pr));
+            }
+        }
+        boolean ascending = "asc".equals(query.get("order"));
+        items.sort((a, b) -> ascending ? Integer.compare((int) a.get("number"), (int) b.get("number"))
+                : Integer.compare((int) b.get("number"), (int) a.get("number")));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("total_count", items.size());
+        result.put("incomplete_results", false);
+        result.put("items", items);
+        Http.sendJson(exchange, 200, result);
+    }
+
+    /** Whether one search term matches; null when the term is not understood. */
+    private Boolean matches(PullRequest pr, String term) {
+        int colon = term.indexOf(':');
+        if (colon < 0 || term.startsWith("\"")) {
+            return pr.title().toLowerCase().contains(unquote(term).toLowerCase());
+        }
+        String key = term.substring(0, colon).toLowerCase();
+        String value = unquote(term.substring(colon + 1));
+        return switch (key) {
+            case "repo" -> pr.repository().equalsIgnoreCase(value);
+            case "is", "state" -> switch (value) {
+                case "pr" -> true;
+                case "issue" -> false;
+                case "open" -> pr.state().equals("open");
+                case "closed" -> pr.state().equals("closed");
+                case "merged" -> pr.merged();
+                case "unmerged" -> !pr.merged();
+                default -> null;
+            };
+            case "type" -> value.equals("pr");
+            case "label" -> pr.labels().stream().anyMatch(l -> l.equalsIgnoreCase(value));
+            case "head" -> pr.head().equals(value);
+            case "base" -> pr.base().equals(value);
+            case "author" -> value.equals(pr.author());
+            case "merged" -> pr.merged() && inRange(mergedAt(pr), value);
+            default -> null;
+        };
+    }
+
+    private static boolean inRange(Instant at, String range) {
+        int dots = range.indexOf("..");
+        if (dots >= 0) {
+            String from = range.substring(0, dots);
+            String to = range.substring(dots + 2);
+            return (from.equals("*") || !at.isBefore(start(from))) && (to.equals("*") || at.isBefore(end(to)));
+        }
+        if (range.startsWith(">=")) {
+            return !at.isBefore(start(range.substring(2)));
+        } else if (range.startsWith(">")) {
+            return !at.isBefore(end(range.substring(1)));
+        } else if (range.startsWith("<=")) {
+            return at.isBefore(end(range.substring(2)));
+        } else if (range.startsWith("<")) {
+            return at.isBefore(start(range.substring(1)));
+        }
+        return !at.isBefore(start(range)) && at.isBefore(end(range));
+    }
+
+    /** The first instant a date or date-time covers. */
+    private static Instant start(String when) {
+        if (when.length() == 10) {
+            return java.time.LocalDate.parse(when).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+        }
+        return java.time.OffsetDateTime.parse(when).toInstant();
+    }
+
+    /** The first instant after a date (the next day) or a date-time (the next second). */
+    private static Instant end(String when) {
+        if (when.length() == 10) {
+            return start(when).plus(1, ChronoUnit.DAYS);
+        }
+        return start(when).plusSeconds(1);
+    }
+
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
     }
 
     private Map<String, Object> pointer(String repo, String ref) {

@@ -2,23 +2,28 @@ package dev.releasetrain.sandbox;
 
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.NamespacedKubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.server.mock.Resetable;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -27,17 +32,30 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Function;
 
 /**
- * Kubernetes API stand-in: fabric8's {@link KubernetesMockServer} in CRUD mode on a free loopback
- * port, seeded with namespace {@code posthog} and Running/Ready pods named like the PostHog chart's.
- * A wrapping dispatcher counts requests and answers injected faults with a Kubernetes {@code Status}.
+ * Kubernetes API stand-in: fabric8's {@link KubernetesMockServer} in CRUD mode on a free loopback port,
+ * extended so that real Helm (client-go) works against it ({@link ApiServerDispatcher}: discovery, protobuf
+ * Secrets, typed lists, strategic merge patches), with a {@link SimulatedController} that plays the
+ * Deployment, ReplicaSet and Job controllers (pods become Running/Ready with the deployment's image, unless a
+ * test asks for a rollout that never gets ready).
+ *
+ * <p>Seeded state: namespace {@code posthog} with the Deployments of the PostHog chart ({@code posthog-web},
+ * {@code -worker}, {@code -plugins}, {@code -events}, carrying Helm's ownership metadata so that a first
+ * {@code helm upgrade --install} of release {@code posthog} adopts them), their ReplicaSets and Running/Ready
+ * pods, and a ClickHouse pod outside the chart. Injected faults apply to outside callers only, not to the
+ * controller or the playground stand-in reading the cluster.
  */
 public final class KubernetesStandIn implements StandIn {
 
     public static final String NAMESPACE = "posthog";
+    /** Requests carrying this header come from the sandbox itself: not counted, never faulted. */
+    static final String INTERNAL_HEADER = "X-Sandbox-Internal";
 
     /** A seeded pod: name, role label, image. */
     public record SeedPod(String name, String role, String image) {
@@ -55,13 +73,30 @@ public final class KubernetesStandIn implements StandIn {
     private final Faults faults = new Faults();
     private final KubernetesMockServer server;
     private final String appImage;
+    private final Function<String, String> digestOf;
+    private final Set<String> neverReady = new CopyOnWriteArraySet<>();
+    private NamespacedKubernetesClient internal;
+    private SimulatedController controller;
 
     KubernetesStandIn(String appImage) {
+        this(appImage, KubernetesStandIn::defaultDigest);
+    }
+
+    /**
+     * @param digestOf the registry digest of an image reference ({@code repository:tag}), for the pods' imageID
+     */
+    KubernetesStandIn(String appImage, Function<String, String> digestOf) {
         this.appImage = appImage;
+        this.digestOf = digestOf;
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        Dispatcher dispatcher = new FaultingDispatcher(new KubernetesMixedDispatcher(responses), faults);
+        Dispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses), faults);
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
                 dispatcher, false);
+    }
+
+    static String defaultDigest(String image) {
+        int colon = image.lastIndexOf(':');
+        return colon < 0 ? Images.digest(image, "latest") : Images.digest(image.substring(0, colon), image.substring(colon + 1));
     }
 
     void start() {
@@ -70,9 +105,16 @@ public final class KubernetesStandIn implements StandIn {
         } catch (UnknownHostException e) {
             throw new UncheckedIOException(e);
         }
-        try (NamespacedKubernetesClient client = server.createClient()) {
-            seed(client);
-        }
+        internal = server.createClient(b -> b.withHttpClientBuilderConsumer(h -> h.addOrReplaceInterceptor(
+                "sandbox-internal", new Interceptor() {
+                    @Override
+                    public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+                        builder.header(INTERNAL_HEADER, "1");
+                    }
+                })));
+        seed(internal);
+        controller = new SimulatedController(internal, NAMESPACE, this::imageNeverReady, digestOf);
+        controller.start();
         faults.resetCalls();
     }
 
@@ -88,25 +130,101 @@ public final class KubernetesStandIn implements StandIn {
                 new SeedPod("chi-posthog-posthog-0-0-0", "clickhouse", chImage));
     }
 
+    /**
+     * From now on, pods running an image whose reference contains {@code imageFragment} (e.g. a tag) never
+     * become ready: a rollout to it never completes, and an atomic Helm upgrade rolls back.
+     */
+    public void neverReady(String imageFragment) {
+        neverReady.add(imageFragment);
+    }
+
+    /** Pods of every image become ready again. */
+    public void clearNeverReady() {
+        neverReady.clear();
+    }
+
+    boolean imageNeverReady(String image) {
+        return image != null && neverReady.stream().anyMatch(image::contains);
+    }
+
+    /** The image of the first container of a Deployment in the namespace, if the Deployment exists. */
+    public Optional<String> deploymentImage(String deployment) {
+        Deployment d = internal.apps().deployments().inNamespace(NAMESPACE).withName(deployment).get();
+        if (d == null || d.getSpec() == null || d.getSpec().getTemplate().getSpec().getContainers().isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    }
+
     private void seed(NamespacedKubernetesClient client) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("kubernetes.io/metadata.name", NAMESPACE).endMetadata()
                 .withNewStatus().withPhase("Active").endStatus().build()).create();
+        Map<String, ReplicaSet> replicaSets = new LinkedHashMap<>();
+        Map<String, Integer> replicas = new LinkedHashMap<>();
         for (SeedPod seed : seedPods()) {
-            Pod pod = pod(seed);
+            if (!seed.role().equals("clickhouse")) {
+                replicas.merge(seed.role(), 1, Integer::sum);
+            }
+        }
+        for (SeedPod seed : seedPods()) {
+            if (seed.role().equals("clickhouse") || replicaSets.containsKey(seed.role())) {
+                continue;
+            }
+            String rsName = seed.name().substring(0, seed.name().lastIndexOf('-'));
+            String hash = rsName.substring(rsName.lastIndexOf('-') + 1);
+            Deployment deployment = client.apps().deployments().inNamespace(NAMESPACE)
+                    .resource(deployment(seed.role(), replicas.get(seed.role()), seed.image())).create();
+            PodTemplateSpec template = new PodTemplateSpecBuilder(deployment.getSpec().getTemplate())
+                    .editMetadata().addToLabels("pod-template-hash", hash).endMetadata().build();
+            ReplicaSet rs = new ReplicaSetBuilder()
+                    .withNewMetadata().withName(rsName).withNamespace(NAMESPACE)
+                    .withLabels(template.getMetadata().getLabels())
+                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
+                            .withName(deployment.getMetadata().getName()).withUid(deployment.getMetadata().getUid())
+                            .withController(true).withBlockOwnerDeletion(true).build())
+                    .endMetadata()
+                    .withNewSpec().withReplicas(replicas.get(seed.role()))
+                    .withNewSelector().withMatchLabels(template.getMetadata().getLabels()).endSelector()
+                    .withTemplate(template).endSpec()
+                    .build();
+            replicaSets.put(seed.role(), client.apps().replicaSets().inNamespace(NAMESPACE).resource(rs).create());
+        }
+        for (SeedPod seed : seedPods()) {
+            Pod pod = pod(seed, replicaSets.get(seed.role()));
             client.pods().inNamespace(NAMESPACE).resource(pod).create();
             // CRUD mode may drop the status on create (status subresource): write it explicitly.
             client.pods().inNamespace(NAMESPACE).resource(pod).updateStatus();
         }
     }
 
-    private static Pod pod(SeedPod seed) {
+    private static Deployment deployment(String role, int replicas, String image) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("app", "posthog");
+        labels.put("release", "posthog");
+        labels.put("role", role);
+        return new DeploymentBuilder()
+                .withNewMetadata().withName("posthog-" + role).withNamespace(NAMESPACE).withLabels(labels)
+                .addToLabels("app.kubernetes.io/managed-by", "Helm")
+                .addToAnnotations("meta.helm.sh/release-name", "posthog")
+                .addToAnnotations("meta.helm.sh/release-namespace", NAMESPACE)
+                .endMetadata()
+                .withNewSpec().withReplicas(replicas)
+                .withNewSelector().withMatchLabels(labels).endSelector()
+                .withNewTemplate().withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec().addNewContainer().withName("posthog-" + role).withImage(image)
+                .withImagePullPolicy("IfNotPresent").endContainer().endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private Pod pod(SeedPod seed, ReplicaSet owner) {
         boolean clickhouse = seed.role().equals("clickhouse");
         String container = clickhouse ? "clickhouse" : "posthog-" + seed.role();
         String image = seed.image();
         String repository = image.substring(0, image.lastIndexOf(':'));
-        String tag = image.substring(image.lastIndexOf(':') + 1);
-        String imageId = "docker.io/" + repository + "@" + Images.digest(repository, tag);
+        String imageId = "docker.io/" + repository + "@" + digestOf.apply(image);
         String started = "2021-09-20T10:14:07Z";
         Map<String, String> labels = new LinkedHashMap<>();
         if (clickhouse) {
@@ -114,12 +232,16 @@ public final class KubernetesStandIn implements StandIn {
             labels.put("clickhouse.altinity.com/cluster", "posthog");
             labels.put("clickhouse.altinity.com/app", "chop");
         } else {
-            labels.put("app", "posthog");
-            labels.put("release", "posthog");
-            labels.put("role", seed.role());
+            labels.putAll(owner.getSpec().getTemplate().getMetadata().getLabels());
         }
-        return new PodBuilder()
-                .withNewMetadata().withName(seed.name()).withNamespace(NAMESPACE).withLabels(labels).endMetadata()
+        PodBuilder builder = new PodBuilder()
+                .withNewMetadata().withName(seed.name()).withNamespace(NAMESPACE).withLabels(labels).endMetadata();
+        if (owner != null) {
+            builder.editMetadata().withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
+                    .withKind("ReplicaSet").withName(owner.getMetadata().getName()).withUid(owner.getMetadata().getUid())
+                    .withController(true).withBlockOwnerDeletion(true).build()).endMetadata();
+        }
+        return builder
                 .withNewSpec()
                 .addNewContainer().withName(container).withImage(image).withImagePullPolicy("IfNotPresent").endContainer()
                 .withRestartPolicy("Always")
@@ -187,54 +309,12 @@ public final class KubernetesStandIn implements StandIn {
 
     @Override
     public void close() {
+        if (controller != null) {
+            controller.close();
+        }
+        if (internal != null) {
+            internal.close();
+        }
         server.destroy();
-    }
-
-    /** Counts requests, answers queued faults, delegates the rest to the CRUD dispatcher. */
-    private static final class FaultingDispatcher extends Dispatcher implements Resetable, CustomResourceAware {
-        private final KubernetesMixedDispatcher delegate;
-        private final Faults faults;
-
-        FaultingDispatcher(KubernetesMixedDispatcher delegate, Faults faults) {
-            this.delegate = delegate;
-            this.faults = faults;
-        }
-
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-            OptionalInt fault = faults.onCall();
-            if (fault.isPresent()) {
-                int code = fault.getAsInt();
-                String reason = switch (code) {
-                    case 401 -> "Unauthorized";
-                    case 403 -> "Forbidden";
-                    case 404 -> "NotFound";
-                    case 409 -> "Conflict";
-                    case 429 -> "TooManyRequests";
-                    case 503 -> "ServiceUnavailable";
-                    case 504 -> "Timeout";
-                    default -> "InternalError";
-                };
-                String body = "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\","
-                        + "\"message\":\"injected fault (" + code + ")\",\"reason\":\"" + reason + "\",\"code\":" + code + "}";
-                return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
-            }
-            return delegate.dispatch(request);
-        }
-
-        @Override
-        public void reset() {
-            delegate.reset();
-        }
-
-        @Override
-        public void expectCustomResource(CustomResourceDefinitionContext rdc) {
-            delegate.expectCustomResource(rdc);
-        }
-
-        @Override
-        public void shutdown() {
-            delegate.shutdown();
-        }
     }
 }

@@ -19,8 +19,10 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The local stand-ins of the external systems, started in-process on free 127.0.0.1 ports:
  * seeded bare git repositories ({@code file://} remotes), Slack Web API, CloudFront, Kubernetes API
- * (fabric8 mock server, CRUD mode), an image registry (Docker Hub tag API) fed by a CI simulation that
- * watches the {@code posthog} repository, and an admin endpoint for fault injection and call counts.
+ * (fabric8 mock server, CRUD mode, made fit for real Helm, with a simulated controller; a local chart standing
+ * in for {@code posthog/posthog} and a kubeconfig), an image registry (Docker Hub tag API) fed by a CI simulation
+ * that watches the {@code posthog} repository, the playground app ({@code /api/instance_status}, reporting the
+ * version deployed in the Kubernetes stand-in), and an admin endpoint for fault injection and call counts.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(tempDir)) {
@@ -37,6 +39,9 @@ public final class Sandbox implements AutoCloseable {
     public static final String KUBERNETES = "kubernetes";
     public static final String REGISTRY = "registry";
     public static final String GITHUB = "github";
+    public static final String PLAYGROUND = "playground";
+    /** The playground's personal API key (a secret in real life: never logged by the services). */
+    public static final String PLAYGROUND_API_KEY = "phx_sandboxPlaygroundPersonalApiKey000000";
     public static final String GITHUB_TOKEN = "ghp_sandboxReleaseTrain0000000000000000";
 
     /** Settings of a sandbox; {@link #defaults()} then {@code with...} to change one. */
@@ -94,6 +99,9 @@ public final class Sandbox implements AutoCloseable {
     private GitHubStandIn github;
     private CiSimulator ci;
     private AdminServer admin;
+    private PlaygroundStandIn playground;
+    private Path chartPath;
+    private Path kubeconfigPath;
 
     private Sandbox(Path workDir, Options options) {
         this.workDir = workDir.toAbsolutePath().normalize();
@@ -128,8 +136,13 @@ public final class Sandbox implements AutoCloseable {
         slack.start();
         cloudFront = register(new CloudFrontStandIn(options.distributionId(), options.invalidationDelay()));
         cloudFront.start();
-        kubernetes = register(new KubernetesStandIn(Images.POSTHOG + ":release-" + GitFixtures.CURRENT_VERSION + "-unstable"));
+        kubernetes = register(new KubernetesStandIn(Images.POSTHOG + ":release-" + GitFixtures.CURRENT_VERSION + "-unstable",
+                this::registryDigest));
         kubernetes.start();
+        kubeconfigPath = SandboxChart.writeKubeconfig(workDir.resolve("kubeconfig"), kubernetes.url(),
+                KubernetesStandIn.NAMESPACE);
+        chartPath = SandboxChart.write(workDir.resolve("charts"));
+
         registry = register(new RegistryStandIn());
         registry.start();
         for (String v : List.of("1.28.2", GitFixtures.CURRENT_VERSION)) {
@@ -142,6 +155,12 @@ public final class Sandbox implements AutoCloseable {
                 List.of(GitFixtures.POSTHOG, GitFixtures.CHARTS, GitFixtures.VPC, "posthog.com"),
                 repo -> gitRepos.containsKey(repo) ? gitRemoteUrl(repo) : null));
         github.start();
+        for (GitFixtures.MergedPullRequest pr : GitFixtures.mergedPullRequests(gitRepositoryPath(GitFixtures.POSTHOG),
+                GitFixtures.POSTHOG)) {
+            github.addMergedPullRequest(GitHubStandIn.OWNER + "/" + GitFixtures.POSTHOG, pr);
+        }
+        playground = register(new PlaygroundStandIn(PLAYGROUND_API_KEY, () -> kubernetes.deploymentImage("posthog-web")));
+        playground.start();
         ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
         closeables.add(ci);
         ci.start();
@@ -257,6 +276,43 @@ public final class Sandbox implements AutoCloseable {
         return KubernetesStandIn.NAMESPACE;
     }
 
+    /** Helm kubeconfig for the Kubernetes stand-in (cluster, user and context {@code sandbox}). */
+    public Path kubeconfigPath() {
+        return kubeconfigPath;
+    }
+
+    /** The local chart standing in for {@code posthog/posthog} (a directory under the work dir). */
+    public Path chartPath() {
+        return chartPath;
+    }
+
+    // ---------------------------------------------------------------- playground
+
+    public PlaygroundStandIn playground() {
+        return playground;
+    }
+
+    /** Base URL of the deployed playground app ({@code http://127.0.0.1:P}; {@code /api/instance_status}). */
+    public String playgroundUrl() {
+        return playground.url();
+    }
+
+    public String playgroundApiKey() {
+        return playground.apiKey();
+    }
+
+    /** The registry digest of an image reference {@code repository:tag}, else the deterministic one. */
+    private String registryDigest(String image) {
+        int colon = image.lastIndexOf(':');
+        if (registry != null && colon > 0) {
+            Optional<RegistryStandIn.Tag> tag = registry.tag(image.substring(0, colon), image.substring(colon + 1));
+            if (tag.isPresent()) {
+                return tag.get().digest();
+            }
+        }
+        return KubernetesStandIn.defaultDigest(image);
+    }
+
     // ---------------------------------------------------------------- image registry
 
     public RegistryStandIn registry() {
@@ -368,8 +424,18 @@ public final class Sandbox implements AutoCloseable {
         p.put("release-train.deploy.kubernetes-url", kubernetesUrl());
         p.put("release-train.deploy.namespace", kubernetesNamespace());
         p.put("sandbox.registry.url", registryUrl());
+        p.put("release-train.registry.url", registryUrl());
+        p.put("release-train.deploy.kubeconfig", kubeconfigPath.toString());
+        p.put("release-train.deploy.chart", chartPath.toString());
+        p.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
+        p.put("release-train.playground.url", playgroundUrl());
+        p.put("sandbox.playground.api-key", playgroundApiKey());
         p.put("sandbox.github.url", githubUrl());
         p.put("sandbox.github.token", githubToken());
+        p.put("release-train.github.api-url", githubUrl());
+        p.put("release-train.github.token", githubToken());
+        p.put("release-train.git.repositories.vpc.url", gitRemoteUrl(GitFixtures.VPC));
+        p.put("release-train.git.repositories.charts.url", gitRemoteUrl(GitFixtures.CHARTS));
         return p;
     }
 

@@ -137,6 +137,21 @@ class GitFixturesTest {
     }
 
     @Test
+    void pullRequestsBehindMasterAndTheFreezePoint() {
+        Path bare = sandbox.gitRepositoryPath("posthog");
+        List<GitFixtures.MergedPullRequest> prs = GitFixtures.mergedPullRequests(bare, "posthog");
+        assertEquals(List.of(5902, 5911, 5934, 5948, 5952, 5967, 5979, 5985, 5991, 5996, 6003, 6010),
+                prs.stream().map(GitFixtures.MergedPullRequest::number).toList());
+        List<Integer> fixesAfterFreeze = prs.stream()
+                .filter(p -> p.labels().contains("release-1.29.0") && p.mergedAt().isAfter(GitFixtures.FREEZE_TIME))
+                .map(GitFixtures.MergedPullRequest::number).toList();
+        assertEquals(List.of(5996, 6010), fixesAfterFreeze);
+        String atFreeze = GitFixtures.commitAt(bare, "master", GitFixtures.FREEZE_TIME);
+        assertEquals(prs.stream().filter(p -> p.number() == 5985).findFirst().orElseThrow().mergeCommitSha(), atFreeze);
+        assertEquals("hedgehog-fan", prs.get(prs.size() - 1).author());
+    }
+
+    @Test
     void seedingIsDeterministic() throws Exception {
         Path other = clones.resolve("reseed");
         GitFixtures.seed(other);

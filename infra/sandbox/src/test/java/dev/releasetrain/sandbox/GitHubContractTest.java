@@ -4,7 +4,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.kohsuke.github.GHDirection;
 import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GHIssue;
 import org.kohsuke.github.GHIssueState;
 import org.kohsuke.github.GHLabel;
 import org.kohsuke.github.GHPullRequest;
@@ -14,6 +21,7 @@ import org.kohsuke.github.GitHubBuilder;
 import org.kohsuke.github.HttpException;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,6 +89,64 @@ class GitHubContractTest {
         assertFalse(repo.queryPullRequests().state(GHIssueState.OPEN).list().toList().stream()
                 .anyMatch(p -> p.getNumber() == pr.getNumber()));
         assertEquals(1, sandbox.github().pullRequests("PostHog/charts-clickhouse").size());
+    }
+
+    @Test
+    void seededMergedPullRequestsCarryTheirMergeCommitsOnMaster() throws Exception {
+        GHRepository repo = github.getRepository("PostHog/posthog");
+        GHPullRequest fix = repo.getPullRequest(5996);
+        assertTrue(fix.isMerged());
+        assertEquals(GHIssueState.CLOSED, fix.getState());
+        assertEquals("fix(insights): Keep the legend toggle working on empty series", fix.getTitle());
+        assertEquals("tomasnovak", fix.getUser().getLogin());
+        assertEquals(Instant.parse("2021-09-24T10:20:31Z"), fix.getMergedAt().toInstant());
+        assertTrue(fix.getLabels().stream().anyMatch(l -> l.getName().equals("release-1.29.0")));
+        String sha = fix.getMergeCommitSha();
+        try (Repository git = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath("posthog").toFile()).build();
+             RevWalk walk = new RevWalk(git)) {
+            RevCommit commit = walk.parseCommit(ObjectId.fromString(sha));
+            assertEquals("fix(insights): Keep the legend toggle working on empty series (#5996)", commit.getShortMessage());
+            assertTrue(walk.isMergedInto(commit, walk.parseCommit(git.resolve("refs/heads/master"))));
+        }
+        assertEquals("https://github.com/PostHog/posthog/pull/5996", fix.getHtmlUrl().toString());
+    }
+
+    @Test
+    void issueSearchByLabelAndMergeDateAsGithubApiSendsIt() throws Exception {
+        List<GHIssue> highlights = github.searchIssues()
+                .q("repo:PostHog/posthog").q("is:pr").isMerged().q("label:highlight").q("merged:>=2021-09-14")
+                .order(GHDirection.ASC).list().toList();
+        assertEquals(List.of(5934, 5952, 5991), highlights.stream().map(GHIssue::getNumber).toList());
+        assertTrue(highlights.stream().allMatch(GHIssue::isPullRequest));
+        assertEquals("https://github.com/PostHog/posthog/pull/5934", highlights.get(0).getHtmlUrl().toString());
+
+        // a date-time bound with an offset, a quoted label; newest first by default
+        List<Integer> fixes = github.searchIssues().q("repo:PostHog/posthog is:pr is:merged")
+                .q("label:\"release-1.29.0\"").q("merged:>2021-09-22T14:00:00+00:00").list().toList()
+                .stream().map(GHIssue::getNumber).toList();
+        assertEquals(List.of(6010, 5996), fixes);
+
+        // labelled on demand (what a person does in the UI), then found
+        sandbox.github().addLabels("PostHog/posthog", 6003, "release-1.29.0");
+        assertEquals(List.of(6010, 6003, 5996), github.searchIssues()
+                .q("repo:PostHog/posthog is:pr is:merged label:release-1.29.0 merged:>2021-09-22").list().toList()
+                .stream().map(GHIssue::getNumber).toList());
+
+        assertEquals(0, github.searchIssues().q("repo:PostHog/charts-clickhouse is:pr label:highlight").list().getTotalCount());
+        HttpException bad = assertThrows(HttpException.class,
+                () -> github.searchIssues().q("repo:PostHog/posthog").q("frobnicate:yes").list().toList());
+        assertEquals(422, bad.getResponseCode());
+    }
+
+    @Test
+    void pullRequestsOfAnyRepositoryIncludingTheWebsite() throws Exception {
+        GHRepository site = github.getRepository("PostHog/posthog.com");
+        GHPullRequest post = site.createPullRequest("PostHog 1.29.0 release post", "release-post-1.29.0", "master",
+                "The Array post");
+        assertEquals("release-post-1.29.0", site.getPullRequest(post.getNumber()).getHead().getRef());
+        GHPullRequest sync = github.getRepository("PostHog/posthog").createPullRequest("Sync 1.29.0", "sync-1.29.0",
+                "master", "");
+        assertTrue(sync.getNumber() > 6010, "numbers never collide with seeded ones: " + sync.getNumber());
     }
 
     @Test

@@ -1,0 +1,43 @@
+package dev.releasetrain.coordinator.calendar;
+
+import dev.releasetrain.coordinator.security.Roles;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Response;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** {@code GET /calendar.ics}: the iCalendar feed of this year and the next (see {@link ICalendarFeed}). */
+@Path("/calendar.ics")
+@Blocking
+@RolesAllowed(Roles.VIEWER)
+public class CalendarFeedResource {
+    public static final String TEXT_CALENDAR = "text/calendar";
+
+    @Inject
+    ReleaseCalendar calendar;
+    @Inject
+    VersionForMonth versions;
+    @Inject
+    Clock clock;
+
+    @GET
+    @Produces(TEXT_CALENDAR)
+    public Response feed() {
+        Instant now = clock.instant();
+        int year = now.atZone(calendar.zone()).getYear();
+        List<ReleaseCalendar.Month> months = new ArrayList<>(calendar.year(year));
+        months.addAll(calendar.year(year + 1));
+        return Response.ok(ICalendarFeed.render(months, versions, now))
+                .type(TEXT_CALENDAR + "; charset=utf-8")
+                .header("Content-Disposition", "inline; filename=\"release-train.ics\"")
+                .build();
+    }
+}

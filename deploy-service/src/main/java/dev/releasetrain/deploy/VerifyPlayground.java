@@ -1,0 +1,244 @@
+package dev.releasetrain.deploy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.releasetrain.worker.StepContext;
+import dev.releasetrain.worker.StepFailure;
+import dev.releasetrain.worker.StepHandler;
+import dev.releasetrain.worker.StepOutcome;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code deploy.verify-playground}: waits (up to {@code release-train.deploy.verify-timeout}, reporting how many
+ * pods are ready) until every pod of the namespace is Running and Ready (pods of completed Jobs excepted) and
+ * every container of the app image runs {@code imageTag} (and, with param {@code digest}, that digest); then asks
+ * the playground's {@code /api/instance_status} for {@code posthog_version} and requires it to be the release
+ * version. Reads only: safe to repeat. Outputs {@code podsReady}, {@code podsTotal}, {@code reportedVersion}.
+ */
+@ApplicationScoped
+public class VerifyPlayground implements StepHandler {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    KubernetesClient kubernetes;
+
+    @Inject
+    RegistryClient registry;
+
+    @ConfigProperty(name = "release-train.deploy.namespace", defaultValue = "posthog")
+    String namespace;
+
+    @ConfigProperty(name = "release-train.deploy.verify-timeout", defaultValue = "PT10M")
+    Duration timeout;
+
+    @ConfigProperty(name = "release-train.deploy.verify-poll-interval", defaultValue = "PT2S")
+    Duration pollInterval;
+
+    @ConfigProperty(name = "release-train.playground.url", defaultValue = "https://playground.posthog.net")
+    String playgroundUrl;
+
+    /** A personal API key (env RELEASE_TRAIN_PLAYGROUND_API_KEY): a secret, redacted from every reason. */
+    @ConfigProperty(name = "release-train.playground.api-key")
+    Optional<String> apiKey;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    @Override
+    public String stepId() {
+        return "deploy.verify-playground";
+    }
+
+    /** One look at the namespace. */
+    private record PodsState(int total, int ready, List<String> notReady, List<String> wrongImage, int appPods) {
+        boolean done() {
+            return total > 0 && ready == total && wrongImage.isEmpty() && appPods > 0;
+        }
+    }
+
+    @Override
+    public StepOutcome run(StepContext ctx) throws Exception {
+        String version = ctx.param("version");
+        String imageTag = ctx.param("imageTag");
+        String digest = Optional.ofNullable(ctx.params().get("digest")).map(String::strip).filter(d -> !d.isEmpty()).orElse(null);
+        String image = registry.image();
+
+        long start = System.nanoTime();
+        PodsState state;
+        int lastReported = -1;
+        while (true) {
+            state = look(image, imageTag, digest);
+            if (state.done()) {
+                break;
+            }
+            Duration waited = Duration.ofNanos(System.nanoTime() - start);
+            if (waited.compareTo(timeout) >= 0) {
+                StringBuilder reason = new StringBuilder("playground pods not all Running/Ready on " + image + ":" + imageTag
+                        + (digest == null ? "" : "@" + digest) + " after " + AwaitImages.human(waited) + ": "
+                        + state.ready() + "/" + state.total() + " pods ready");
+                if (!state.notReady().isEmpty()) {
+                    reason.append("; not ready: ").append(String.join(", ", state.notReady()));
+                }
+                if (!state.wrongImage().isEmpty()) {
+                    reason.append("; other image: ").append(String.join(", ", state.wrongImage()));
+                }
+                if (state.appPods() == 0) {
+                    reason.append("; no pod runs ").append(image);
+                }
+                return StepOutcome.failed(reason.toString(), false);
+            }
+            if (state.ready() != lastReported || waited.toSeconds() % 30 < pollInterval.toSeconds()) {
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("podsReady", state.ready());
+                details.put("podsTotal", state.total());
+                details.put("notReady", state.notReady());
+                details.put("otherImage", state.wrongImage());
+                details.put("waitedSeconds", waited.toSeconds());
+                ctx.progress(state.ready() + "/" + state.total() + " pods ready in " + namespace + " after "
+                        + AwaitImages.human(waited) + (state.wrongImage().isEmpty() ? "" : ", "
+                        + state.wrongImage().size() + " on another image"), details);
+                lastReported = state.ready();
+            }
+            Thread.sleep(pollInterval.toMillis());
+        }
+
+        String reported = reportedVersion();
+        if (!version.equals(reported)) {
+            return StepOutcome.failed("playground " + playgroundUrl + " reports posthog_version " + reported
+                    + ", expected " + version + " (pods run " + image + ":" + imageTag + ")", false);
+        }
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        outputs.put("podsReady", state.ready());
+        outputs.put("podsTotal", state.total());
+        outputs.put("reportedVersion", reported);
+        outputs.put("image", image + ":" + imageTag);
+        if (digest != null) {
+            outputs.put("digest", digest);
+        }
+        return StepOutcome.succeeded(outputs);
+    }
+
+    private PodsState look(String image, String imageTag, String digest) {
+        List<Pod> pods;
+        try {
+            pods = kubernetes.pods().inNamespace(namespace).list().getItems();
+        } catch (KubernetesClientException e) {
+            int code = e.getCode();
+            boolean needsAPerson = code == 401 || code == 403 || code == 404;
+            throw new StepFailure("listing pods in namespace " + namespace + " failed: HTTP " + code + ": "
+                    + e.getMessage(), !needsAPerson, e);
+        }
+        int total = 0;
+        int ready = 0;
+        int appPods = 0;
+        List<String> notReady = new ArrayList<>();
+        List<String> wrongImage = new ArrayList<>();
+        for (Pod pod : pods) {
+            String name = pod.getMetadata().getName();
+            String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+            if ("Succeeded".equals(phase)) {
+                continue; // a completed Job's pod (the migration)
+            }
+            total++;
+            boolean isReady = "Running".equals(phase) && pod.getStatus().getConditions() != null
+                    && pod.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            if (isReady) {
+                ready++;
+            } else {
+                notReady.add(name + " (" + phase + ")");
+            }
+            boolean app = false;
+            for (Container c : pod.getSpec().getContainers()) {
+                if (!image.equals(repositoryOf(c.getImage()))) {
+                    continue;
+                }
+                app = true;
+                String expected = image + ":" + imageTag;
+                String actual = c.getImage().startsWith("docker.io/") ? c.getImage().substring("docker.io/".length()) : c.getImage();
+                if (!actual.equals(expected)) {
+                    wrongImage.add(name + " runs " + c.getImage());
+                    continue;
+                }
+                if (digest != null) {
+                    String imageId = pod.getStatus() == null || pod.getStatus().getContainerStatuses() == null ? null
+                            : pod.getStatus().getContainerStatuses().stream().filter(s -> c.getName().equals(s.getName()))
+                            .map(ContainerStatus::getImageID).findFirst().orElse(null);
+                    if (imageId == null || !imageId.endsWith("@" + digest)) {
+                        wrongImage.add(name + " runs digest " + (imageId == null ? "unknown" : imageId.substring(imageId.indexOf('@') + 1)));
+                    }
+                }
+            }
+            if (app) {
+                appPods++;
+            }
+        }
+        return new PodsState(total, ready, notReady, wrongImage, appPods);
+    }
+
+    /** {@code docker.io/posthog/posthog:tag} or {@code posthog/posthog@sha256:..} -> {@code posthog/posthog}. */
+    static String repositoryOf(String imageRef) {
+        String ref = imageRef.startsWith("docker.io/") ? imageRef.substring("docker.io/".length()) : imageRef;
+        int at = ref.indexOf('@');
+        if (at >= 0) {
+            ref = ref.substring(0, at);
+        }
+        int colon = ref.lastIndexOf(':');
+        if (colon > ref.lastIndexOf('/')) {
+            ref = ref.substring(0, colon);
+        }
+        return ref;
+    }
+
+    private String reportedVersion() throws InterruptedException {
+        String key = apiKey.filter(k -> !k.isBlank()).orElseThrow(() -> new StepFailure(
+                "no playground API key configured (RELEASE_TRAIN_PLAYGROUND_API_KEY)", false));
+        String base = playgroundUrl.endsWith("/") ? playgroundUrl.substring(0, playgroundUrl.length() - 1) : playgroundUrl;
+        HttpResponse<String> response;
+        try {
+            response = http.send(HttpRequest.newBuilder(URI.create(base + "/api/instance_status"))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + key)
+                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new StepFailure("playground " + base + " unreachable: " + e, true, e);
+        }
+        int status = response.statusCode();
+        if (status == 401 || status == 403) {
+            throw new StepFailure("playground " + base + " refused the API key: HTTP " + status, false);
+        }
+        if (status != 200) {
+            throw new StepFailure("playground " + base + "/api/instance_status answered HTTP " + status,
+                    status == 429 || status >= 500);
+        }
+        try {
+            JsonNode overview = JSON.readTree(response.body()).path("results").path("overview");
+            for (JsonNode metric : overview) {
+                if ("posthog_version".equals(metric.path("key").asText())) {
+                    return metric.path("value").asText();
+                }
+            }
+        } catch (IOException e) {
+            throw new StepFailure("playground " + base + "/api/instance_status sent unreadable JSON: " + e.getMessage(), true);
+        }
+        throw new StepFailure("playground " + base + "/api/instance_status has no posthog_version in results.overview", false);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.releasetrain.deploy;
+
+import dev.releasetrain.local.KafkaTestResource;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
+import dev.releasetrain.worker.testing.TestBus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * deploy.upgrade-playground (real Helm through helm-java) and deploy.verify-playground (fabric8, HTTP) against
+ * the Kubernetes stand-in, its simulated controller, the sandbox chart and the playground stand-in. Ordered:
+ * each test starts from the release state the previous one left.
+ */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@QuarkusTestResource(DeploySandboxResource.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PlaygroundTest {
+
+    static final String DIGEST_1290 = "sha256:" + "1290".repeat(16);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "sandbox.admin-url")
+    String adminUrl;
+
+    @ConfigProperty(name = "sandbox.kubernetes-url")
+    String kubernetesUrl;
+
+    TestBus bus;
+
+    @BeforeEach
+    void connect() {
+        bus = new TestBus(bootstrapServers);
+    }
+
+    @AfterEach
+    void disconnect() {
+        Sandboxes.admin(adminUrl, "DELETE", "/admin/faults");
+        Sandboxes.admin(adminUrl, "DELETE", "/admin/kubernetes/never-ready");
+        bus.close();
+    }
+
+    /** The vpc repository's playground values (client_values/posthog/playground.yaml) with that image tag. */
+    static String values(String tag, int webReplicas) {
+        return """
+                cloud: "aws"
+
+                ingress:
+                  hostname: playground.posthog.net
+                  nginx:
+                    enabled: false
+
+                image:
+                  repository: posthog/posthog
+                  tag: %s
+                  pullPolicy: Always
+
+                web:
+                  replicacount: %d
+                  env:
+                    - name: SKIP_SERVICE_VERSION_REQUIREMENTS
+                      value: "1"
+
+                worker:
+                  replicacount: 1
+                """.formatted(tag, webReplicas);
+    }
+
+    private List<Envelope> run(String step, Map<String, String> params) {
+        String release = TestBus.freshReleaseId();
+        StepRequested command = TestBus.command("deploy", step, params);
+        bus.send(release, command);
+        return bus.awaitOutcome(release, command.commandId());
+    }
+
+    private Object upgrade(String tag, int webReplicas) {
+        return Sandboxes.outcome(run("deploy.upgrade-playground",
+                Map.of("version", "1.29.0", "valuesYaml", values(tag, webReplicas), "valuesCommit", "abc1234")));
+    }
+
+    private Object verify(String version, String tag, String digest) {
+        Map<String, String> params = new HashMap<>(Map.of("version", version, "imageTag", tag));
+        if (digest != null) {
+            params.put("digest", digest);
+        }
+        return Sandboxes.outcome(run("deploy.verify-playground", params));
+    }
+
+    @Test
+    @Order(1)
+    void theFirstUpgradeInstallsRevisionOneAndRunningItAgainChangesNothing() {
+        // The image CI published for the release branch (the pods' imageID carries its digest).
+        Sandboxes.admin(adminUrl, "POST", "/admin/images/posthog/posthog/release-1.29.0-unstable?digest=" + DIGEST_1290);
+
+        StepSucceeded first = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 2));
+        assertEquals(1, first.outputs().get("revision"));
+        assertEquals("deployed", first.outputs().get("status"));
+        assertEquals("posthog-29.0.11", first.outputs().get("chart"));
+        assertEquals(true, first.outputs().get("changed"));
+        List<Pod> app = Sandboxes.pods(kubernetesUrl).stream()
+                .filter(p -> "posthog".equals(p.getMetadata().getLabels().get("app"))).toList();
+        assertEquals(5, app.size());
+        assertTrue(app.stream().allMatch(p -> p.getSpec().getContainers().get(0).getImage()
+                .equals("posthog/posthog:release-1.29.0-unstable")), app.toString());
+
+        StepSucceeded second = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 2));
+        assertEquals(1, second.outputs().get("revision"));
+        assertEquals(false, second.outputs().get("changed"));
+    }
+
+    @Test
+    @Order(2)
+    void verifyFindsEveryPodReadyOnTheImageAndThePlaygroundReportingTheVersion() {
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
+        assertEquals(6, ok.outputs().get("podsTotal")); // 5 app pods and ClickHouse
+        assertEquals(6, ok.outputs().get("podsReady"));
+        assertEquals("1.29.0", ok.outputs().get("reportedVersion"));
+    }
+
+    @Test
+    @Order(3)
+    void aVersionMismatchFailsNotRetryableNamingBothVersions() {
+        StepFailed failed = assertInstanceOf(StepFailed.class, verify("1.29.5", "release-1.29.0-unstable", null));
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().contains("reports posthog_version 1.29.0, expected 1.29.5"), failed.reason());
+    }
+
+    @Test
+    @Order(4)
+    void aStaleDeploymentFailsVerifyNamingThePodsOnTheOldImage() {
+        StepFailed failed = assertInstanceOf(StepFailed.class, verify("1.30.0", "release-1.30.0-unstable", null));
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().contains("runs posthog/posthog:release-1.29.0-unstable"), failed.reason());
+    }
+
+    @Test
+    @Order(5)
+    void otherValuesMakeOneNewRevision() {
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 1));
+        assertEquals(2, ok.outputs().get("revision"));
+        StepSucceeded again = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 1));
+        assertEquals(2, again.outputs().get("revision"));
+        assertEquals(false, again.outputs().get("changed"));
+    }
+
+    @Test
+    @Order(6)
+    void aRolloutThatNeverGetsReadyIsRolledBackAndFailsNotRetryable() {
+        Sandboxes.admin(adminUrl, "POST", "/admin/kubernetes/never-ready?image=release-1.29.1-unstable");
+        List<Envelope> events = run("deploy.upgrade-playground",
+                Map.of("version", "1.29.1", "valuesYaml", values("release-1.29.1-unstable", 1)));
+        StepFailed failed = assertInstanceOf(StepFailed.class, Sandboxes.outcome(events));
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().contains("rolled back"), failed.reason());
+        assertFalse(Sandboxes.progress(events).isEmpty()); // progress while Helm waited
+        // The playground still runs (and reports) the previous version.
+        assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
+    }
+
+    @Test
+    @Order(7)
+    void anUnreachableClusterFailsRetryable() {
+        Sandboxes.admin(adminUrl, "POST", "/admin/faults/kubernetes?count=200&status=503");
+        StepFailed failed = assertInstanceOf(StepFailed.class, upgrade("release-1.29.0-unstable", 1));
+        assertTrue(failed.retryable(), failed.reason());
+        Sandboxes.admin(adminUrl, "DELETE", "/admin/faults");
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 1));
+        assertEquals(false, ok.outputs().get("changed"));
+    }
+}
