@@ -92,6 +92,8 @@ final class AdminServer implements AutoCloseable {
                 } catch (IllegalArgumentException e) {
                     Http.sendJson(exchange, 404, Map.of("error", String.valueOf(e.getMessage())));
                 }
+                return;
+            }
             if (resource.equals("kubernetes") && "never-ready".equals(name)) {
                 // POST /admin/kubernetes/never-ready?image=release-1.29.0-unstable: rollouts to it never get ready
                 // DELETE /admin/kubernetes/never-ready: every image gets ready again
