@@ -28,6 +28,8 @@ public class NotifySandboxResource implements QuarkusTestResourceLifecycleManage
                 "release-train.slack.api-url", sandbox.slackApiUrl(),
                 "release-train.slack.token", sandbox.slackToken(),
                 "release-train.slack.channel", "#releases",
+                "release-train.github.api-url", sandbox.githubUrl(),
+                "release-train.github.token", sandbox.githubToken(),
                 "sandbox.admin-url", sandbox.adminUrl());
     }
 

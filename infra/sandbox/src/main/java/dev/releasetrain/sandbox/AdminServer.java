@@ -24,6 +24,8 @@ import java.util.concurrent.Executors;
  *   <li>{@code POST /admin/kubernetes/never-ready?image=FRAGMENT} / {@code DELETE}: pods of matching images
  *       never get ready (a rollout that fails) / all get ready again;</li>
  *   <li>{@code GET /admin/endpoints}: the sandbox's endpoints (same keys as {@link Sandbox#properties()}).</li>
+ *   <li>{@code POST /admin/github/{owner}/{repo}/pulls/{n}/approve?reviewer=login}: a review approving a pull
+ *       request of a hosted repository (the website), as the reviewer would.</li>
  * </ul>
  * Unknown stand-in names answer 404.
  */
@@ -78,6 +80,18 @@ final class AdminServer implements AutoCloseable {
                 String digest = Http.query(exchange).getOrDefault("digest", Images.digest(repository, parts[5]));
                 RegistryStandIn.Tag tag = ((RegistryStandIn) registry.get()).push(repository, parts[5], digest);
                 Http.sendJson(exchange, 200, Map.of("repository", repository, "tag", tag.name(), "digest", tag.digest()));
+                return;
+            }
+            if (resource.equals("github") && method.equals("POST") && parts.length == 8 && parts[5].equals("pulls")
+                    && parts[7].equals("approve")) {
+                String reviewer = Http.query(exchange).getOrDefault("reviewer", "marketing-reviewer");
+                try {
+                    GitHubHostedRepositories.Review review = sandbox.approvePullRequest(parts[3] + "/" + parts[4],
+                            Integer.parseInt(parts[6]), reviewer);
+                    Http.sendJson(exchange, 200, Map.of("id", review.id(), "user", review.user(), "state", review.state()));
+                } catch (IllegalArgumentException e) {
+                    Http.sendJson(exchange, 404, Map.of("error", String.valueOf(e.getMessage())));
+                }
                 return;
             }
             if (resource.equals("kubernetes") && "never-ready".equals(name)) {

@@ -64,6 +64,8 @@ public final class GitHubStandIn extends HttpStandIn {
 
     private final String token;
     private final Function<String, String> cloneUrls;
+    /** Repositories that live only here (files, branches, reviews), e.g. the website; sees requests first. */
+    final GitHubHostedRepositories hosted = new GitHubHostedRepositories(this);
     private final Map<String, Long> repoIds = new LinkedHashMap<>();
     private final Map<String, List<PullRequest>> pulls = new LinkedHashMap<>();
     private final Map<String, Set<String>> repoLabels = new LinkedHashMap<>();
@@ -210,6 +212,9 @@ public final class GitHubStandIn extends HttpStandIn {
         String canonical = repoIds.keySet().stream().filter(k -> k.equalsIgnoreCase(fullName)).findFirst().orElseThrow();
         String rest = repo.group(3) == null ? "" : repo.group(3);
         JsonNode json = body.length == 0 ? null : Http.JSON.readTree(body);
+        if (hosted.handle(exchange, canonical, rest, method, json)) {
+            return;
+        }
         if (rest.isEmpty() && method.equals("GET")) {
             Http.sendJson(exchange, 200, repository(canonical));
         } else if (rest.equals("/labels") && method.equals("GET")) {

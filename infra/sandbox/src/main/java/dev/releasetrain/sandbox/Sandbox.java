@@ -59,7 +59,7 @@ public final class Sandbox implements AutoCloseable {
 
         public static Options defaults() {
             return new Options("xoxb-sandbox-release-train-token",
-                    List.of("releases", "announcements", "team-platform", "marketing"),
+                    List.of("releases", "announcements", "team-platform", "marketing", "team-releases"),
                     "E2RELEASETRAIN1", Duration.ofSeconds(2), "AKIASANDBOXRELEASETR", "sandbox-secret-access-key",
                     Duration.ofSeconds(3));
         }
@@ -164,6 +164,7 @@ public final class Sandbox implements AutoCloseable {
         ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
         closeables.add(ci);
         ci.start();
+        WebsiteFixtures.host(github);
 
         admin = new AdminServer(this);
         closeables.add(admin);
@@ -346,6 +347,16 @@ public final class Sandbox implements AutoCloseable {
 
     public String githubToken() {
         return github.token();
+    }
+
+    /** Branches, files and reviews of the repositories hosted only on the GitHub stand-in (the website). */
+    public GitHubHostedRepositories githubHosted() {
+        return github.hosted;
+    }
+
+    /** {@code reviewer} approves pull request {@code number} of {@code owner/repo} (a hosted repository). */
+    public GitHubHostedRepositories.Review approvePullRequest(String fullName, int number, String reviewer) {
+        return github.hosted.review(fullName, number, reviewer, "APPROVED", "Looks good to me");
     }
 
     // ---------------------------------------------------------------- admin / faults

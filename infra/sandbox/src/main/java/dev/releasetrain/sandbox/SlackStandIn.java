@@ -20,13 +20,15 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Slack Web API stand-in: {@code auth.test}, {@code chat.postMessage}, {@code conversations.history},
- * {@code chat.getPermalink} under {@code /api/}. Answers like Slack does: HTTP 200 with
+ * {@code chat.getPermalink}, {@code conversations.list}, {@code conversations.open} under {@code /api/}. Answers like Slack does: HTTP 200 with
  * {@code {"ok":true,...}} or {@code {"ok":false,"error":"..."}}, Content-Type application/json.
  * Accepts form-encoded or JSON bodies and query parameters; the token goes in
  * {@code Authorization: Bearer ...} (or a {@code token} parameter).
  * <p>
  * Channels are addressed by id ({@code C0...}) or by name ({@code #releases} or {@code releases});
  * a name not seen before creates the channel. Answers always carry the channel id, as Slack does.
+ * A user id ({@code U...}) as the channel of {@code chat.postMessage} posts to the bot's direct-message
+ * conversation with that user ({@code D...}, the id {@code conversations.open} returns), as Slack does.
  */
 public final class SlackStandIn extends HttpStandIn {
 
@@ -34,6 +36,7 @@ public final class SlackStandIn extends HttpStandIn {
     public static final String BOT_USER_ID = "U0RELEASETRN";
     public static final String BOT_ID = "B0RELEASETRN";
     public static final String APP_ID = "A0RELEASETRN";
+    private static final java.util.regex.Pattern USER_ID = java.util.regex.Pattern.compile("[UW][A-Z0-9]{6,}");
 
     /** One stored message, in posting order. */
     public record Message(String channelId, String channelName, String ts, String text, String threadTs,
@@ -55,6 +58,7 @@ public final class SlackStandIn extends HttpStandIn {
     private final Map<String, String> channelNamesById = new LinkedHashMap<>();
     private final Map<String, List<Message>> messagesByChannelId = new LinkedHashMap<>();
     private final AtomicInteger channelSeq = new AtomicInteger();
+    private final Map<String, String> directMessageIdsByUser = new LinkedHashMap<>();
     private final AtomicLong lastMicros = new AtomicLong();
 
     SlackStandIn(String token, List<String> channels) {
@@ -115,6 +119,8 @@ public final class SlackStandIn extends HttpStandIn {
             case "chat.postMessage" -> postMessage(params);
             case "conversations.history" -> history(params);
             case "chat.getPermalink" -> permalink(params);
+            case "conversations.list" -> list(params);
+            case "conversations.open" -> open(params);
             case "api.test" -> Map.of("ok", true, "args", params);
             default -> error("unknown_method");
         };
@@ -317,6 +323,91 @@ public final class SlackStandIn extends HttpStandIn {
         }
     }
 
+    /** Public and private channels (not direct messages), with cursor paging like history. */
+    private Map<String, Object> list(Map<String, Object> params) {
+        List<Map<String, Object>> all = new ArrayList<>();
+        synchronized (this) {
+            for (Map.Entry<String, String> c : channelNamesById.entrySet()) {
+                if (directMessageIdsByUser.containsValue(c.getKey())) {
+                    continue;
+                }
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("id", c.getKey());
+                m.put("name", c.getValue());
+                m.put("is_channel", true);
+                m.put("is_group", false);
+                m.put("is_im", false);
+                m.put("is_private", false);
+                m.put("is_archived", false);
+                m.put("is_member", true);
+                all.add(m);
+            }
+        }
+        int limit = 100;
+        String l = string(params.get("limit"));
+        if (l != null && !l.isEmpty()) {
+            try {
+                limit = Math.max(1, Math.min(1000, Integer.parseInt(l)));
+            } catch (NumberFormatException e) {
+                return error("invalid_limit");
+            }
+        }
+        int offset = 0;
+        String cursor = string(params.get("cursor"));
+        if (cursor != null && !cursor.isEmpty()) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(cursor), StandardCharsets.UTF_8);
+                offset = Integer.parseInt(decoded.substring(decoded.indexOf(':') + 1));
+            } catch (RuntimeException e) {
+                return error("invalid_cursor");
+            }
+        }
+        int end = Math.min(all.size(), offset + limit);
+        boolean hasMore = end < all.size();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("channels", all.subList(Math.min(offset, end), end));
+        m.put("response_metadata", Map.of("next_cursor", hasMore
+                ? Base64.getEncoder().encodeToString(("offset:" + end).getBytes(StandardCharsets.UTF_8)) : ""));
+        return m;
+    }
+
+    /** Opens (or finds) the direct-message conversation with one user. */
+    private Map<String, Object> open(Map<String, Object> params) {
+        String users = string(params.get("users"));
+        if (users == null || users.isBlank()) {
+            return error("users_list_not_supplied");
+        }
+        if (users.contains(",")) {
+            return error("not_supported"); // group DMs are not needed here
+        }
+        if (!USER_ID.matcher(users.trim()).matches()) {
+            return error("user_not_found");
+        }
+        String id;
+        synchronized (this) {
+            id = directMessage(users.trim());
+        }
+        Map<String, Object> channel = new LinkedHashMap<>();
+        channel.put("id", id);
+        channel.put("is_im", true);
+        channel.put("user", users.trim());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ok", true);
+        m.put("channel", channel);
+        return m;
+    }
+
+    /** The direct-message conversation id of a user, created on first use (caller holds the lock). */
+    private String directMessage(String user) {
+        return directMessageIdsByUser.computeIfAbsent(user, u -> {
+            String id = String.format("D0%09d", channelSeq.incrementAndGet());
+            channelNamesById.put(id, u);
+            channelIdsByName.put(u, id);
+            return id;
+        });
+    }
+
     private static Map<String, Object> messageJson(Message message, boolean withMetadata) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "message");
@@ -347,6 +438,9 @@ public final class SlackStandIn extends HttpStandIn {
         String c = channel.trim();
         if (channelNamesById.containsKey(c)) {
             return c;
+        }
+        if (create && USER_ID.matcher(c).matches()) {
+            return directMessage(c);
         }
         String name = c.startsWith("#") ? c.substring(1) : c;
         String id = channelIdsByName.get(name);

@@ -160,4 +160,37 @@ class SlackContractTest {
         assertFalse(r.isOk());
         assertEquals("channel_not_found", r.getError());
     }
+
+    @Test
+    void channelsAreListedByNameAndIdWithoutDirectMessages() throws Exception {
+        var list = methods().conversationsList(req -> req.types(List.of(
+                com.slack.api.model.ConversationType.PUBLIC_CHANNEL, com.slack.api.model.ConversationType.PRIVATE_CHANNEL)).limit(2));
+        assertTrue(list.isOk(), list.getError());
+        assertEquals(2, list.getChannels().size());
+        assertFalse(list.getResponseMetadata().getNextCursor().isEmpty());
+        var rest = methods().conversationsList(req -> req.cursor(list.getResponseMetadata().getNextCursor()).limit(100));
+        List<String> names = new java.util.ArrayList<>(list.getChannels().stream().map(c -> c.getName()).toList());
+        rest.getChannels().forEach(c -> names.add(c.getName()));
+        assertTrue(names.containsAll(List.of("releases", "announcements", "team-platform", "marketing", "team-releases")), names.toString());
+        assertEquals(sandbox.slack().channelIdOf("#marketing"), rest.getChannels().stream()
+                .filter(c -> c.getName().equals("marketing")).findFirst().orElseThrow().getId());
+    }
+
+    @Test
+    void aDirectMessageGoesToTheConversationThatConversationsOpenNames() throws Exception {
+        var open = methods().conversationsOpen(req -> req.users(List.of("U024BE7LH")));
+        assertTrue(open.isOk(), open.getError());
+        String dm = open.getChannel().getId();
+        assertTrue(dm.startsWith("D"), dm);
+        ChatPostMessageResponse posted = methods().chatPostMessage(req -> req.channel("U024BE7LH").text("your step failed"));
+        assertTrue(posted.isOk(), posted.getError());
+        assertEquals(dm, posted.getChannel());
+        ConversationsHistoryResponse history = methods().conversationsHistory(req -> req.channel(dm));
+        assertEquals("your step failed", history.getMessages().get(0).getText());
+        assertEquals(1, sandbox.slackMessages("U024BE7LH").size());
+        var again = methods().conversationsOpen(req -> req.users(List.of("U024BE7LH")));
+        assertEquals(dm, again.getChannel().getId());
+        var names = methods().conversationsList(req -> req.limit(100)).getChannels().stream().map(c -> c.getId()).toList();
+        assertFalse(names.contains(dm));
+    }
 }

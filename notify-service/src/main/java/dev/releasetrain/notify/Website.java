@@ -1,0 +1,124 @@
+package dev.releasetrain.notify;
+
+import dev.releasetrain.worker.StepFailure;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.kohsuke.github.GHFileNotFoundException;
+import org.kohsuke.github.GHRepository;
+import org.kohsuke.github.GitHub;
+import org.kohsuke.github.GitHubBuilder;
+import org.kohsuke.github.HttpException;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The website repository (where the release post goes) through github-api: the client is built on first use
+ * with {@code release-train.github.api-url} and the token {@code release-train.github.token} (a secret: never in
+ * outputs, reasons or logs). Also the settings of the post: path, branch, reviewer and public link, each a
+ * {@code {{version}}} template.
+ */
+@ApplicationScoped
+public class Website {
+
+    @ConfigProperty(name = "release-train.github.api-url", defaultValue = "https://api.github.com")
+    String apiUrl;
+
+    @ConfigProperty(name = "release-train.github.token")
+    Optional<String> token;
+
+    @ConfigProperty(name = "release-train.notify.website.repository")
+    String repository;
+
+    @ConfigProperty(name = "release-train.notify.website.path")
+    String pathTemplate;
+
+    @ConfigProperty(name = "release-train.notify.website.branch")
+    String branchTemplate;
+
+    @ConfigProperty(name = "release-train.notify.website.reviewer")
+    String reviewer;
+
+    @ConfigProperty(name = "release-train.notify.website.post-url")
+    String postUrlTemplate;
+
+    @ConfigProperty(name = "release-train.notify.website.app-repository-url")
+    String appRepositoryUrl;
+
+    private GitHub client;
+
+    public synchronized GitHub client() throws IOException {
+        if (client == null) {
+            GitHubBuilder builder = new GitHubBuilder().withEndpoint(apiUrl);
+            token.filter(t -> !t.isBlank()).ifPresent(t -> builder.withOAuthToken(t.strip()));
+            client = builder.build();
+        }
+        return client;
+    }
+
+    public GHRepository repository() {
+        try {
+            return client().getRepository(repository);
+        } catch (IOException e) {
+            throw failure("reading repository " + repository, e);
+        }
+    }
+
+    public String repositoryName() {
+        return repository;
+    }
+
+    public String owner() {
+        return repository.substring(0, repository.indexOf('/'));
+    }
+
+    public String path(String version) {
+        return fill(pathTemplate, version);
+    }
+
+    public String branch(String version) {
+        return fill(branchTemplate, version);
+    }
+
+    public String postUrl(String version) {
+        return fill(postUrlTemplate, version);
+    }
+
+    public String reviewer() {
+        return reviewer;
+    }
+
+    public String appRepositoryUrl() {
+        return appRepositoryUrl;
+    }
+
+    private static String fill(String template, String version) {
+        return MessageTemplates.render("website", template, Map.of("version", version, "versionSlug", version.replace('.', '-')));
+    }
+
+    /**
+     * A GitHub API error as a step failure: bad credentials, a missing repository or pull request, validation
+     * errors need a person; server errors, rate limits and network errors may pass.
+     */
+    static StepFailure failure(String what, IOException e) {
+        if (e instanceof GHFileNotFoundException) {
+            return new StepFailure(what + ": GitHub answered 404 Not Found (a wrong repository or number, or the token "
+                    + "cannot see it)", false, e);
+        }
+        if (e instanceof HttpException http) {
+            int code = http.getResponseCode();
+            String message = ReleasePost.firstLine(String.valueOf(http.getMessage()));
+            if (code == 401) {
+                return new StepFailure(what + ": GitHub rejected the token (401 Bad credentials)", false, e);
+            }
+            boolean rateLimited = code == 429 || (code == 403 && message.toLowerCase().contains("rate limit"));
+            return new StepFailure(what + ": GitHub answered " + code + " " + message, rateLimited || code >= 500 || code <= 0, e);
+        }
+        if (e instanceof InterruptedIOException) {
+            return new StepFailure(what + ": GitHub did not answer in time", true, e);
+        }
+        return new StepFailure(what + ": " + e.getClass().getSimpleName() + ": " + ReleasePost.firstLine(e.getMessage()), true, e);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.releasetrain.notify;
+
+import com.slack.api.Slack;
+import com.slack.api.SlackConfig;
+import com.slack.api.model.Message;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The tests' look at a Slack channel of the stand-in, through slack-api-client as any Slack client would. */
+final class SlackProbe implements AutoCloseable {
+    private final Slack slack;
+    private final String token;
+
+    SlackProbe(String apiUrl, String token) {
+        SlackConfig config = new SlackConfig();
+        config.setMethodsEndpointUrlPrefix(apiUrl);
+        config.setStatsEnabled(false);
+        this.slack = Slack.getInstance(config);
+        this.token = token;
+    }
+
+    /** Messages of a channel ({@code #name}) or of the direct messages with a user ({@code U...}) about the release. */
+    List<Message> messagesAbout(String channel, String release) throws Exception {
+        String conversation = channel;
+        if (channel.startsWith("U")) {
+            var open = slack.methods(token).conversationsOpen(r -> r.users(List.of(channel)));
+            assertTrue(open.isOk(), open.getError());
+            conversation = open.getChannel().getId();
+        }
+        String c = conversation;
+        var history = slack.methods(token).conversationsHistory(r -> r.channel(c).includeAllMetadata(true).limit(999));
+        assertTrue(history.isOk(), history.getError());
+        List<Message> about = new java.util.ArrayList<>(history.getMessages().stream()
+                .filter(m -> m.getMetadata() != null && release.equals(m.getMetadata().getEventPayload().get("release")))
+                .toList());
+        java.util.Collections.reverse(about); // oldest first
+        return about;
+    }
+
+    /** Waits (polling, with a deadline) until the channel's messages about the release satisfy the condition. */
+    List<Message> await(String channel, String release, Predicate<List<Message>> done, Duration wait) throws Exception {
+        long deadline = System.nanoTime() + wait.toNanos();
+        List<Message> seen = messagesAbout(channel, release);
+        while (!done.test(seen)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("messages in " + channel + " about " + release + " did not arrive in " + wait + ": " + seen);
+            }
+            Thread.sleep(100);
+            seen = messagesAbout(channel, release);
+        }
+        return seen;
+    }
+
+    @Override
+    public void close() throws Exception {
+        slack.close();
+    }
+}
