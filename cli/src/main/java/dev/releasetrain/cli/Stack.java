@@ -123,7 +123,10 @@ public final class Stack implements AutoCloseable {
 
         Map<String, String> notify = new LinkedHashMap<>(common);
         notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
-        add("notify-service", notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken()), logs);
+        notify.put("release-train.github.api-url", sandbox.githubUrl());
+        notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
+        add("notify-service", notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken(),
+                "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs);
 
         for (ServiceProcess p : processes.values()) {
             p.start();
