@@ -18,8 +18,8 @@ final class Demo {
     static final String OWNER = "alice";
     /** The second, named demo user: an approver who did not start the release. */
     static final String APPROVER = "bob";
-    /** The plan the demo runs until every service step of the monthly runbook is in place. */
-    static final String RUNBOOK = "proving";
+    /** The plan the demo runs: the whole monthly runbook (proving: one read-only step per service). */
+    static final String RUNBOOK = "monthly-minor";
     private static final Map<String, String> STAND_IN_OF_SERVICE = Map.of(
             "git", "git", "deploy", "kubernetes", "cdn", "cloudfront", "notify", "slack");
 
@@ -85,6 +85,11 @@ final class Demo {
             String line = EventLines.describe(e);
             if (line != null) {
                 out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
+            }
+            if ("StepSucceeded".equals(e.type()) && "notify.draft-release-post".equals(e.data().path("data").path("step").asText())) {
+                int pr = e.data().path("data").path("outputs").path("pullRequest").asInt();
+                stack.sandbox().approvePullRequest("PostHog/posthog.com", pr, "marketing-reviewer");
+                out.println("  the marketing reviewer approved the release post PR #" + pr + " (in the GitHub stand-in)");
             }
             if ("GateOpened".equals(e.type())) {
                 approve(e.data().path("data").path("gate").asText(), api, approver);
