@@ -33,7 +33,6 @@ import java.util.regex.Pattern;
  *       (create or update on {@code branch}; an existing file needs its {@code sha}: 422 without it, 409 when stale);</li>
  *   <li>{@code GET /repos/{o}/{r}/pulls/{n}/reviews}, {@code POST .../reviews} (the token's user cannot approve
  *       its own pull request: 422, as on GitHub); {@link #review} adds one by anybody;</li>
- *   <li>{@code POST .../pulls}: the head branch must exist (422);</li>
  *   <li>{@code PUT .../pulls/{n}/merge}: refused (405) until {@code requiredApprovals} reviewers approve; then the
  *       head branch's files become a new commit on the base branch, whose sha the merge answer carries.</li>
  * </ul>
@@ -156,8 +155,6 @@ public final class GitHubHostedRepositories {
             listReviews(exchange, fullName, Integer.parseInt(m.group(1)));
         } else if ((m = REVIEWS.matcher(rest)).matches() && method.equals("POST")) {
             createReview(exchange, fullName, Integer.parseInt(m.group(1)), json);
-        } else if (rest.equals("/pulls") && method.equals("POST")) {
-            return !headExists(exchange, repo, json);
         } else if ((m = MERGE.matcher(rest)).matches() && method.equals("PUT")) {
             return !merge(exchange, fullName, repo, Integer.parseInt(m.group(1)));
         } else {
@@ -298,26 +295,6 @@ public final class GitHubHostedRepositories {
         }
         Review review = review(fullName, number, GitHubStandIn.BOT_LOGIN, state, json == null ? null : json.path("body").asText(null));
         Http.sendJson(exchange, 200, reviewJson(fullName, number, review));
-    }
-
-    /** Answers 422 and returns false when the head branch of a new pull request does not exist. */
-    private boolean headExists(HttpExchange exchange, Repo repo, JsonNode json) throws IOException {
-        String head = json == null ? null : json.path("head").asText(null);
-        if (head == null) {
-            return true; // the stand-in's own validation answers
-        }
-        String branch = head.contains(":") ? head.substring(head.indexOf(':') + 1) : head;
-        boolean exists;
-        synchronized (this) {
-            exists = repo.branches.containsKey(branch);
-        }
-        if (!exists) {
-            Map<String, Object> err = Map.of("resource", "PullRequest", "field", "head", "code", "invalid");
-            Http.sendJson(exchange, 422, Map.of("message", "Validation Failed", "errors", List.of(err),
-                    "documentation_url", "https://docs.github.com/rest/pulls/pulls#create-a-pull-request"));
-            return false;
-        }
-        return true;
     }
 
     /**
