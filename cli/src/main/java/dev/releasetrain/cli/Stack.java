@@ -125,6 +125,7 @@ public final class Stack implements AutoCloseable {
         notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
         notify.put("release-train.github.api-url", sandbox.githubUrl());
         notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
+        notify.put("release-train.notify.coordinator-url", processes.get("coordinator").url());
         add("notify-service", notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken(),
                 "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs);
 
