@@ -1,33 +1,20 @@
 package dev.releasetrain.cdn;
 
 import dev.releasetrain.sandbox.Sandbox;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.releasetrain.sandbox.SandboxTestResource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
-import java.util.stream.Stream;
 
 /**
  * Starts the sandbox and points cdn-service at its CloudFront stand-in. The AWS default credentials chain
  * finds the sandbox's keys as the system properties {@code aws.accessKeyId} / {@code aws.secretAccessKey}
  * (the launcher uses the environment variables instead).
  */
-public class CdnSandboxResource implements QuarkusTestResourceLifecycleManager {
-    private Path dir;
-    private Sandbox sandbox;
+public class CdnSandboxResource extends SandboxTestResource {
 
     @Override
-    public Map<String, String> start() {
-        try {
-            dir = Files.createTempDirectory("cdn-service-sandbox");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        sandbox = Sandbox.start(dir);
+    protected Map<String, String> config(Sandbox sandbox, Path dir) {
         System.setProperty("aws.accessKeyId", sandbox.awsAccessKeyId());
         System.setProperty("aws.secretAccessKey", sandbox.awsSecretAccessKey());
         return Map.of(
@@ -37,18 +24,8 @@ public class CdnSandboxResource implements QuarkusTestResourceLifecycleManager {
     }
 
     @Override
-    public void stop() {
+    protected void cleanUp() {
         System.clearProperty("aws.accessKeyId");
         System.clearProperty("aws.secretAccessKey");
-        if (sandbox != null) {
-            sandbox.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp dir left behind is harmless
-            }
-        }
     }
 }

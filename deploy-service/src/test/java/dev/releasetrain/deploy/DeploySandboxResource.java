@@ -2,35 +2,22 @@ package dev.releasetrain.deploy;
 
 import dev.releasetrain.sandbox.KubernetesStandIn;
 import dev.releasetrain.sandbox.Sandbox;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import dev.releasetrain.sandbox.SandboxTestResource;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Starts the sandbox and points deploy-service at its stand-ins: Kubernetes API (and Helm, with the sandbox's
  * chart), image registry, playground. The seeded pod names travel
  * to the test as {@code sandbox.test.pods} (config, not a static: the test may run in another class loader).
  */
-public class DeploySandboxResource implements QuarkusTestResourceLifecycleManager {
-    private Path dir;
-    private Sandbox sandbox;
+public class DeploySandboxResource extends SandboxTestResource {
 
     @Override
-    public Map<String, String> start() {
-        try {
-            dir = Files.createTempDirectory("deploy-service-sandbox");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        sandbox = Sandbox.start(dir);
+    protected Map<String, String> config(Sandbox sandbox, Path dir) {
         Map<String, String> config = new LinkedHashMap<>();
         // Helm gets a kubeconfig generated from the URL (release-train.deploy.kubeconfig stays unset on purpose).
         config.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
@@ -52,19 +39,5 @@ public class DeploySandboxResource implements QuarkusTestResourceLifecycleManage
         config.put("sandbox.test.pods", sandbox.kubernetes().seedPods().stream()
                 .map(KubernetesStandIn.SeedPod::name).collect(Collectors.joining(",")));
         return config;
-    }
-
-    @Override
-    public void stop() {
-        if (sandbox != null) {
-            sandbox.close();
-        }
-        if (dir != null) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException ignored) {
-                // a temp dir left behind is harmless
-            }
-        }
     }
 }
