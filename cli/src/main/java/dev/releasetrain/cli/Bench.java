@@ -65,9 +65,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
@@ -170,7 +173,12 @@ final class Bench {
         String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Map<String, String> config = new LinkedHashMap<>(infra.quarkusConfig());
         config.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
-        config.put("release-train.versions.released", "1.0.0");
+        // 1.0.0 for the sequential releases (1.1.0, 1.2.0, ...); 0.k.0 for lane k of the throughput phase (patches 0.k.1, ...)
+        StringBuilder released = new StringBuilder("1.0.0");
+        for (int lane = 1; lane <= sizes.concurrency(); lane++) {
+            released.append(",0.").append(lane).append(".0");
+        }
+        config.put("release-train.versions.released", released.toString());
         config.put("release-train.runbooks.files", runbook.toString());
         Path logs = Files.createDirectories(runDir.resolve("logs"));
         coordinator = new ServiceProcess("coordinator", Stack.home(), freePort(), config,
@@ -376,57 +384,109 @@ final class Bench {
     private void throughput() throws Exception {
         say("[3/5] throughput: %d releases of %s in flight, %d s warm-up + %d s measured", sizes.concurrency(), RUNBOOK,
                 sizes.loadWarmupSeconds(), sizes.loadSeconds());
-        Semaphore inFlight = new Semaphore(sizes.concurrency());
-        List<CompletableFuture<Boolean>> all = new ArrayList<>();
+        // One lane per release in flight: lane k runs patch releases 0.k.1, 0.k.2, ... of its own series, one after
+        // the other. Versions only have to increase within a series, so the lanes start their releases
+        // independently, from a few threads, as many people releasing different series would.
+        List<CompletableFuture<Boolean>> all = java.util.Collections.synchronizedList(new ArrayList<>());
         Samples hops = new Samples();
         Samples posts = new Samples();
-        long start = System.nanoTime();
-        long measureFrom = start + TimeUnit.SECONDS.toNanos(sizes.loadWarmupSeconds());
-        long measureTo = measureFrom + TimeUnit.SECONDS.toNanos(sizes.loadSeconds());
-        long c0 = -1, t0 = 0, c1 = -1, t1 = 0;
-        int startedInWindow = 0;
-        while (true) {
-            long now = System.nanoTime();
-            if (c0 < 0 && now >= measureFrom) {
-                workers.hops = hops;
-                c0 = workers.commands.get();
-                t0 = now;
+        AtomicBoolean stopping = new AtomicBoolean();
+        AtomicLong startedInWindow = new AtomicLong();
+        AtomicBoolean measuring = new AtomicBoolean();
+        ExecutorService starters = Executors.newFixedThreadPool(STARTER_THREADS, r -> {
+            Thread t = new Thread(r, "bench-starter");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (int lane = 1; lane <= sizes.concurrency(); lane++) {
+                startLane(starters, lane, 1, all, posts, stopping, measuring, startedInWindow);
             }
-            if (now >= measureTo) {
-                c1 = workers.commands.get();
-                t1 = now;
-                workers.hops = null;
-                break;
+            long start = System.nanoTime();
+            long measureFrom = start + TimeUnit.SECONDS.toNanos(sizes.loadWarmupSeconds());
+            long measureTo = measureFrom + TimeUnit.SECONDS.toNanos(sizes.loadSeconds());
+            sleepUntil(measureFrom);
+            List<Long> pgPids = postgresPids();
+            long coordCpu0 = cpuTicks(List.of(coordinator.pid()));
+            long pgCpu0 = cpuTicks(pgPids);
+            long selfCpu0 = cpuTicks(List.of(ProcessHandle.current().pid()));
+            workers.hops = hops;
+            long c0 = workers.commands.get();
+            long t0 = System.nanoTime();
+            measuring.set(true);
+            sleepUntil(measureTo);
+            long c1 = workers.commands.get();
+            long t1 = System.nanoTime();
+            double wall = (t1 - t0) / 1e9;
+            String cpu = fmt(pct(cpuTicks(List.of(coordinator.pid())) - coordCpu0, wall)) + " / "
+                    + fmt(pct(cpuTicks(pgPids) - pgCpu0, wall)) + " / "
+                    + fmt(pct(cpuTicks(List.of(ProcessHandle.current().pid())) - selfCpu0, wall)) + " % of a core";
+            measuring.set(false);
+            workers.hops = null;
+            stopping.set(true);
+            double seconds = (t1 - t0) / 1e9;
+            double rate = (c1 - c0) / seconds;
+            long failed = 0;
+            List<CompletableFuture<Boolean>> started;
+            synchronized (all) {
+                started = new ArrayList<>(all);
             }
-            if (!inFlight.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-                continue;
+            for (CompletableFuture<Boolean> f : started) {
+                if (!f.get(180, TimeUnit.SECONDS)) {
+                    failed++;
+                }
             }
+            reportThroughput(seconds, rate, hops, posts, startedInWindow.get(), started.size(), failed);
+            result("  CPU in the window: coordinator / PostgreSQL / bench JVM (Kafka broker + no-op workers)", cpu);
+        } finally {
+            starters.shutdownNow();
+        }
+    }
+
+    private static final int STARTER_THREADS = 8;
+
+    private static void sleepUntil(long nanoTime) throws InterruptedException {
+        long left;
+        while ((left = nanoTime - System.nanoTime()) > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+    }
+
+    /** Starts patch {@code patch} of lane {@code lane}'s series; when it ends, the lane's next one (until stopping). */
+    private void startLane(ExecutorService starters, int lane, int patch, List<CompletableFuture<Boolean>> all, Samples posts,
+                           AtomicBoolean stopping, AtomicBoolean measuring, AtomicLong startedInWindow) {
+        if (stopping.get()) {
+            return;
+        }
+        starters.execute(() -> {
+            String version = "0." + lane + "." + patch;
+            CompletableFuture<Boolean> done = watcher.expect(version, null);
             long p0 = System.nanoTime();
-            CompletableFuture<Boolean> done = startRelease(null);
+            ReleaseClient.Answer a = api.post("/releases", "{\"version\":\"" + version + "\",\"kind\":\"patch\",\"runbook\":\""
+                    + RUNBOOK + "\"}");
             posts.add(System.nanoTime() - p0);
-            if (c0 >= 0) {
-                startedInWindow++;
+            if (a.status() != 202) {
+                done.completeExceptionally(new IllegalStateException("POST /releases " + version + " answered " + a.status()
+                        + ": " + a.message()));
+            } else if (measuring.get()) {
+                startedInWindow.incrementAndGet();
             }
-            done.whenComplete((ok, e) -> inFlight.release());
-            all.add(done);
-        }
-        double seconds = (t1 - t0) / 1e9;
-        double rate = (c1 - c0) / seconds;
-        long failed = 0;
-        for (CompletableFuture<Boolean> f : all) {
-            if (!f.get(180, TimeUnit.SECONDS)) {
-                failed++;
-            }
-        }
+            all.add(done.handle((ok, e) -> e == null && ok));
+            done.whenComplete((ok, e) -> startLane(starters, lane, patch + 1, all, posts, stopping, measuring, startedInWindow));
+        });
+    }
+
+    private void reportThroughput(double seconds, double rate, Samples hops, Samples posts, long startedInWindow, int releases,
+                                  long failed) {
         result("step transitions/s (" + sizes.concurrency() + " releases in flight, " + fmt(seconds) + " s)", fmt(rate));
         result("step hop p50 / p99 under that load (" + hops.size() + " hops)", fmt(hops.p(50)) + " / " + fmt(hops.p(99)) + " ms");
         result("  releases started per s in the window; POST /releases p50 / p99",
                 fmt(startedInWindow / seconds) + "; " + fmt(posts.p(50)) + " / " + fmt(posts.p(99)) + " ms");
-        result("  releases run in the phase; failed", all.size() + "; " + failed);
+        result("  releases run in the phase; failed", releases + "; " + failed);
         summary.put("transitions_per_s", rate);
         summary.put("load_hop_p99_ms", hops.p(99));
         say("  %s transitions/s; hop under load p50 %s ms, p99 %s ms; %d releases, %d failed", fmt(rate), fmt(hops.p(50)),
-                fmt(hops.p(99)), all.size(), failed);
+                fmt(hops.p(99)), releases, failed);
         if (failed > 0) {
             throw new IllegalStateException(failed + " releases failed under load; see " + coordinator.log);
         }

@@ -2,6 +2,7 @@ package dev.releasetrain.coordinator;
 
 import dev.releasetrain.coordinator.relay.Relay;
 import dev.releasetrain.coordinator.relay.RelayConfig;
+import dev.releasetrain.protocol.Envelope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,20 +13,23 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import java.util.List;
+
 /**
  * Runs the relay inside the coordinator: started after Flyway made the release log, stopped at
  * shutdown. With several coordinator instances, one relay is active and the others stand by
  * (the relay's advisory lock); the health check says which.
  */
 @ApplicationScoped
-@Readiness
-public class RelayRunner implements HealthCheck {
+public class RelayRunner {
     private static final Logger LOG = Logger.getLogger(RelayRunner.class);
 
     @ConfigProperty(name = "release-train.relay.enabled", defaultValue = "true")
     boolean enabled;
-    @ConfigProperty(name = "release-train.relay.poll-interval-ms", defaultValue = "10")
+    @ConfigProperty(name = "release-train.relay.poll-interval-ms", defaultValue = "1000")
     long pollIntervalMs;
+    @ConfigProperty(name = "release-train.relay.fast-path", defaultValue = "true")
+    boolean fastPath;
     @ConfigProperty(name = "quarkus.datasource.jdbc.url")
     String jdbcUrl;
     @ConfigProperty(name = "quarkus.datasource.username", defaultValue = "postgres")
@@ -46,6 +50,23 @@ public class RelayRunner implements HealthCheck {
         relay = Relay.start(new RelayConfig(base.dbHost(), base.dbPort(), base.database(), base.dbUser(), base.dbPassword(),
                 base.kafkaBootstrapServers(), base.slotName(), base.publicationName(), pollIntervalMs,
                 base.offsetFlushIntervalMs(), base.offsetStorage()));
+        relay.fastPath(fastPath);
+    }
+
+    /**
+     * Called right after a commit to the release log: publishes the events at once when this
+     * instance's relay is active and the release's earlier events are out (see Relay#publishCommitted);
+     * otherwise the relay publishes them when it reads them from the WAL.
+     */
+    public void committed(String releaseId, List<Envelope> appended) {
+        Relay r = relay;
+        if (r != null) {
+            try {
+                r.publishCommitted(releaseId, appended);
+            } catch (RuntimeException e) {
+                LOG.debugf("release %s: fast publish failed (%s); the relay publishes from the log", releaseId, e);
+            }
+        }
     }
 
     void stop(@Observes ShutdownEvent ev) {
@@ -55,12 +76,28 @@ public class RelayRunner implements HealthCheck {
         }
     }
 
-    @Override
-    public HealthCheckResponse call() {
+    /** The relay's status, or "disabled". */
+    public String status() {
         Relay r = relay;
-        String status = r == null ? "disabled" : r.status().name().toLowerCase();
-        // Standing by is healthy: another instance publishes.
-        return HealthCheckResponse.named("relay").status(r == null || r.status() != Relay.Status.CLOSED)
-                .withData("status", status).build();
+        return r == null ? "disabled" : r.status().name().toLowerCase();
+    }
+
+    /** Healthy unless the relay was closed: standing by is healthy, another instance publishes. */
+    public boolean healthy() {
+        Relay r = relay;
+        return r == null || r.status() != Relay.Status.CLOSED;
+    }
+
+    /** Readiness: {@code relay} with its status (active, standby, starting, disabled). */
+    @ApplicationScoped
+    @Readiness
+    public static class Health implements HealthCheck {
+        @jakarta.inject.Inject
+        RelayRunner runner;
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named("relay").status(runner.healthy()).withData("status", runner.status()).build();
+        }
     }
 }

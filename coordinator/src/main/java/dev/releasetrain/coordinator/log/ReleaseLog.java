@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -32,36 +33,104 @@ public class ReleaseLog {
     @Inject
     AgroalDataSource dataSource;
 
+    /**
+     * The event as the log stores it at {@code seq}: its time to the microsecond, as PostgreSQL keeps
+     * it, so what an append returns (and is published right after the commit) is exactly what the
+     * relay later reads back.
+     */
+    public static Envelope stored(Envelope given, long seq) {
+        return new Envelope(given.id(), given.source(), given.releaseId(), given.time().truncatedTo(ChronoUnit.MICROS),
+                seq, given.data());
+    }
+
     /** Appends {@code events} right after {@code expectedLastSeq}; returns them with their seq. */
     public List<Envelope> append(String releaseId, long expectedLastSeq, List<Envelope> events) {
         List<Envelope> appended = new ArrayList<>(events.size());
+        long seq = expectedLastSeq;
+        for (Envelope given : events) {
+            appended.add(stored(given, ++seq));
+        }
+        appendAll(List.of(new Append(releaseId, expectedLastSeq, appended)));
+        return appended;
+    }
+
+    /**
+     * Events to append to one stream: {@code events} carry their seqs, {@code expectedLastSeq} + 1
+     * onwards (see {@link #stored}).
+     */
+    public record Append(String releaseId, long expectedLastSeq, List<Envelope> events) {
+    }
+
+    /**
+     * Appends to several streams in ONE transaction (a batch of results): all or nothing. A stream
+     * that moved throws {@link StreamConflict}, an event already recorded {@link DuplicateEvent}.
+     */
+    public void appendAll(List<Append> appends) {
+        String first = appends.isEmpty() ? "-" : appends.get(0).releaseId();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            Append current = null;
             try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-                long seq = expectedLastSeq;
-                for (Envelope e : events) {
-                    seq++;
-                    insert.setString(1, releaseId);
-                    insert.setLong(2, seq);
-                    insert.setObject(3, UUID.fromString(e.id()));
-                    insert.setString(4, e.type());
-                    insert.setString(5, e.source());
-                    insert.setString(6, CloudEventCodec.dataJson(e.data()));
-                    insert.setTimestamp(7, Timestamp.from(e.time()));
-                    insert.addBatch();
-                    appended.add(e.withSeq(seq));
+                for (Append a : appends) {
+                    current = a;
+                    long seq = a.expectedLastSeq();
+                    for (Envelope e : a.events()) {
+                        if (e.seq() == null || e.seq() != ++seq) {
+                            throw new IllegalArgumentException("release " + a.releaseId() + ": event " + e.id()
+                                    + " carries seq " + e.seq() + ", expected " + seq);
+                        }
+                        insert.setString(1, a.releaseId());
+                        insert.setLong(2, seq);
+                        insert.setObject(3, UUID.fromString(e.id()));
+                        insert.setString(4, e.type());
+                        insert.setString(5, e.source());
+                        insert.setString(6, CloudEventCodec.dataJson(e.data()));
+                        insert.setTimestamp(7, Timestamp.from(e.time()));
+                        insert.addBatch();
+                    }
                 }
                 insert.executeBatch();
                 c.commit();
-                return appended;
             } catch (SQLException ex) {
                 c.rollback();
-                throw translate(releaseId, expectedLastSeq, ex);
+                Append failed = appends.size() == 1 ? appends.get(0) : current;
+                throw translate(failed == null ? first : failed.releaseId(), failed == null ? 0 : failed.expectedLastSeq(), ex);
+            } catch (RuntimeException ex) {
+                c.rollback();
+                throw ex;
             } finally {
                 c.setAutoCommit(true);
             }
         } catch (SQLException ex) {
-            throw new IllegalStateException("release " + releaseId + ": cannot append to the release log: " + ex.getMessage(), ex);
+            throw new IllegalStateException("release " + first + ": cannot append to the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Which of these event ids the log holds already (one query for a batch of results). */
+    public java.util.Set<String> recorded(java.util.Collection<String> eventIds) {
+        List<UUID> ids = new ArrayList<>(eventIds.size());
+        for (String id : eventIds) {
+            try {
+                ids.add(UUID.fromString(id));
+            } catch (IllegalArgumentException ex) {
+                // not a UUID: cannot be in the log
+            }
+        }
+        java.util.Set<String> found = new java.util.HashSet<>();
+        if (ids.isEmpty()) {
+            return found;
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement("select event_id from release_events where event_id = any(?)")) {
+            q.setArray(1, c.createArrayOf("uuid", ids.toArray()));
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    found.add(rs.getString(1));
+                }
+            }
+            return found;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
         }
     }
 
@@ -135,6 +204,40 @@ public class ReleaseLog {
                 }
             }
             return ids;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Releases started after a log position, and the position to ask from next time. */
+    public record Started(List<String> releaseIds, long position) {
+    }
+
+    /**
+     * The releases whose {@code ReleaseStarted} lies after {@code afterPosition} (0: all), oldest first.
+     * Positions are taken when a row is inserted, not when it commits, so a slow transaction may still
+     * land below a position already read: the position returned only moves past rows recorded more than
+     * ten seconds ago, and the rows after it are read again next time (callers keep a set).
+     */
+    public Started releasesStartedAfter(long afterPosition) {
+        String sql = "select release_id, position, recorded_at < clock_timestamp() - interval '10 seconds'"
+                + " from release_events where position > ? and seq = 1 and type = ? order by position";
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            q.setLong(1, afterPosition);
+            q.setString(2, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
+            List<String> ids = new ArrayList<>();
+            long position = afterPosition;
+            try (ResultSet rs = q.executeQuery()) {
+                boolean settled = true;
+                while (rs.next()) {
+                    ids.add(rs.getString(1));
+                    settled &= rs.getBoolean(3);
+                    if (settled) {
+                        position = rs.getLong(2);
+                    }
+                }
+            }
+            return new Started(ids, position);
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
         }

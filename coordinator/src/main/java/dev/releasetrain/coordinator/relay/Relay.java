@@ -1,6 +1,8 @@
 package dev.releasetrain.coordinator.relay;
 
 import dev.releasetrain.coordinator.relay.RelayConfig.OffsetStorage;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
@@ -35,6 +37,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Publishes every event appended to the release log to Kafka (transactional outbox by change data
@@ -73,6 +76,8 @@ public final class Relay implements AutoCloseable {
     private final CountDownLatch closing = new CountDownLatch(1);
     private final Thread supervisor;
     private volatile Status status = Status.STARTING;
+    private final FastPath fastPath = new FastPath();
+    private volatile boolean fastPathEnabled = true;
 
     private Relay(RelayConfig config, Executor engineExecutor) {
         this.config = config;
@@ -129,6 +134,16 @@ public final class Relay implements AutoCloseable {
     /** True while this relay holds the lock and publishes. */
     public boolean isActive() {
         return status == Status.ACTIVE;
+    }
+
+    /** Turns the fast path on or off (on by default); off, every event waits for the WAL. */
+    public void fastPath(boolean enabled) {
+        this.fastPathEnabled = enabled;
+    }
+
+    /** Fast sends the relay has not read back from the WAL yet (for tests and metrics). */
+    public int fastSendsInFlight() {
+        return fastPath.inFlight();
     }
 
     public RelayConfig config() {
@@ -188,6 +203,7 @@ public final class Relay implements AutoCloseable {
 
     private void runEngineWhileHolding(Connection lock) throws SQLException {
         status = Status.STARTING;
+        fastPath.reset();
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         AtomicBoolean stepDown = new AtomicBoolean();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -226,6 +242,7 @@ public final class Relay implements AutoCloseable {
                 stepDown.set(true);
                 status = isClosing() ? Status.CLOSED : Status.STARTING;
             }
+            fastPath.reset();
             stopEngine(started, stopped);
         }
     }
@@ -284,21 +301,130 @@ public final class Relay implements AutoCloseable {
 
     /**
      * Publishes one batch and waits until Kafka acknowledged all of it before marking it processed:
-     * only then may its position be stored. A failed send is retried (the whole batch, in order)
-     * until it goes through or the relay closes.
+     * only then may its position be stored. Events the fast path already handed to Kafka are not
+     * sent again once Kafka acknowledged them; one whose fast send failed is sent here. A failed
+     * send is retried (the whole batch, in order) until it goes through or the relay closes.
      */
     private void publishBatch(List<RecordChangeEvent<SourceRecord>> changes,
                               DebeziumEngine.RecordCommitter<RecordChangeEvent<SourceRecord>> committer)
             throws InterruptedException {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(changes.size() * 2);
+        List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size() * 2);
         for (RecordChangeEvent<SourceRecord> change : changes) {
-            records.addAll(RelayRecords.of(change.record()));
+            ReleaseLogRow row = RelayRecords.insertedRow(change.record());
+            if (row == null || row.releaseId() == null || row.seq() == null || row.eventId() == null) {
+                List<ProducerRecord<String, byte[]>> own = RelayRecords.of(change.record());
+                records.addAll(own);
+                sends.addAll(sendAll(own));
+                continue;
+            }
+            CompletableFuture<Void> fast;
+            synchronized (fastPath.stripe(row.releaseId())) {
+                fast = fastPath.handOver(row.releaseId(), row.seq(), row.eventId());
+                if (fast == null) {
+                    // sent under the release's lock: a fast send of the next event cannot overtake it
+                    List<ProducerRecord<String, byte[]>> own = RelayRecords.of(change.record());
+                    records.addAll(own);
+                    sends.addAll(sendAll(own));
+                    continue;
+                }
+            }
+            // the fast path sent it: nothing to encode or send unless that send failed
+            if (!fastSendSucceeded(fast)) {
+                LOG.debugf("relay: the fast send of %s failed; publishing it from the log", row);
+                List<ProducerRecord<String, byte[]>> own = RelayRecords.of(change.record());
+                synchronized (fastPath.stripe(row.releaseId())) {
+                    fastPath.sentByRelay(row.releaseId(), row.seq());
+                    sends.addAll(sendAll(own));
+                }
+                records.addAll(own);
+            }
         }
-        sendUntilAcknowledged(records);
+        try {
+            for (Future<RecordMetadata> send : sends) {
+                awaitAcknowledged(send);
+            }
+        } catch (ExecutionException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (isClosing() || cause instanceof org.apache.kafka.common.errors.InterruptException) {
+                throw new InterruptedException("relay stopping before Kafka acknowledged the batch");
+            }
+            LOG.warnf("relay on slot %s: publishing %d records failed (%s); publishing the batch again",
+                    config.slotName(), records.size(), cause);
+            sendUntilAcknowledged(records);
+        }
         for (RecordChangeEvent<SourceRecord> change : changes) {
             committer.markProcessed(change);
         }
         committer.markBatchFinished();
+    }
+
+    private List<Future<RecordMetadata>> sendAll(List<ProducerRecord<String, byte[]>> records) {
+        List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
+        for (ProducerRecord<String, byte[]> r : records) {
+            sends.add(producer.send(r));
+        }
+        return sends;
+    }
+
+    private boolean fastSendSucceeded(CompletableFuture<Void> fast) throws InterruptedException {
+        while (true) {
+            try {
+                fast.get(RETRY_MS, TimeUnit.MILLISECONDS);
+                return true;
+            } catch (ExecutionException e) {
+                return false;
+            } catch (TimeoutException e) {
+                if (isClosing()) {
+                    throw new InterruptedException("relay closing before Kafka acknowledged a fast send");
+                }
+            }
+        }
+    }
+
+    /**
+     * The fast path: publishes events this coordinator has just committed to the log, right after the
+     * commit, instead of waiting for the change to come back through the WAL. Only while this relay is
+     * active, and only when every earlier event of the release is known to be handed to Kafka already
+     * (so one release keeps its order); otherwise the relay publishes the events when it reads them.
+     * The relay stays the guarantee: it skips an event only once Kafka acknowledged its fast send.
+     *
+     * @return true if the events were handed to the producer here
+     */
+    public boolean publishCommitted(String releaseId, List<Envelope> appended) {
+        if (status != Status.ACTIVE || appended.isEmpty() || !fastPathEnabled) {
+            return false;
+        }
+        synchronized (fastPath.stripe(releaseId)) {
+            if (!fastPath.claim(releaseId, appended.get(0).seq(), appended.get(appended.size() - 1).seq())) {
+                return false;
+            }
+            for (Envelope e : appended) {
+                if (e.data() instanceof ReleaseEvent.ReleaseCompleted || e.data() instanceof ReleaseEvent.ReleaseFailed
+                        || e.data() instanceof ReleaseEvent.ReleaseCancelled) {
+                    fastPath.forget(releaseId);
+                }
+                List<ProducerRecord<String, byte[]>> records = RelayRecords.publish(e);
+                CompletableFuture<Void> acked = fastPath.sending(e.id());
+                AtomicInteger pending = new AtomicInteger(records.size());
+                for (ProducerRecord<String, byte[]> r : records) {
+                    try {
+                        producer.send(r, (meta, error) -> {
+                            if (error != null) {
+                                fastPath.failed(releaseId);
+                                acked.completeExceptionally(error);
+                            } else if (pending.decrementAndGet() == 0) {
+                                acked.complete(null);
+                            }
+                        });
+                    } catch (RuntimeException error) {
+                        fastPath.failed(releaseId);
+                        acked.completeExceptionally(error);
+                    }
+                }
+            }
+        }
+        return true;
     }
 
     private void sendUntilAcknowledged(List<ProducerRecord<String, byte[]>> records) throws InterruptedException {

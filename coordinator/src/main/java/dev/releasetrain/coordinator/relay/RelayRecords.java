@@ -29,6 +29,22 @@ final class RelayRecords {
     private RelayRecords() {
     }
 
+    /** The inserted row a change carries, or null (not an insert, or a shape we cannot read). */
+    static ReleaseLogRow insertedRow(SourceRecord change) {
+        if (!(change.value() instanceof Struct value) || value.schema().field("op") == null) {
+            return null;
+        }
+        String op = value.getString("op");
+        if (!"c".equals(op) && !"r".equals(op)) {
+            return null;
+        }
+        try {
+            return ReleaseLogRow.from(value.getStruct("after"));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     /** Nothing for records that are not inserts (snapshot reads count as inserts), e.g. heartbeats. */
     static List<ProducerRecord<String, byte[]>> of(SourceRecord change) {
         if (!(change.value() instanceof Struct value) || value.schema().field("op") == null) {
@@ -56,7 +72,8 @@ final class RelayRecords {
         }
     }
 
-    private static List<ProducerRecord<String, byte[]>> publish(Envelope envelope) {
+    /** The records that publish one event of the log (the fast path uses it for events it just committed). */
+    static List<ProducerRecord<String, byte[]>> publish(Envelope envelope) {
         CloudEventCodec.Encoded encoded = CloudEventCodec.encode(envelope);
         List<ProducerRecord<String, byte[]>> out = new ArrayList<>(2);
         out.add(record(Topics.EVENTS, envelope.releaseId(), encoded));

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.release;
 
+import dev.releasetrain.coordinator.RelayRunner;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.log.ReleaseLog.DuplicateEvent;
 import dev.releasetrain.coordinator.log.ReleaseLog.StreamConflict;
@@ -44,6 +45,8 @@ public class Releases {
     RunbookCatalog catalog;
     @Inject
     ReleaseSchedule schedule;
+    @Inject
+    RelayRunner publisher;
     @ConfigProperty(name = "release-train.versions.released")
     Optional<List<String>> releasedBefore;
 
@@ -51,6 +54,8 @@ public class Releases {
     ReleaseStateMachine machine;
     private final Map<String, ReleaseState> cache = new ConcurrentHashMap<>();
     private volatile boolean loaded;
+    private final Set<String> startedReleases = new LinkedHashSet<>();
+    private long knownUpTo;
 
     @PostConstruct
     void init() {
@@ -136,11 +141,17 @@ public class Releases {
         return t[0] + "." + t[1] + "." + (t[2] + 1);
     }
 
-    /** Versions released before Release Train (configured) and every release in the log. */
-    public Set<String> knownVersions() {
+    /**
+     * Versions released before Release Train (configured) and every release in the log. The log's
+     * releases are read once, then only those started since (by this or another instance).
+     */
+    public synchronized Set<String> knownVersions() {
+        ReleaseLog.Started since = log.releasesStartedAfter(knownUpTo);
+        startedReleases.addAll(since.releaseIds());
+        knownUpTo = since.position();
         Set<String> known = new LinkedHashSet<>();
         releasedBefore.orElse(List.of()).forEach(v -> known.add(v.trim()));
-        known.addAll(log.releaseIds());
+        known.addAll(startedReleases);
         return known;
     }
 
@@ -162,6 +173,83 @@ public class Releases {
             return new Outcome(List.of(), null, true);
         }
         return handle(result.releaseId(), new ReleaseCommand.RecordResult(result));
+    }
+
+    /**
+     * Records a batch of results (one poll of {@code release.results}) in ONE transaction: duplicates
+     * dropped by event id with one query, each release decided on in the batch's order from its cached
+     * state, everything appended at once (one commit instead of one per result), then published.
+     * When the batch cannot go in as a whole (a stream moved: another instance appended; an event
+     * raced in twice), it falls back to {@link #record} one result at a time on fresh state.
+     *
+     * @return the outcome of each result, in the order given
+     */
+    public List<Outcome> recordAll(List<Envelope> results) {
+        Set<String> recorded = log.recorded(results.stream().map(Envelope::id).toList());
+        Instant now = clock.instant();
+        Map<String, ReleaseState> before = new LinkedHashMap<>();
+        Map<String, ReleaseState> after = new LinkedHashMap<>();
+        Map<String, List<Envelope>> appends = new LinkedHashMap<>();
+        List<Outcome> outcomes = new ArrayList<>(results.size());
+        Set<String> seen = new java.util.HashSet<>();
+        for (Envelope result : results) {
+            if (recorded.contains(normalized(result.id())) || !seen.add(normalized(result.id()))) {
+                outcomes.add(new Outcome(List.of(), null, true));
+                continue;
+            }
+            String releaseId = result.releaseId();
+            ReleaseState state = after.computeIfAbsent(releaseId, id -> {
+                ReleaseState s = cache.get(id);
+                return s != null ? s : current(id);
+            });
+            before.putIfAbsent(releaseId, state);
+            Decision decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
+            if (decision.rejected()) {
+                outcomes.add(new Outcome(List.of(), decision.rejection(), false));
+                continue;
+            }
+            List<Envelope> appended = new ArrayList<>(1 + decision.events().size());
+            long seq = state.lastSeq();
+            appended.add(ReleaseLog.stored(result, ++seq));
+            for (ReleaseEvent e : decision.events()) {
+                appended.add(ReleaseLog.stored(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e), ++seq));
+            }
+            for (Envelope e : appended) {
+                state = machine.evolve(state, e);
+            }
+            after.put(releaseId, state);
+            appends.computeIfAbsent(releaseId, id -> new ArrayList<>()).addAll(appended);
+            outcomes.add(new Outcome(appended, null, false));
+        }
+        if (appends.isEmpty()) {
+            return outcomes;
+        }
+        List<ReleaseLog.Append> batch = new ArrayList<>(appends.size());
+        appends.forEach((id, events) -> batch.add(new ReleaseLog.Append(id, before.get(id).lastSeq(), events)));
+        try {
+            log.appendAll(batch);
+        } catch (StreamConflict | DuplicateEvent raced) {
+            LOG.debugf("a batch of %d results raced another writer (%s); recording them one by one", results.size(), raced.getMessage());
+            appends.keySet().forEach(cache::remove);
+            List<Outcome> one = new ArrayList<>(results.size());
+            for (Envelope result : results) {
+                one.add(record(result));
+            }
+            return one;
+        }
+        appends.forEach((id, events) -> {
+            cache.put(id, after.get(id));
+            publisher.committed(id, events);
+        });
+        return outcomes;
+    }
+
+    private static String normalized(String eventId) {
+        try {
+            return UUID.fromString(eventId).toString();
+        } catch (IllegalArgumentException e) {
+            return eventId;
+        }
     }
 
     public Optional<ReleaseState> state(String releaseId) {
@@ -218,6 +306,7 @@ public class Releases {
                     after = machine.evolve(after, e);
                 }
                 cache.put(releaseId, after);
+                publisher.committed(releaseId, appended);
                 return new Outcome(appended, null, false);
             } catch (StreamConflict conflict) {
                 LOG.debugf("release %s: concurrent append at seq %d, deciding again", releaseId, state.lastSeq());

@@ -240,6 +240,104 @@ class RelayTest {
     }
 
     @Test
+    void eventsPublishedRightAfterTheCommitAreNotPublishedAgainByTheRelay() throws Exception {
+        String slot = "relay_fast";
+        String r = release("fast"), sentinel = release("fast-sentinel");
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS, Topics.commands("git"))) {
+            // a slow WAL poll: what arrives early came by the fast path
+            RelayConfig config = log.relayConfig(kafka.bootstrapServers(), slot).withPollIntervalMs(500);
+            List<Envelope> appended = new ArrayList<>();
+            try (Relay relay = Relay.start(config)) {
+                await(relay::isActive, "the relay to become active");
+                appended.add(log.append(r, 1, started(r)));
+                appended.add(log.append(r, 2, requested("git.resolve-head", "git")));
+                assertTrue(relay.publishCommitted(r, appended), "a new release goes fast from its first event");
+                List<Envelope> next = List.of(log.append(r, 3, new StepStarted("git.resolve-head", 1, "cmd-git-git.resolve-head", "w")));
+                assertTrue(relay.publishCommitted(r, next));
+                appended.addAll(next);
+                Envelope afterGap = log.append(r, 5, new StepStarted("x", 1, "c", "w"));
+                assertFalse(relay.publishCommitted(r, List.of(afterGap)),
+                        "a gap (seq 4 never handed over) leaves the event to the relay");
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended)), WAIT, "the fast sends");
+                appended.add(afterGap);
+                await(() -> relay.fastSendsInFlight() == 0, "the relay to read the fast-sent events back from the WAL");
+                Envelope last = log.append(sentinel, 1, started(sentinel)); // through the relay alone
+                bus.pollUntil(() -> ids(bus.records(Topics.EVENTS, sentinel)).contains(last.id()), WAIT, "the sentinel");
+                bus.readToEnd(WAIT);
+            }
+            List<ConsumerRecord<String, byte[]>> published = bus.records(Topics.EVENTS, r);
+            assertEquals(ids(appended), ids(published), "each event once, in seq order (seq 5 by the relay)");
+            for (int i = 0; i < appended.size(); i++) {
+                assertEquals(appended.get(i), decode(published.get(i)));
+            }
+            assertCommand(bus, Topics.commands("git"), appended.get(1));
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
+    void withTheFastPathARestartedRelayStillLosesNothingAndKeepsEachReleaseInOrder() throws Exception {
+        String slot = "relay_fast_restart";
+        List<String> releases = List.of(release("f1"), release("f2"), release("f3"));
+        int perRelease = 40;
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS)) {
+            Map<String, List<Envelope>> appended = new LinkedHashMap<>();
+            releases.forEach(r -> appended.put(r, new ArrayList<>()));
+            RelayConfig config = log.relayConfig(kafka.bootstrapServers(), slot).withPollIntervalMs(200);
+            java.util.concurrent.atomic.AtomicReference<Relay> current = new java.util.concurrent.atomic.AtomicReference<>(Relay.start(config));
+            await(() -> current.get().isActive(), "the first relay to become active");
+            CountDownLatch halfway = new CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicInteger fastSends = new java.util.concurrent.atomic.AtomicInteger();
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                try {
+                    for (int seq = 1; seq <= perRelease; seq++) {
+                        for (String r : releases) {
+                            ReleaseEvent e = seq == 1 ? started(r) : requested("step-" + seq, "git");
+                            Envelope env = log.append(r, seq, e);    // committed, then published at once, as the coordinator does
+                            synchronized (appended) {
+                                appended.get(r).add(env);
+                            }
+                            if (current.get().publishCommitted(r, List.of(env))) {
+                                fastSends.incrementAndGet();
+                            }
+                        }
+                        if (seq == perRelease / 2) {
+                            halfway.countDown();
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(halfway.await(WAIT.toSeconds(), TimeUnit.SECONDS));
+            current.get().close();                           // while the writer keeps appending and publishing
+            current.set(Relay.start(config));
+            try {
+                writer.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                await(() -> current.get().isActive(), "the second relay to become active");
+                for (String r : releases) {
+                    Envelope env = log.append(r, perRelease + 1, new StepStarted("step-last", 1, "c", "w"));
+                    appended.get(r).add(env);
+                    current.get().publishCommitted(r, List.of(env));
+                }
+                bus.pollUntil(() -> releases.stream().allMatch(r ->
+                                ids(bus.records(Topics.EVENTS, r)).containsAll(ids(appended.get(r)))),
+                        WAIT, "every appended event after the restart");
+            } finally {
+                current.get().close();
+            }
+            assertTrue(fastSends.get() > 0, "some events went by the fast path");
+            for (String r : releases) {
+                List<String> firstSeen = new ArrayList<>(new LinkedHashSet<>(ids(bus.records(Topics.EVENTS, r))));
+                assertEquals(ids(appended.get(r)), firstSeen, "events of " + r + " after dropping duplicates");
+            }
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
     void theConfigReadsTheDatasourceUrl() {
         RelayConfig c = RelayConfig.fromJdbcUrl("jdbc:postgresql://db.internal:6432/releasetrain?sslmode=require",
                 "relay", "secret", "kafka:9092");

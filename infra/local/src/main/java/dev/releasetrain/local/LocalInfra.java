@@ -45,27 +45,52 @@ public final class LocalInfra implements AutoCloseable {
      * (null: temporary directories, deleted on close).
      */
     public static LocalInfra start(Path dataDir) {
+        Optional<String> externalKafka = externalKafka();
+        Optional<String> externalDb = externalDbUrl();
+        // The broker and the database start side by side: each takes a few seconds, mostly waiting.
+        java.util.concurrent.CompletableFuture<LocalPostgres> startingDb = externalDb.isPresent()
+                ? java.util.concurrent.CompletableFuture.completedFuture(null)
+                : java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> LocalPostgres.start(dataDir == null ? null : dataDir.resolve("postgres"), 0),
+                        command -> {
+                            Thread t = new Thread(command, "local-postgres-start");
+                            t.setDaemon(true);
+                            t.start();
+                        });
         EmbeddedKafka kafka = null;
         LocalPostgres postgres = null;
         try {
-            Optional<String> externalKafka = externalKafka();
             if (externalKafka.isEmpty()) {
                 kafka = EmbeddedKafka.start(dataDir == null ? null : dataDir.resolve("kafka"));
             }
-            Optional<String> externalDb = externalDbUrl();
-            if (externalDb.isEmpty()) {
-                postgres = LocalPostgres.start(dataDir == null ? null : dataDir.resolve("postgres"), 0);
-            }
+            postgres = joinStart(startingDb);
+            EmbeddedKafka k = kafka;
+            LocalPostgres pg = postgres;
             return new LocalInfra(
-                    externalKafka.orElseGet(kafka::bootstrapServers), kafka,
-                    externalDb.orElseGet(postgres::jdbcUrl),
+                    externalKafka.orElseGet(() -> k.bootstrapServers()), kafka,
+                    externalDb.orElseGet(() -> pg.jdbcUrl()),
                     externalDb.isPresent() ? setting("quarkus.datasource.username", "RELEASE_TRAIN_DB_USER", "QUARKUS_DATASOURCE_USERNAME").orElse("postgres") : postgres.username(),
                     externalDb.isPresent() ? setting("quarkus.datasource.password", "RELEASE_TRAIN_DB_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD").orElse("") : postgres.password(),
                     postgres);
         } catch (RuntimeException e) {
             closeQuietly(kafka);
+            if (postgres == null) {
+                try {
+                    postgres = startingDb.join();
+                } catch (RuntimeException ignored) {
+                    // it failed to start: nothing to stop
+                }
+            }
             closeQuietly(postgres);
             throw e;
+        }
+    }
+
+    private static LocalPostgres joinStart(java.util.concurrent.CompletableFuture<LocalPostgres> starting) {
+        try {
+            return starting.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
     }
 
