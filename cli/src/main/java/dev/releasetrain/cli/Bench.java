@@ -406,9 +406,8 @@ final class Bench {
             long measureFrom = start + TimeUnit.SECONDS.toNanos(sizes.loadWarmupSeconds());
             long measureTo = measureFrom + TimeUnit.SECONDS.toNanos(sizes.loadSeconds());
             sleepUntil(measureFrom);
-            List<Long> pgPids = postgresPids();
             long coordCpu0 = cpuTicks(List.of(coordinator.pid()));
-            long pgCpu0 = cpuTicks(pgPids);
+            long pgCpu0 = postgresCpuTicks();
             long selfCpu0 = cpuTicks(List.of(ProcessHandle.current().pid()));
             workers.hops = hops;
             long c0 = workers.commands.get();
@@ -419,7 +418,7 @@ final class Bench {
             long t1 = System.nanoTime();
             double wall = (t1 - t0) / 1e9;
             String cpu = fmt(pct(cpuTicks(List.of(coordinator.pid())) - coordCpu0, wall)) + " / "
-                    + fmt(pct(cpuTicks(pgPids) - pgCpu0, wall)) + " / "
+                    + fmt(pct(postgresCpuTicks() - pgCpu0, wall)) + " / "
                     + fmt(pct(cpuTicks(List.of(ProcessHandle.current().pid())) - selfCpu0, wall)) + " % of a core";
             measuring.set(false);
             workers.hops = null;
@@ -502,13 +501,13 @@ final class Bench {
         List<Long> pgPids = postgresPids();
         long self = ProcessHandle.current().pid();
         long coord0 = cpuTicks(List.of(coordPid));
-        long pg0 = cpuTicks(pgPids);
+        long pg0 = postgresCpuTicks();
         long self0 = cpuTicks(List.of(self));
         long w0 = System.nanoTime();
         Thread.sleep(TimeUnit.SECONDS.toMillis(sizes.idleSeconds())); // the measurement window itself
         double wall = (System.nanoTime() - w0) / 1e9;
         double coordPct = pct(cpuTicks(List.of(coordPid)) - coord0, wall);
-        double pgPct = pgPids.isEmpty() ? Double.NaN : pct(cpuTicks(pgPids) - pg0, wall);
+        double pgPct = pgPids.isEmpty() ? Double.NaN : pct(postgresCpuTicks() - pg0, wall);
         double selfPct = pct(cpuTicks(List.of(self)) - self0, wall);
         double idle = coordPct + (Double.isNaN(pgPct) ? 0 : pgPct);
         result("idle CPU, coordinator (relay included) + PostgreSQL", fmt(idle) + " % of a core");
@@ -518,11 +517,12 @@ final class Bench {
 
         double coordRss = rssMb(List.of(coordPid));
         double pgRss = rssMb(pgPids);
+        double pgPss = pssMb(pgPids);
         double selfRss = rssMb(List.of(self));
-        double stack = coordRss + pgRss + selfRss;
-        result("RSS: coordinator; PostgreSQL (sum); bench JVM (Kafka broker + bench clients)",
-                fmt(coordRss) + "; " + fmt(pgRss) + "; " + fmt(selfRss) + " MB");
-        result("stack RSS (sum of the above; the 4 services are not running)", fmt(stack) + " MB");
+        double stack = coordRss + pgPss + selfRss;
+        result("RSS: coordinator; PostgreSQL (sum over " + pgPids.size() + " processes; PSS); bench JVM (Kafka broker + bench clients)",
+                fmt(coordRss) + "; " + fmt(pgRss) + " (" + fmt(pgPss) + "); " + fmt(selfRss) + " MB");
+        result("stack memory (coordinator + PostgreSQL PSS + bench JVM; the 4 services are not running)", fmt(stack) + " MB");
         summary.put("stack_rss_mb", stack);
         say("  idle CPU %s %% (coordinator %s %%, PostgreSQL %s %%); RSS %s MB", fmt(idle), fmt(coordPct), fmt(pgPct), fmt(stack));
     }
@@ -822,6 +822,44 @@ final class Bench {
             }
         }
         return sum;
+    }
+
+    /**
+     * CPU of PostgreSQL in clock ticks: the postmaster's own and its reaped children's (cutime + cstime:
+     * a backend that exits moves its time there), plus the children alive now. Summing the children
+     * listed once would lose the time of those that exit during a window.
+     */
+    private long postgresCpuTicks() {
+        List<Long> pids = postgresPids();
+        if (pids.isEmpty()) {
+            return 0;
+        }
+        long sum = cpuTicks(pids.subList(1, pids.size()));
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pids.get(0)), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            sum += Long.parseLong(f[11]) + Long.parseLong(f[12]) + Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException gone) {
+            // stopped
+        }
+        return sum;
+    }
+
+    /** Proportional set size: shared pages (PostgreSQL's shared buffers) counted once across the processes. */
+    static double pssMb(Collection<Long> pids) {
+        long kb = 0;
+        for (long pid : pids) {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "smaps_rollup"))) {
+                    if (line.startsWith("Pss:")) {
+                        kb += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    }
+                }
+            } catch (IOException | RuntimeException gone) {
+                // the process ended
+            }
+        }
+        return kb / 1024.0;
     }
 
     static double rssMb(Collection<Long> pids) {

@@ -55,6 +55,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class Relay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Relay.class);
     private static final long RETRY_MS = 1000;
+    private static final long LOCK_CHECK_MS = 5000;
     private static final Duration ENGINE_STOP_TIMEOUT = Duration.ofSeconds(60);
 
     public enum Status {
@@ -74,6 +75,7 @@ public final class Relay implements AutoCloseable {
     private final KafkaProducer<String, byte[]> producer;
     private final long lockKey;
     private final CountDownLatch closing = new CountDownLatch(1);
+    private final CompletableFuture<Void> closed = new CompletableFuture<>();
     private final Thread supervisor;
     private volatile Status status = Status.STARTING;
     private final FastPath fastPath = new FastPath();
@@ -231,7 +233,19 @@ public final class Relay implements AutoCloseable {
         try {
             engineExecutor.execute(started);
             while (!isClosing() && !stopped.isDone()) {
-                pause(RETRY_MS);
+                // wakes at once when the engine stops or the relay closes; checks the lock's session
+                // every few seconds (a round trip to the database: kept rare for the idle cost)
+                try {
+                    CompletableFuture.anyOf(stopped, closed).get(LOCK_CHECK_MS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // time for the check, or the engine failed (seen below)
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                if (isClosing() || stopped.isDone()) {
+                    break;
+                }
                 if (!lock.isValid(5)) {
                     LOG.warnf("relay on slot %s: lost the connection holding the lock; stopping", config.slotName());
                     break;
@@ -521,6 +535,7 @@ public final class Relay implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closing.countDown();
+            closed.complete(null);
         }
     }
 
@@ -531,6 +546,7 @@ public final class Relay implements AutoCloseable {
             return;
         }
         closing.countDown();
+        closed.complete(null);
         try {
             supervisor.join(ENGINE_STOP_TIMEOUT.toMillis() + 10_000);
             if (supervisor.isAlive()) {

@@ -1,0 +1,223 @@
+package dev.releasetrain.coordinator.live;
+
+import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.Topics;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.jboss.logging.Logger;
+
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Consumes {@code release.results} on a thread of its own, the hot path of every step: poll, record
+ * the whole poll in one transaction ({@link Releases#recordAll}), which publishes what follows right
+ * after its commit, then commit the offsets. A plain Kafka consumer rather than a SmallRye channel:
+ * no hand-off between the polling thread, the event loop and a worker thread per batch, which on two
+ * cores was a measurable share of the step hop (docs/benchmarks.md).
+ *
+ * <p>At least once: offsets are committed after the batch is in the log; a redelivered result is
+ * dropped by its event id. A record that is not a step result is parked on {@code release.deadletter}
+ * and the rest of its poll goes on. While the release log cannot be reached, the same batch is tried
+ * again with backoff. Every {@code kafka.*} setting of the application applies to this consumer too
+ * (security, for instance).
+ */
+@ApplicationScoped
+public class ResultsConsumer {
+    private static final Logger LOG = Logger.getLogger(ResultsConsumer.class);
+
+    @Inject
+    Releases releases;
+    @Inject
+    BusConsumers bus;
+    @Inject
+    Config config;
+    @ConfigProperty(name = "release-train.results.group-id", defaultValue = "coordinator")
+    String groupId;
+    @ConfigProperty(name = "release-train.results.enabled", defaultValue = "true")
+    boolean enabled;
+
+    private volatile boolean running;
+    private volatile Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Throwable died;
+
+    void start(@Observes StartupEvent ev) {
+        if (!enabled) {
+            return;
+        }
+        consumer = new KafkaConsumer<>(properties(), new StringDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(Topics.RESULTS));
+        running = true;
+        thread = new Thread(this::run, "release-train-results");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    Properties properties() {
+        Properties p = new Properties();
+        for (String name : config.getPropertyNames()) {
+            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
+                config.getOptionalValue(name, String.class).ifPresent(v -> p.put(name.substring("kafka.".length()), v));
+            }
+        }
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "coordinator-results");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        return p;
+    }
+
+    private void run() {
+        KafkaConsumer<String, byte[]> c = consumer;
+        try {
+            while (running) {
+                ConsumerRecords<String, byte[]> records = c.poll(Duration.ofSeconds(1));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                handle(records);
+                c.commitAsync(offsets(records), (offsets, error) -> {
+                    if (error != null) {
+                        LOG.debugf("committing result offsets failed (%s); the results may come again and are dropped by id", error);
+                    }
+                });
+            }
+        } catch (WakeupException stopping) {
+            // shutdown
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            died = e;
+            LOG.errorf(e, "the results consumer stopped: results are no longer recorded");
+        } finally {
+            try {
+                c.commitSync(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.debugf("final offset commit failed: %s", e);
+            }
+            c.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void handle(ConsumerRecords<String, byte[]> records) throws InterruptedException {
+        List<Envelope> results = new ArrayList<>(records.count());
+        for (ConsumerRecord<String, byte[]> record : records) {
+            try {
+                results.add(BusConsumers.stepResult(record));
+            } catch (RuntimeException e) {
+                bus.deadLetter(record, e.getMessage());
+            }
+        }
+        if (results.isEmpty()) {
+            return;
+        }
+        List<Releases.Outcome> outcomes;
+        try {
+            outcomes = recordWhileTheLogIsDown(results);
+        } catch (RuntimeException e) {
+            // a bug, not an outage: park the poll rather than lose it or stop every release
+            LOG.errorf(e, "recording %d results failed; they are parked on %s", results.size(), Topics.DEAD_LETTER);
+            for (ConsumerRecord<String, byte[]> record : records) {
+                bus.deadLetter(record, "recording failed: " + e);
+            }
+            return;
+        }
+        for (int i = 0; i < outcomes.size(); i++) {
+            Releases.Outcome outcome = outcomes.get(i);
+            if (!outcome.accepted()) {
+                Envelope e = results.get(i);
+                LOG.warnf("release %s: result %s for step %s dropped: %s", e.releaseId(), e.id(), e.data().step(),
+                        outcome.rejection().message());
+            }
+        }
+    }
+
+    private List<Releases.Outcome> recordWhileTheLogIsDown(List<Envelope> results) throws InterruptedException {
+        long backoffMs = 100;
+        while (true) {
+            try {
+                return releases.recordAll(results);
+            } catch (RuntimeException e) {
+                if (!causedBy(e, SQLException.class) || !running) {
+                    throw e;
+                }
+                LOG.warnf("the release log cannot be reached (%s); %d results wait, trying again in %d ms",
+                        e.getMessage(), results.size(), backoffMs);
+                Thread.sleep(backoffMs);
+                backoffMs = Math.min(backoffMs * 2, 5_000);
+            }
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> offsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> part = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(part.get(part.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        running = false;
+        KafkaConsumer<String, byte[]> c = consumer;
+        Thread t = thread;
+        if (c != null && t != null) {
+            c.wakeup();
+            try {
+                t.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Liveness: the consumer thread runs (down if it died on an unexpected error). */
+    @ApplicationScoped
+    @Liveness
+    public static class Health implements HealthCheck {
+        @Inject
+        ResultsConsumer consumer;
+
+        @Override
+        public HealthCheckResponse call() {
+            boolean up = !consumer.enabled || (consumer.thread != null && consumer.thread.isAlive() && consumer.died == null);
+            return HealthCheckResponse.named("results-consumer").status(up)
+                    .withData("topic", Topics.RESULTS).withData("group", consumer.groupId).build();
+        }
+    }
+}
