@@ -92,7 +92,7 @@ final class ServiceProcess implements AutoCloseable {
             } catch (IOException notYet) {
                 // not listening yet
             }
-            process.waitFor(200, TimeUnit.MILLISECONDS);
+            process.waitFor(50, TimeUnit.MILLISECONDS);
         }
         throw new IllegalStateException(name + " was not ready after " + timeout.toSeconds() + " s:\n" + tail(40));
     }
