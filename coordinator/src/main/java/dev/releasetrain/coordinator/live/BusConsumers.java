@@ -8,11 +8,9 @@ import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Emitter;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
@@ -23,16 +21,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The relay's event feed (wakes the live streams), what a step result is, and the dead-letter
- * topic for records that are not one. The results themselves are consumed by {@link ResultsConsumer}.
+ * What a step result is, and the dead-letter topic for records that are not one. The results
+ * themselves are consumed by {@link ResultsConsumer}; the relay's feed wakes live streams through
+ * {@link LiveFeed}.
  */
 @ApplicationScoped
 public class BusConsumers {
     private static final Logger LOG = Logger.getLogger(BusConsumers.class);
     static final String DEAD_LETTER_REASON = "dead-letter-reason";
 
-    @Inject
-    EventStreams streams;
     @Inject
     @Channel("results-dead-letters")
     Emitter<byte[]> deadLetters;
@@ -73,17 +70,5 @@ public class BusConsumers {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot park a bad record on " + Topics.DEAD_LETTER + ": " + e, e);
         }
-    }
-
-    /** One poll of the relay's feed at a time: each release with news wakes its live streams once. */
-    @Incoming("release-events")
-    public void published(ConsumerRecords<String, byte[]> records) {
-        java.util.Set<String> releases = new java.util.LinkedHashSet<>();
-        for (ConsumerRecord<String, byte[]> record : records) {
-            if (record.key() != null) {
-                releases.add(record.key());
-            }
-        }
-        releases.forEach(streams::appended);
     }
 }

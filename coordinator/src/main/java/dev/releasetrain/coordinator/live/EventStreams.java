@@ -26,8 +26,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Server-Sent Event streams of releases. The log is the source of every event sent: a follower
  * reads the events after the last one it sent, so a stream never skips, repeats or reorders, however
- * the wake-ups arrive. Wake-ups come from {@code release.events} (what the relay published), with
- * a slow sweep as a safety net.
+ * the wake-ups arrive. Wake-ups come from this instance's own appends ({@link #appended}, called
+ * after each commit), from {@code release.events} for appends of other instances ({@link LiveFeed},
+ * which runs only while streams are open), and from a slow sweep as a safety net.
  */
 @ApplicationScoped
 public class EventStreams {
@@ -35,6 +36,8 @@ public class EventStreams {
 
     @Inject
     ReleaseLog log;
+    @Inject
+    LiveFeed feed;
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
@@ -46,7 +49,12 @@ public class EventStreams {
     /** Streams the release's events after {@code afterSeq}, then live ones, to {@code sink}. */
     public void follow(String releaseId, long afterSeq, SseEventSink sink, Sse sse) {
         Follower f = new Follower(releaseId, afterSeq, sink, sse);
-        followers.computeIfAbsent(releaseId, k -> ConcurrentHashMap.newKeySet()).add(f);
+        followers.compute(releaseId, (k, set) -> {
+            Set<Follower> s = set == null ? ConcurrentHashMap.newKeySet() : set;
+            s.add(f);
+            return s;
+        });
+        feed.wanted();
         f.wake();
     }
 
@@ -62,8 +70,21 @@ public class EventStreams {
         return followers.values().stream().mapToInt(Set::size).sum();
     }
 
-    @Scheduled(every = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    /** Forgets the streams whose client went away; returns how many are still open. */
+    public int openStreams() {
+        followers.values().forEach(set -> set.forEach(f -> {
+            if (f.sink.isClosed()) {
+                f.close();
+            }
+        }));
+        return followerCount();
+    }
+
+    @Scheduled(every = "${release-train.live.sweep-every:2s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void sweep() {
+        if (openStreams() == 0) {
+            return;
+        }
         followers.values().forEach(set -> set.forEach(Follower::wake));
     }
 
@@ -74,10 +95,10 @@ public class EventStreams {
     }
 
     private void forget(Follower f) {
-        Set<Follower> set = followers.get(f.releaseId);
-        if (set != null) {
+        followers.computeIfPresent(f.releaseId, (k, set) -> {
             set.remove(f);
-        }
+            return set.isEmpty() ? null : set;
+        });
     }
 
     private final class Follower {

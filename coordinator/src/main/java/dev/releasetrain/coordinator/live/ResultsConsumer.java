@@ -78,12 +78,7 @@ public class ResultsConsumer {
     }
 
     Properties properties() {
-        Properties p = new Properties();
-        for (String name : config.getPropertyNames()) {
-            if (name.startsWith("kafka.") && !name.startsWith("kafka.devservices")) {
-                config.getOptionalValue(name, String.class).ifPresent(v -> p.put(name.substring("kafka.".length()), v));
-            }
-        }
+        Properties p = KafkaSettings.of(config);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "coordinator-results");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

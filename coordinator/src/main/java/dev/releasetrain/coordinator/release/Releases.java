@@ -1,6 +1,7 @@
 package dev.releasetrain.coordinator.release;
 
 import dev.releasetrain.coordinator.RelayRunner;
+import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.log.ReleaseLog.DuplicateEvent;
 import dev.releasetrain.coordinator.log.ReleaseLog.StreamConflict;
@@ -47,6 +48,8 @@ public class Releases {
     ReleaseSchedule schedule;
     @Inject
     RelayRunner publisher;
+    @Inject
+    EventStreams streams;
     @ConfigProperty(name = "release-train.versions.released")
     Optional<List<String>> releasedBefore;
 
@@ -240,6 +243,7 @@ public class Releases {
         appends.forEach((id, events) -> {
             cache.put(id, after.get(id));
             publisher.committed(id, events);
+            streams.appended(id);
         });
         return outcomes;
     }
@@ -307,6 +311,7 @@ public class Releases {
                 }
                 cache.put(releaseId, after);
                 publisher.committed(releaseId, appended);
+                streams.appended(releaseId);
                 return new Outcome(appended, null, false);
             } catch (StreamConflict conflict) {
                 LOG.debugf("release %s: concurrent append at seq %d, deciding again", releaseId, state.lastSeq());
