@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * Kafka and PostgreSQL for local runs and tests: the ones configured from outside when there are,
@@ -45,52 +47,114 @@ public final class LocalInfra implements AutoCloseable {
      * (null: temporary directories, deleted on close).
      */
     public static LocalInfra start(Path dataDir) {
-        Optional<String> externalKafka = externalKafka();
-        Optional<String> externalDb = externalDbUrl();
-        // The broker and the database start side by side: each takes a few seconds, mostly waiting.
-        java.util.concurrent.CompletableFuture<LocalPostgres> startingDb = externalDb.isPresent()
-                ? java.util.concurrent.CompletableFuture.completedFuture(null)
-                : java.util.concurrent.CompletableFuture.supplyAsync(
-                        () -> LocalPostgres.start(dataDir == null ? null : dataDir.resolve("postgres"), 0),
-                        command -> {
-                            Thread t = new Thread(command, "local-postgres-start");
-                            t.setDaemon(true);
-                            t.start();
-                        });
-        EmbeddedKafka kafka = null;
-        LocalPostgres postgres = null;
-        try {
-            if (externalKafka.isEmpty()) {
-                kafka = EmbeddedKafka.start(dataDir == null ? null : dataDir.resolve("kafka"));
-            }
-            postgres = joinStart(startingDb);
-            EmbeddedKafka k = kafka;
-            LocalPostgres pg = postgres;
-            return new LocalInfra(
-                    externalKafka.orElseGet(() -> k.bootstrapServers()), kafka,
-                    externalDb.orElseGet(() -> pg.jdbcUrl()),
-                    externalDb.isPresent() ? setting("quarkus.datasource.username", "RELEASE_TRAIN_DB_USER", "QUARKUS_DATASOURCE_USERNAME").orElse("postgres") : postgres.username(),
-                    externalDb.isPresent() ? setting("quarkus.datasource.password", "RELEASE_TRAIN_DB_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD").orElse("") : postgres.password(),
-                    postgres);
-        } catch (RuntimeException e) {
-            closeQuietly(kafka);
-            if (postgres == null) {
-                try {
-                    postgres = startingDb.join();
-                } catch (RuntimeException ignored) {
-                    // it failed to start: nothing to stop
-                }
-            }
-            closeQuietly(postgres);
-            throw e;
-        }
+        return begin(dataDir).await();
     }
 
-    private static LocalPostgres joinStart(java.util.concurrent.CompletableFuture<LocalPostgres> starting) {
-        try {
-            return starting.join();
-        } catch (java.util.concurrent.CompletionException e) {
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    /**
+     * Starts both side by side and returns at once. The broker's address is known before it listens,
+     * and the database is usually up well before the broker, so an application can be started as soon
+     * as {@link Starting#awaitDatabase()} returns: Kafka clients wait for their broker by themselves.
+     */
+    public static Starting begin(Path dataDir) {
+        return new Starting(dataDir);
+    }
+
+    /** Kafka and PostgreSQL on their way up. */
+    public static final class Starting {
+        private final Optional<String> externalKafka = externalKafka();
+        private final Optional<String> externalDb = externalDbUrl();
+        private final String kafkaBootstrapServers;
+        private final CompletableFuture<EmbeddedKafka> kafka;
+        private final CompletableFuture<LocalPostgres> postgres;
+
+        private Starting(Path dataDir) {
+            int brokerPort = externalKafka.isPresent() ? 0 : FreePorts.find();
+            kafkaBootstrapServers = externalKafka.orElse("127.0.0.1:" + brokerPort);
+            kafka = externalKafka.isPresent() ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(() -> EmbeddedKafka.start(dataDir == null ? null : dataDir.resolve("kafka"), brokerPort),
+                    command -> thread("local-kafka-start", command));
+            postgres = externalDb.isPresent() ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.supplyAsync(() -> LocalPostgres.start(dataDir == null ? null : dataDir.resolve("postgres"), 0),
+                    command -> thread("local-postgres-start", command));
+        }
+
+        private static void thread(String name, Runnable command) {
+            Thread t = new Thread(command, name);
+            t.setDaemon(true);
+            t.start();
+        }
+
+        /** Where the broker listens (or will). */
+        public String kafkaBootstrapServers() {
+            return kafkaBootstrapServers;
+        }
+
+        /**
+         * Waits for the database only; returns the Quarkus configuration pointing an app at both
+         * (the broker may still be starting). If the database fails, the broker is stopped too.
+         */
+        public Map<String, String> awaitDatabase() {
+            LocalPostgres pg;
+            try {
+                pg = join(postgres);
+            } catch (RuntimeException e) {
+                stopQuietly();
+                throw e;
+            }
+            return config(kafkaBootstrapServers, jdbcUrl(pg), username(pg), password(pg));
+        }
+
+        /** Waits for both; if either fails, whatever did start is stopped and the failure thrown. */
+        public LocalInfra await() {
+            EmbeddedKafka k;
+            LocalPostgres pg;
+            try {
+                k = join(kafka);
+                pg = join(postgres);
+            } catch (RuntimeException e) {
+                stopQuietly();
+                throw e;
+            }
+            return new LocalInfra(kafkaBootstrapServers, k, jdbcUrl(pg), username(pg), password(pg), pg);
+        }
+
+        private String jdbcUrl(LocalPostgres pg) {
+            return externalDb.orElseGet(pg::jdbcUrl);
+        }
+
+        private String username(LocalPostgres pg) {
+            return externalDb.isPresent()
+                    ? setting("quarkus.datasource.username", "RELEASE_TRAIN_DB_USER", "QUARKUS_DATASOURCE_USERNAME").orElse("postgres")
+                    : pg.username();
+        }
+
+        private String password(LocalPostgres pg) {
+            return externalDb.isPresent()
+                    ? setting("quarkus.datasource.password", "RELEASE_TRAIN_DB_PASSWORD", "QUARKUS_DATASOURCE_PASSWORD").orElse("")
+                    : pg.password();
+        }
+
+        private void stopQuietly() {
+            kafka.whenComplete((k, error) -> closeQuietly(k));
+            postgres.whenComplete((pg, error) -> closeQuietly(pg));
+        }
+
+        /** Gives up: waits for both starts to end and stops whatever started (for a caller that failed before {@link #await()}). */
+        public void stop() {
+            stopQuietly();
+            try {
+                CompletableFuture.allOf(kafka, postgres).handle((v, e) -> null).get(2, java.util.concurrent.TimeUnit.MINUTES);
+            } catch (Exception e) {
+                System.getLogger(LocalInfra.class.getName()).log(System.Logger.Level.WARNING, "embedded infrastructure still starting; not stopped", e);
+            }
+        }
+
+        private static <T> T join(CompletableFuture<T> starting) {
+            try {
+                return starting.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            }
         }
     }
 
@@ -147,6 +211,10 @@ public final class LocalInfra implements AutoCloseable {
 
     /** The Quarkus configuration pointing an app at these. */
     public Map<String, String> quarkusConfig() {
+        return config(kafkaBootstrapServers, jdbcUrl, dbUsername, dbPassword);
+    }
+
+    private static Map<String, String> config(String kafkaBootstrapServers, String jdbcUrl, String dbUsername, String dbPassword) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("kafka.bootstrap.servers", kafkaBootstrapServers);
         config.put("quarkus.datasource.jdbc.url", jdbcUrl);

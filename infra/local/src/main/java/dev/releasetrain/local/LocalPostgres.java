@@ -30,11 +30,13 @@ public final class LocalPostgres implements AutoCloseable {
 
     private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private final Path temporaryDir;
     private boolean closed;
 
-    private LocalPostgres(EmbeddedPostgres postgres, Path dataDir) {
+    private LocalPostgres(EmbeddedPostgres postgres, Path dataDir, Path temporaryDir) {
         this.postgres = postgres;
         this.dataDir = dataDir;
+        this.temporaryDir = temporaryDir;
     }
 
     /** A server on a fresh temporary data directory, deleted on close. */
@@ -49,20 +51,30 @@ public final class LocalPostgres implements AutoCloseable {
      */
     public static LocalPostgres start(Path dataDir, int port) {
         try {
+            boolean temporary = dataDir == null;
+            Path dir = temporary ? Files.createTempDirectory("release-train-postgres-") : Files.createDirectories(dataDir);
+            if (!Files.exists(dir.resolve("postgresql.conf"))) {
+                ClusterTemplate.copyInto(dir); // a fresh cluster without initdb's seconds; nothing done if no template can be made
+            }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setServerConfig("wal_level", "logical")
                     .setServerConfig("max_wal_senders", "4")
                     .setServerConfig("max_replication_slots", "4")
                     .setServerConfig("synchronous_commit", "on")
                     .setServerConfig("fsync", "on")
-                    .setPort(port > 0 ? port : FreePorts.find());
-            Path dir = dataDir;
-            if (dataDir != null) {
-                dir = Files.createDirectories(dataDir);
-                builder.setDataDirectory(dir).setCleanDataDirectory(false);
+                    .setPort(port > 0 ? port : FreePorts.find())
+                    .setDataDirectory(dir)
+                    .setCleanDataDirectory(false); // initdb only where no cluster is; a temporary one is deleted on close
+            EmbeddedPostgres pg;
+            try {
+                pg = builder.start();
+            } catch (IOException | RuntimeException e) {
+                if (temporary) {
+                    TempDirectories.delete(dir);
+                }
+                throw e;
             }
-            EmbeddedPostgres pg = builder.start();
-            LocalPostgres local = new LocalPostgres(pg, dir);
+            LocalPostgres local = new LocalPostgres(pg, temporary ? null : dir, temporary ? dir : null);
             try {
                 local.createDatabase();
             } catch (RuntimeException e) {
@@ -136,6 +148,8 @@ public final class LocalPostgres implements AutoCloseable {
             postgres.close();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot stop the embedded PostgreSQL", e);
+        } finally {
+            TempDirectories.delete(temporaryDir);
         }
     }
 
