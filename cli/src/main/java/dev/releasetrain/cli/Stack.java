@@ -33,6 +33,7 @@ public final class Stack implements AutoCloseable {
     private final Path runDir;
     private final Consumer<String> out;
     private LocalInfra infra;
+    private LocalInfra.Starting starting;
     private Sandbox sandbox;
     private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     private final Map<String, String> apiTokens = new LinkedHashMap<>();
@@ -78,20 +79,19 @@ public final class Stack implements AutoCloseable {
         Path logs = Files.createDirectories(runDir.resolve("logs"));
 
         long t0 = System.nanoTime();
-        infra = LocalInfra.start(runDir.resolve("infra"));
-        EmbeddedKafka.createTopics(infra.kafkaBootstrapServers(), Topics.all(), 3);
-        out.accept(String.format("  kafka       %s (%s)", infra.kafkaBootstrapServers(), infra.embeddedKafka().isPresent() ? "embedded, KRaft" : "external"));
-        out.accept(String.format("  postgresql  %s (%s)", infra.jdbcUrl(), infra.localPostgres().isPresent() ? "embedded" : "external"));
-
+        // Kafka and PostgreSQL start side by side while the sandbox starts here; the services start as
+        // soon as PostgreSQL is up (the broker's address is known already; Kafka clients wait for it).
+        starting = LocalInfra.begin(runDir.resolve("infra")); // stopped by close() if the start fails half way
         sandbox = Sandbox.start(runDir.resolve("sandbox"));
+        Map<String, String> infraConfig = starting.awaitDatabase();
         out.accept("  sandbox     git remotes, Kubernetes, CloudFront, Slack stand-ins (admin " + sandbox.adminUrl() + ")");
 
         Map<String, String> common = new LinkedHashMap<>();
-        common.put("kafka.bootstrap.servers", infra.kafkaBootstrapServers());
+        common.put("kafka.bootstrap.servers", starting.kafkaBootstrapServers());
         common.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
 
         Map<String, String> coordinator = new LinkedHashMap<>(common);
-        coordinator.putAll(infra.quarkusConfig());
+        coordinator.putAll(infraConfig);
         coordinator.put("release-train.versions.released", "1.28.2,1.28.3"); // the sandbox repo's release tags
         coordinator.put("release-train.runbook.minor", runbook);
         coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
@@ -132,6 +132,10 @@ public final class Stack implements AutoCloseable {
         for (ServiceProcess p : processes.values()) {
             p.start();
         }
+        infra = starting.await();
+        EmbeddedKafka.createTopics(infra.kafkaBootstrapServers(), Topics.all(), 3);
+        out.accept(String.format("  kafka       %s (%s)", infra.kafkaBootstrapServers(), infra.embeddedKafka().isPresent() ? "embedded, KRaft" : "external"));
+        out.accept(String.format("  postgresql  %s (%s)", infra.jdbcUrl(), infra.localPostgres().isPresent() ? "embedded" : "external"));
         for (ServiceProcess p : processes.values()) {
             p.awaitReady(Duration.ofSeconds(180));
             out.accept(String.format("  %-11s %s (ready)", p.name, p.url()));
@@ -231,7 +235,10 @@ public final class Stack implements AutoCloseable {
         if (infra != null) {
             infra.close();
             infra = null;
+        } else if (starting != null) {
+            starting.stop(); // the start failed before the broker and the database were both up
         }
+        starting = null;
     }
 
     @Override
