@@ -1,0 +1,138 @@
+package dev.releasetrain.coordinator.live;
+
+import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.local.KafkaTestResource;
+import dev.releasetrain.local.PostgresTestResource;
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.Topics;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The results consumer: StepStarted waits a moment for the result that follows, so both share a transaction. */
+@QuarkusTest
+@QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
+class ResultsConsumerTest {
+    @Inject
+    Releases releases;
+    @Inject
+    ReleaseLog log;
+    @Inject
+    ResultsConsumer consumer;
+    @Inject
+    AgroalDataSource db;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void aStartAndTheSuccessThatFollowsItAreRecordedInOneTransaction() throws Exception {
+        long before = consumer.startedWaitMs();
+        consumer.startedWaitMs(5_000); // long enough that the scenario below cannot miss it on a slow machine
+        try (KafkaProducer<String, byte[]> producer = producer()) {
+            String v = releases.start(null, "minor", "proving", "alice").appended().get(0).releaseId();
+            StepRequested first = lastRequest(v);
+            Envelope started = Envelope.of("/test/worker", v, new ReleaseEvent.StepStarted(first.step(), 1, first.commandId(), "w1"));
+            Envelope succeeded = Envelope.of("/test/worker", v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(), Map.of("commit", "abc")));
+
+            producer.send(encoded(started)).get();
+            Thread.sleep(300); // the scenario: the worker's next result is sent a moment later, in another poll
+            producer.send(encoded(succeeded)).get();
+            await(() -> log.contains(succeeded.id()), "the success recorded");
+
+            assertEquals(xmin(started.id()), xmin(succeeded.id()), "one transaction for the start and the success");
+        } finally {
+            consumer.startedWaitMs(before);
+        }
+    }
+
+    @Test
+    void onlyAPollOfStartsWaits() {
+        ConsumerRecord<String, byte[]> start = record(ReleaseEvent.StepStarted.class);
+        ConsumerRecord<String, byte[]> success = record(ReleaseEvent.StepSucceeded.class);
+        assertTrue(ResultsConsumer.onlyStarts(List.of(start, start)));
+        assertFalse(ResultsConsumer.onlyStarts(List.of(start, success)));
+        assertFalse(ResultsConsumer.onlyStarts(List.of(new ConsumerRecord<>(Topics.RESULTS, 0, 0, "k", new byte[0]))),
+                "a record without a type is not a start");
+    }
+
+    private static ConsumerRecord<String, byte[]> record(Class<? extends ReleaseEvent> type) {
+        ConsumerRecord<String, byte[]> r = new ConsumerRecord<>(Topics.RESULTS, 0, 0, 0L, TimestampType.CREATE_TIME, 0, 0, "k", new byte[0],
+                new org.apache.kafka.common.header.internals.RecordHeaders(), java.util.Optional.empty());
+        r.headers().add(CloudEventCodec.H_TYPE, dev.releasetrain.protocol.EventTypes.typeOf(type).getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    private long xmin(String eventId) throws Exception {
+        try (Connection c = db.getConnection();
+             PreparedStatement s = c.prepareStatement("select xmin::text::bigint from release_events where event_id = ?::uuid")) {
+            s.setString(1, eventId);
+            try (ResultSet rs = s.executeQuery()) {
+                assertTrue(rs.next(), "event " + eventId + " in the log");
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private StepRequested lastRequest(String v) {
+        List<Envelope> stream = log.read(v);
+        for (int i = stream.size() - 1; i >= 0; i--) {
+            if (stream.get(i).data() instanceof StepRequested r) {
+                return r;
+            }
+        }
+        throw new AssertionError("no step requested in " + stream);
+    }
+
+    private static ProducerRecord<String, byte[]> encoded(Envelope e) {
+        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(e);
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, e.releaseId(), encoded.body());
+        encoded.headers().forEach((k, val) -> record.headers().add(k, val.getBytes(StandardCharsets.UTF_8)));
+        return record;
+    }
+
+    private KafkaProducer<String, byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
