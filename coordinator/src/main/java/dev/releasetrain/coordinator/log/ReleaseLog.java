@@ -106,34 +106,6 @@ public class ReleaseLog {
         }
     }
 
-    /** Which of these event ids the log holds already (one query for a batch of results). */
-    public java.util.Set<String> recorded(java.util.Collection<String> eventIds) {
-        List<UUID> ids = new ArrayList<>(eventIds.size());
-        for (String id : eventIds) {
-            try {
-                ids.add(UUID.fromString(id));
-            } catch (IllegalArgumentException ex) {
-                // not a UUID: cannot be in the log
-            }
-        }
-        java.util.Set<String> found = new java.util.HashSet<>();
-        if (ids.isEmpty()) {
-            return found;
-        }
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement q = c.prepareStatement("select event_id from release_events where event_id = any(?)")) {
-            q.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-            try (ResultSet rs = q.executeQuery()) {
-                while (rs.next()) {
-                    found.add(rs.getString(1));
-                }
-            }
-            return found;
-        } catch (SQLException ex) {
-            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
-        }
-    }
-
     private static RuntimeException translate(String releaseId, long expectedLastSeq, SQLException ex) {
         SQLException cause = ex;
         while (cause.getNextException() != null && !"23505".equals(cause.getSQLState())) {

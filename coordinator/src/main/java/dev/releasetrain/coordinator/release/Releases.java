@@ -179,16 +179,18 @@ public class Releases {
     }
 
     /**
-     * Records a batch of results (one poll of {@code release.results}) in ONE transaction: duplicates
-     * dropped by event id with one query, each release decided on in the batch's order from its cached
-     * state, everything appended at once (one commit instead of one per result), then published.
-     * When the batch cannot go in as a whole (a stream moved: another instance appended; an event
-     * raced in twice), it falls back to {@link #record} one result at a time on fresh state.
+     * Records a batch of results (one poll of {@code release.results}) in ONE transaction: each
+     * release decided on in the batch's order from its cached state, everything appended at once (one
+     * commit instead of one per result), then published. Duplicates are dropped by event id without a
+     * query up front (they are rare: redeliveries after a restart): a redelivered result the state has
+     * moved past is refused by the state machine and then found in the log; one it would accept again
+     * (a progress report) breaks the batch's insert on the event id's unique key. When the batch
+     * cannot go in as a whole (that, or a stream moved: another instance appended), it falls back to
+     * {@link #record} one result at a time on fresh state, which looks each id up first.
      *
      * @return the outcome of each result, in the order given
      */
     public List<Outcome> recordAll(List<Envelope> results) {
-        Set<String> recorded = log.recorded(results.stream().map(Envelope::id).toList());
         Instant now = clock.instant();
         Map<String, ReleaseState> before = new LinkedHashMap<>();
         Map<String, ReleaseState> after = new LinkedHashMap<>();
@@ -196,7 +198,7 @@ public class Releases {
         List<Outcome> outcomes = new ArrayList<>(results.size());
         Set<String> seen = new java.util.HashSet<>();
         for (Envelope result : results) {
-            if (recorded.contains(normalized(result.id())) || !seen.add(normalized(result.id()))) {
+            if (!seen.add(normalized(result.id()))) {
                 outcomes.add(new Outcome(List.of(), null, true));
                 continue;
             }
@@ -208,7 +210,8 @@ public class Releases {
             before.putIfAbsent(releaseId, state);
             Decision decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
             if (decision.rejected()) {
-                outcomes.add(new Outcome(List.of(), decision.rejection(), false));
+                // most often a redelivered result that the state has moved past: then it is a duplicate
+                outcomes.add(log.contains(result.id()) ? new Outcome(List.of(), null, true) : new Outcome(List.of(), decision.rejection(), false));
                 continue;
             }
             List<Envelope> appended = new ArrayList<>(1 + decision.events().size());

@@ -88,6 +88,25 @@ class ResultBatchTest {
     }
 
     @Test
+    void aRedeliveredResultTheStateWouldAcceptAgainIsStillADuplicate() {
+        String v = start();
+        StepRequested first = lastRequest(v);
+        Envelope progress = result(v, new ReleaseEvent.StepProgress(first.step(), 1, first.commandId(), "halfway", Map.of()));
+        assertTrue(releases.recordAll(List.of(progress)).get(0).accepted());
+        long before = log.read(v).size();
+        Envelope succeeded = result(v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(), Map.of("commit", "abc")));
+
+        // progress is accepted in any state of a running attempt, so only the log's unique event id tells
+        List<Releases.Outcome> outcomes = releases.recordAll(List.of(progress, succeeded));
+
+        assertTrue(outcomes.get(0).duplicate(), "the redelivered progress: " + outcomes.get(0));
+        assertTrue(outcomes.get(1).accepted() && !outcomes.get(1).duplicate(), outcomes.get(1).toString());
+        List<Envelope> stream = log.read(v);
+        assertEquals(before + 2, stream.size(), "succeeded and the next request, the progress not twice: " + stream);
+        assertEquals(1, stream.stream().filter(e -> e.id().equals(progress.id())).count());
+    }
+
+    @Test
     void aBatchThatRacesAnotherWriterIsRecordedOneByOne() {
         String v = start();
         StepRequested first = lastRequest(v);
