@@ -12,6 +12,15 @@ import dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted;
 import dev.releasetrain.protocol.ReleaseEvent.StepProgress;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
+import dev.releasetrain.worker.CommandLog;
+import dev.releasetrain.worker.ResultPublisher;
+import dev.releasetrain.worker.SecretRedactor;
+import dev.releasetrain.worker.StepContext;
+import dev.releasetrain.worker.StepDispatcher;
+import dev.releasetrain.worker.StepHandler;
+import dev.releasetrain.worker.StepHandlers;
+import dev.releasetrain.worker.StepOutcome;
+import dev.releasetrain.worker.WorkerIdentity;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -77,7 +86,7 @@ import java.util.stream.Stream;
 /**
  * {@code release-train bench}: the figures of issue 8, measured side by side in one run on the
  * embedded stack (Kafka and PostgreSQL in this JVM, the coordinator with its relay as a child
- * process; the four services are not started: no-op workers in this JVM answer the commands).
+ * process; the four services are not started: no-op step handlers on the real worker runtime in this JVM answer the commands).
  * See docs/benchmarks.md for the method. The last line printed is the machine-readable summary.
  */
 final class Bench {
@@ -308,7 +317,7 @@ final class Bench {
     private void stepHops() throws Exception {
         int hopsPerRelease = RUNBOOK_STEPS - 1;
         int releases = (sizes.hops() + hopsPerRelease - 1) / hopsPerRelease;
-        say("[2/5] step hop: %d sequential releases of %s (%d warm-up), no-op workers in this JVM (plain Kafka clients)",
+        say("[2/5] step hop: %d sequential releases of %s (%d warm-up), no-op step handlers on the real worker runtime (StepDispatcher) in this JVM",
                 releases + sizes.hopWarmupReleases(), RUNBOOK, sizes.hopWarmupReleases());
         workers.awaitAssigned();
         watcher.awaitAssigned();
@@ -991,9 +1000,12 @@ final class Bench {
     }
 
     /**
-     * The four services as no-op step handlers: one plain Kafka consumer on every command topic and one
-     * producer, answering each command at once with StepStarted then StepSucceeded (as real workers do).
-     * The hop is measured from just before StepSucceeded is sent to the arrival of the release's next command.
+     * The four services as no-op step handlers, run by the real worker runtime in this JVM: its
+     * {@link StepDispatcher} (decode, commandId dedupe, StepStarted, the handler, StepSucceeded, each
+     * result published and acknowledged before the next, as {@code KafkaResultPublisher} does) on 16
+     * threads (the services' {@code max-concurrency}), fed by one plain Kafka consumer on every command
+     * topic instead of the SmallRye connector. The hop is measured from just before StepSucceeded is
+     * sent to the arrival of the release's next command.
      */
     static final class NoOpWorkers implements AutoCloseable {
         final AtomicLong commands = new AtomicLong();
@@ -1001,16 +1013,50 @@ final class Bench {
         /** When set: the wall-clock arrival of each command, by command id (for the hop breakdown). */
         volatile Map<String, Instant> arrivals;
         private final Map<String, Long> succeededAt = new ConcurrentHashMap<>();
-        private final Set<String> answered = ConcurrentHashMap.newKeySet();
         private final CountDownLatch assigned = new CountDownLatch(1);
         private volatile boolean running = true;
         private final Thread thread;
+        private final java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(16, r -> {
+            Thread t = new Thread(r, "bench-noop-step");
+            t.setDaemon(true);
+            return t;
+        });
 
         NoOpWorkers(String bootstrap) {
             List<String> topics = Topics.SERVICES.stream().map(Topics::commands).toList();
+            KafkaProducer<String, byte[]> producer = producer(bootstrap);
+            List<StepHandler> handlers = new ArrayList<>();
+            for (int i = 1; i <= RUNBOOK_STEPS; i++) {
+                String id = stepId(i);
+                handlers.add(new StepHandler() {
+                    @Override
+                    public String stepId() {
+                        return id;
+                    }
+
+                    @Override
+                    public StepOutcome run(StepContext ctx) {
+                        return StepOutcome.succeeded(Map.of());
+                    }
+                });
+            }
+            ResultPublisher publisher = event -> {
+                if (event.data() instanceof StepSucceeded) {
+                    succeededAt.put(event.releaseId(), System.nanoTime());
+                }
+                var encoded = CloudEventCodec.encode(event);
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, event.releaseId(), encoded.body());
+                encoded.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+                try {
+                    producer.send(record).get(60, TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new IllegalStateException("result not acknowledged by Kafka: " + e, e);
+                }
+            };
+            StepDispatcher dispatcher = new StepDispatcher(new StepHandlers(handlers), new CommandLog(100_000), publisher,
+                    new SecretRedactor(List.of()), new WorkerIdentity("bench-noop", "bench"));
             thread = new Thread(() -> {
-                try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "bench-noop-workers");
-                     KafkaProducer<String, byte[]> producer = producer(bootstrap)) {
+                try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "bench-noop-workers"); producer) {
                     consumer.subscribe(topics, new ConsumerRebalanceListener() {
                         @Override
                         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -1027,36 +1073,34 @@ final class Bench {
                         for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                             long arrived = System.nanoTime();
                             Instant arrivedAt = Instant.now();
-                            Envelope e = CloudEventCodec.decode(headers(r), r.value());
-                            if (!(e.data() instanceof StepRequested cmd) || !answered.add(cmd.commandId())) {
-                                continue; // a redelivery
-                            }
-                            commands.incrementAndGet();
-                            Map<String, Instant> a = arrivals;
-                            if (a != null) {
-                                a.put(cmd.commandId(), arrivedAt);
-                            }
-                            Long previous = succeededAt.remove(e.releaseId());
+                            Header subject = r.headers().lastHeader(CloudEventCodec.H_SUBJECT);
+                            Header id = r.headers().lastHeader(CloudEventCodec.H_ID);
+                            String release = subject == null ? r.key() : new String(subject.value(), StandardCharsets.UTF_8);
+                            Long previous = release == null ? null : succeededAt.remove(release);
                             Samples h = hops;
                             if (previous != null && h != null) {
                                 h.add(arrived - previous);
                             }
-                            send(producer, e.releaseId(), new StepStarted(cmd.step(), cmd.attempt(), cmd.commandId(), "bench-noop"));
-                            succeededAt.put(e.releaseId(), System.nanoTime());
-                            send(producer, e.releaseId(), new StepSucceeded(cmd.step(), cmd.attempt(), cmd.commandId(), Map.of()));
+                            Map<String, String> headers = headers(r);
+                            String origin = r.topic() + "/" + r.partition() + "@" + r.offset();
+                            pool.execute(() -> {
+                                StepDispatcher.Disposition d = dispatcher.dispatch(headers, r.value(), origin);
+                                if (d instanceof StepDispatcher.Disposition.Completed c) {
+                                    commands.incrementAndGet();
+                                    Map<String, Instant> a = arrivals;
+                                    if (a != null && c.result().data() instanceof StepSucceeded s) {
+                                        a.put(s.commandId(), arrivedAt);
+                                    }
+                                } else if (d instanceof StepDispatcher.Disposition.Rejected rejected) {
+                                    System.err.println("bench worker: " + rejected.reason());
+                                }
+                            });
                         }
                     }
                 }
             }, "bench-noop-workers");
             thread.setDaemon(true);
             thread.start();
-        }
-
-        private static void send(KafkaProducer<String, byte[]> producer, String release, ReleaseEvent event) {
-            var encoded = CloudEventCodec.encode(Envelope.of("/bench/noop-worker", release, event));
-            ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, release, encoded.body());
-            encoded.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-            producer.send(record);
         }
 
         void awaitAssigned() throws InterruptedException {
@@ -1073,6 +1117,7 @@ final class Bench {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            pool.shutdownNow();
         }
     }
 
@@ -1155,7 +1200,7 @@ final class Bench {
     @CommandLine.Command(name = "bench", mixinStandardHelpOptions = true,
             description = {"Measure the stack side by side in one run: Kafka round trip, step hop and 20-step run,"
                     + " throughput, timeline over a big log, idle cost, memory and start-up.",
-                    "Starts Kafka, PostgreSQL and the coordinator (with its relay); no-op workers in this JVM answer the commands.",
+                    "Starts Kafka, PostgreSQL and the coordinator (with its relay); no-op step handlers on the real worker runtime (in this JVM) answer the commands.",
                     "The last line is a machine-readable summary. See docs/benchmarks.md."})
     static final class Command implements Callable<Integer> {
         @CommandLine.Option(names = "--quick", description = "Smaller samples and windows: a run under two minutes.")
