@@ -1001,8 +1001,8 @@ final class Bench {
 
     /**
      * The four services as no-op step handlers, run by the real worker runtime in this JVM: its
-     * {@link StepDispatcher} (decode, commandId dedupe, StepStarted, the handler, StepSucceeded, each
-     * result published and acknowledged before the next, as {@code KafkaResultPublisher} does) on 16
+     * {@link StepDispatcher} (decode, commandId dedupe, StepStarted sent, the handler, StepSucceeded sent
+     * and acknowledged, as with {@code KafkaResultPublisher}) on 16
      * threads (the services' {@code max-concurrency}), fed by one plain Kafka consumer on every command
      * topic instead of the SmallRye connector. The hop is measured from just before StepSucceeded is
      * sent to the arrival of the release's next command.
@@ -1040,17 +1040,42 @@ final class Bench {
                     }
                 });
             }
-            ResultPublisher publisher = event -> {
-                if (event.data() instanceof StepSucceeded) {
-                    succeededAt.put(event.releaseId(), System.nanoTime());
+            ResultPublisher publisher = new ResultPublisher() {
+                @Override
+                public void publish(Envelope event) {
+                    try {
+                        send(event).get(60, TimeUnit.SECONDS);
+                    } catch (Exception e) {
+                        throw new IllegalStateException("result not acknowledged by Kafka: " + e, e);
+                    }
                 }
-                var encoded = CloudEventCodec.encode(event);
-                ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, event.releaseId(), encoded.body());
-                encoded.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-                try {
-                    producer.send(record).get(60, TimeUnit.SECONDS);
-                } catch (Exception e) {
-                    throw new IllegalStateException("result not acknowledged by Kafka: " + e, e);
+
+                @Override
+                public java.util.concurrent.CompletionStage<Void> publishAsync(Envelope event) {
+                    CompletableFuture<Void> acked = new CompletableFuture<>();
+                    sendRecord(event, (meta, error) -> {
+                        if (error != null) {
+                            acked.completeExceptionally(error);
+                        } else {
+                            acked.complete(null);
+                        }
+                    });
+                    return acked;
+                }
+
+                private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(Envelope event) {
+                    return sendRecord(event, null);
+                }
+
+                private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> sendRecord(
+                        Envelope event, org.apache.kafka.clients.producer.Callback callback) {
+                    if (event.data() instanceof StepSucceeded) {
+                        succeededAt.put(event.releaseId(), System.nanoTime());
+                    }
+                    var encoded = CloudEventCodec.encode(event);
+                    ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, event.releaseId(), encoded.body());
+                    encoded.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+                    return producer.send(record, callback);
                 }
             };
             StepDispatcher dispatcher = new StepDispatcher(new StepHandlers(handlers), new CommandLog(100_000), publisher,

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Publishes to the {@code results} channel (topic release.results): key = release id, value = the event
@@ -32,6 +33,15 @@ public class KafkaResultPublisher implements ResultPublisher {
 
     @Override
     public void publish(Envelope event) {
+        results.sendMessage(message(event)).await().atMost(publishTimeout);
+    }
+
+    @Override
+    public CompletionStage<Void> publishAsync(Envelope event) {
+        return results.sendMessage(message(event)).subscribeAsCompletionStage();
+    }
+
+    private static Message<byte[]> message(Envelope event) {
         CloudEventCodec.Encoded encoded = CloudEventCodec.encode(event);
         List<RecordHeader> headers = new ArrayList<>();
         encoded.headers().forEach((k, v) -> headers.add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
@@ -39,6 +49,6 @@ public class KafkaResultPublisher implements ResultPublisher {
                 .withKey(event.releaseId())
                 .withHeaders(headers)
                 .build();
-        results.sendMessage(Message.of(encoded.body()).addMetadata(metadata)).await().atMost(publishTimeout);
+        return Message.of(encoded.body()).addMetadata(metadata);
     }
 }

@@ -14,6 +14,8 @@ import org.jboss.logging.Logger;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -114,13 +116,23 @@ public class StepDispatcher {
     }
 
     private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about) {
+        // StepStarted is not awaited before the handler runs: the result that follows is ordered after
+        // it on the release's partition, and a step that finishes at once does not pay one more Kafka
+        // acknowledgement (docs/benchmarks.md). A start that could not be published is logged; the
+        // result, awaited, says what became of the step.
+        CompletionStage<Void> started;
         try {
-            publisher.publish(event(releaseId, new StepStarted(request.step(), request.attempt(), request.commandId(),
+            started = publisher.publishAsync(event(releaseId, new StepStarted(request.step(), request.attempt(), request.commandId(),
                     worker.instance())));
         } catch (RuntimeException e) {
-            log.abandon(request.commandId());
-            return reject("could not publish StepStarted for " + about + ": " + describe(e));
+            started = CompletableFuture.failedFuture(e);
         }
+        started.whenComplete((ok, error) -> {
+            if (error != null) {
+                LOG.warnf("StepStarted of %s was not published (%s); the coordinator learns of the step from its result",
+                        about, redact(describe(error)));
+            }
+        });
         LOG.infof("running %s", about);
 
         StepContext ctx = new StepContext(releaseId, request.step(), request.attempt(), request.commandId(),

@@ -218,6 +218,47 @@ class StepDispatcherTest {
     }
 
     @Test
+    void aStartThatCannotBePublishedDoesNotStopTheStepWhoseResultTellsTheCoordinator() {
+        StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of("commit", "abc"))));
+        published.failOn = StepStarted.class;
+
+        Disposition done = send(d, command("git.resolve-head", "c-1", Map.of()));
+
+        assertInstanceOf(Disposition.Completed.class, done);
+        assertEquals(1, runs.get());
+        assertEquals(List.of(StepSucceeded.class), published.events.stream().map(e -> e.data().getClass()).toList(),
+                "only the result reached the bus");
+    }
+
+    @Test
+    void theStartIsNotAwaitedBeforeTheHandlerRunsButGoesFirst() {
+        java.util.concurrent.CompletableFuture<Void> startAcked = new java.util.concurrent.CompletableFuture<>();
+        List<String> order = new CopyOnWriteArrayList<>();
+        ResultPublisher slowStart = new ResultPublisher() {
+            @Override
+            public void publish(Envelope event) {
+                order.add("published " + event.data().getClass().getSimpleName());
+            }
+
+            @Override
+            public java.util.concurrent.CompletionStage<Void> publishAsync(Envelope event) {
+                order.add("sent " + event.data().getClass().getSimpleName());
+                return startAcked; // Kafka has not acknowledged it yet
+            }
+        };
+        StepDispatcher d = new StepDispatcher(new StepHandlers(List.of(handler("git.resolve-head", ctx -> {
+            order.add("handler ran");
+            return StepOutcome.succeeded(Map.of());
+        }))), new CommandLog(100), slowStart, new SecretRedactor(List.of()), new WorkerIdentity("git-service", "host-1"));
+
+        Disposition done = send(d, command("git.resolve-head", "c-1", Map.of()));
+        startAcked.complete(null);
+
+        assertInstanceOf(Disposition.Completed.class, done);
+        assertEquals(List.of("sent StepStarted", "handler ran", "published StepSucceeded"), order);
+    }
+
+    @Test
     void aResultThatCannotBePublishedDeadLettersTheCommandAndLetsARedeliveryRunIt() {
         StepDispatcher d = dispatcher(handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of())));
         CloudEventCodec.Encoded cmd = command("git.resolve-head", "c-1", Map.of());
