@@ -53,13 +53,16 @@ import java.util.logging.Logger;
  * ({@code imageID} carries the registry's digest); once they are ready, the older ReplicaSets are scaled to
  * zero and their pods deleted (a rolling update). Pods of an image marked never-ready stay Running but not
  * Ready (CrashLoopBackOff), so the old pods stay and the rollout never completes. Statuses follow
- * ({@code observedGeneration}, ready replicas), Jobs complete, Services get a cluster IP, and objects whose
+ * ({@code observedGeneration}, ready replicas), Jobs complete (or fail, when annotated
+ * {@code sandbox.release-train.dev/outcome: fail}), Services get a cluster IP, and objects whose
  * controlling owner is gone are garbage-collected.
  */
 final class SimulatedController implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SimulatedController.class.getName());
     private static final String HASH_LABEL = "pod-template-hash";
+    /** A Job annotated {@code fail} fails (its pods exceed the backoff limit): a migration that breaks. */
+    static final String FAIL_ANNOTATION = "sandbox.release-train.dev/outcome";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -304,6 +307,20 @@ final class SimulatedController implements AutoCloseable {
             return;
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Map<String, String> annotations = job.getMetadata().getAnnotations();
+        if (annotations != null && "fail".equals(annotations.get(FAIL_ANNOTATION))) {
+            if (job.getStatus() != null && job.getStatus().getFailed() != null) {
+                return;
+            }
+            int backoff = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+            job.setStatus(new JobStatusBuilder().withStartTime(now).withFailed(backoff + 1).withActive(0).withReady(0)
+                    .withConditions(new JobConditionBuilder().withType("Failed").withStatus("True")
+                            .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+                            .withLastProbeTime(now).withLastTransitionTime(now).build())
+                    .build());
+            client.batch().v1().jobs().inNamespace(namespace).resource(job).updateStatus();
+            return;
+        }
         job.setStatus(new JobStatusBuilder().withStartTime(now).withCompletionTime(now).withSucceeded(1)
                 .withActive(0).withReady(0)
                 .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True")
