@@ -102,20 +102,30 @@ final class SimulatedController implements AutoCloseable {
         deployments.forEach(d -> uids.add(d.getMetadata().getUid()));
         replicaSets.forEach(r -> uids.add(r.getMetadata().getUid()));
 
-        for (Deployment d : deployments) {
-            reconcileDeployment(d, replicaSets, pods);
-        }
-        // garbage collection: ReplicaSets and pods whose controlling owner is gone
+        // Garbage collection first: ReplicaSets and pods whose controlling owner is gone. A Deployment deleted
+        // and created again (uninstall, install) gets a ReplicaSet of the same name, which must not collide.
+        List<String> collected = new ArrayList<>();
         for (ReplicaSet rs : replicaSets) {
             OwnerReference owner = controllerOf(rs);
             if (owner != null && !uids.contains(owner.getUid())) {
                 client.apps().replicaSets().inNamespace(namespace).withName(rs.getMetadata().getName()).delete();
+                collected.add(rs.getMetadata().getUid());
             }
         }
         for (Pod pod : pods) {
             OwnerReference owner = controllerOf(pod);
-            if (owner != null && owner.getKind().equals("ReplicaSet") && !uids.contains(owner.getUid())) {
+            if (owner != null && owner.getKind().equals("ReplicaSet") && (!uids.contains(owner.getUid())
+                    || collected.contains(owner.getUid()))) {
                 client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).delete();
+            }
+        }
+        List<ReplicaSet> live = replicaSets.stream().filter(rs -> !collected.contains(rs.getMetadata().getUid())).toList();
+        for (Deployment d : deployments) {
+            try {
+                reconcileDeployment(d, live, pods);
+            } catch (KubernetesClientException e) {
+                // one Deployment in conflict with a concurrent writer must not hold up the others
+                LOG.log(Level.FINE, "reconciling " + d.getMetadata().getName() + " failed", e);
             }
         }
         for (Job job : client.batch().v1().jobs().inNamespace(namespace).list().getItems()) {
