@@ -251,9 +251,16 @@ public class UpgradePlayground implements StepHandler {
 
     private static StepFailure kubernetesFailure(String what, KubernetesClientException e) {
         int code = e.getCode();
-        boolean retryable = code == 0 || code == 408 || code == 429 || code >= 500;
-        return new StepFailure(what + " failed: " + (code == 0 ? "cluster unreachable" : "HTTP " + code) + ": "
-                + Redaction.text(e.getMessage()), retryable, e);
+        if (code <= 0) { // no HTTP answer (fabric8 reports -1 or 0): connection refused, DNS, TLS, timeout
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return new StepFailure(what + " failed: cluster unreachable: " + Redaction.text(root == e
+                    ? e.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage()), true, e);
+        }
+        boolean retryable = code == 408 || code == 429 || code >= 500;
+        return new StepFailure(what + " failed: HTTP " + code + ": " + Redaction.text(e.getMessage()), retryable, e);
     }
 
     /**

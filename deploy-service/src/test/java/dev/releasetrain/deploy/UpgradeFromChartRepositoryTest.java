@@ -192,4 +192,43 @@ class UpgradeFromChartRepositoryTest {
             step.chartVersion = Optional.empty();
         }
     }
+
+    @Test
+    @Order(6)
+    void anUnreachableClusterFailsRetryableWithoutTheKubeconfigToken(@TempDir Path dir) throws Exception {
+        String token = "kubeconfig-token-" + System.nanoTime();
+        Path config = dir.resolve("config");
+        Files.writeString(config, """
+                apiVersion: v1
+                kind: Config
+                clusters: [{name: c, cluster: {server: "http://127.0.0.1:9"}}]
+                users: [{name: u, user: {token: %s}}]
+                contexts: [{name: x, context: {cluster: c, user: u, namespace: posthog}}]
+                current-context: x
+                """.formatted(token));
+        HelmKubeconfig configured = new HelmKubeconfig();
+        configured.kubeconfig = Optional.of(config.toString());
+        configured.kubernetesUrl = Optional.empty();
+        configured.namespace = "posthog";
+        KubernetesClients clients = new KubernetesClients();
+        clients.kubernetesUrl = Optional.empty();
+        clients.kubeconfig = Optional.of(config.toString());
+        KubernetesClient unreachable = clients.kubernetesClient();
+        HelmKubeconfig kept = step.kubeconfig;
+        KubernetesClient keptClient = step.kubernetes;
+        step.kubeconfig = configured;
+        step.kubernetes = unreachable;
+        try {
+            StepOutcome.Failed failed = assertInstanceOf(StepOutcome.Failed.class, upgrade("release-1.29.1-unstable"));
+            assertTrue(failed.retryable(), failed.reason());
+            assertTrue(failed.reason().startsWith("reading the history of release posthog in namespace posthog failed: "
+                    + "cluster unreachable"), failed.reason());
+            assertFalse(failed.reason().contains(token), failed.reason());
+        } finally {
+            step.kubeconfig = kept;
+            step.kubernetes = keptClient;
+            unreachable.close();
+            configured.close();
+        }
+    }
 }
