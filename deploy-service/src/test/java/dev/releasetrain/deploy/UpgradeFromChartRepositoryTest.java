@@ -231,4 +231,32 @@ class UpgradeFromChartRepositoryTest {
             configured.close();
         }
     }
+
+    @Test
+    @Order(7)
+    void aRevisionAnAttemptDeployedBeforeCrashingWhoseJobFailsIsRolledBackByTheNextAttempt() throws Exception {
+        // The earlier attempt: Helm returned "deployed" (revision 3), then the process died before the Jobs ended.
+        String failing = PlaygroundTest.failingMigration(PlaygroundTest.values("release-1.29.1-unstable", 1));
+        Path values = kubeconfig.newPrivateFile("crashed", ".yaml");
+        Files.writeString(values, failing);
+        var release = com.marcnuri.helm.Helm.upgrade(sandbox.chartRepositoryUrl() + sandbox.chartRepository().archiveName())
+                .withName("posthog").withNamespace("posthog").waitReady().withTimeout(8).disableOpenApiValidation()
+                .withKubeConfig(kubeconfig.path().orElseThrow()).withValuesFile(values).call();
+        assertEquals("3", release.getRevision());
+
+        StepContext ctx = new StepContext("1.29.1", "deploy.upgrade-playground", 2, "cmd-" + System.nanoTime(),
+                Map.of("version", "1.29.1", "valuesYaml", failing), (m, d) -> progress.add(m));
+        StepOutcome.Failed failed;
+        try {
+            failed = assertInstanceOf(StepOutcome.Failed.class, step.run(ctx));
+        } catch (StepFailure f) {
+            failed = f.outcome();
+        }
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().startsWith("job posthog/posthog-migrate-3 of release posthog failed"), failed.reason());
+        assertTrue(failed.reason().endsWith("rolled back to revision 2 (now revision 4)"), failed.reason());
+        assertEquals(List.of("superseded", "superseded", "failed", "deployed"),
+                history().stream().map(HelmReleases.Stored::status).toList());
+        assertEquals("Rollback to 2", history().get(3).release().path("info").path("description").asText());
+    }
 }
