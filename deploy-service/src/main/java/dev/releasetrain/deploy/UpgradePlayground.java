@@ -169,7 +169,7 @@ public class UpgradePlayground implements StepHandler {
                 return StepOutcome.failed(what, true);
             }
             if (firstInstall) {
-                return StepOutcome.failed(what + "; " + uninstall("the failed first install"), false);
+                return StepOutcome.failed(what + "; " + uninstallAfterFailure("the failed first install"), false);
             }
             return StepOutcome.failed(what, false);
         } finally {
@@ -178,7 +178,7 @@ public class UpgradePlayground implements StepHandler {
         int revision = Integer.parseInt(release.getRevision().strip());
         if (!"deployed".equals(release.getStatus())) {
             String what = "helm upgrade of " + releaseName + " ended as " + release.getStatus() + " (revision " + revision + ")";
-            return StepOutcome.failed(firstInstall ? what + "; " + uninstall("the failed first install") : what, false);
+            return StepOutcome.failed(firstInstall ? what + "; " + uninstallAfterFailure("the failed first install") : what, false);
         }
         HelmReleases.Stored current = releases.revision(revision).orElseThrow(() -> new StepFailure(
                 "revision " + revision + " of release " + releaseName + " is not stored after helm upgrade", true));
@@ -318,6 +318,15 @@ public class UpgradePlayground implements StepHandler {
         }
     }
 
+    /** As {@link #uninstall}, after a failure already being reported: an uninstall that fails too is told, not thrown. */
+    private String uninstallAfterFailure(String what) {
+        try {
+            return uninstall(what);
+        } catch (StepFailure f) {
+            return f.getMessage() + " too";
+        }
+    }
+
     /** Uninstalls the release (ignoring one already gone); says what happened, for the step's reason. */
     private String uninstall(String what) {
         try {
@@ -403,7 +412,7 @@ public class UpgradePlayground implements StepHandler {
             }
         }
         if (target == null) {
-            return uninstall("the failed first install (revision " + failed.version() + ")");
+            return uninstallAfterFailure("the failed first install (revision " + failed.version() + ")");
         }
         Path dir = kubeconfig.newDirectory("rollback-chart");
         Path values = kubeconfig.newPrivateFile("rollback-values", ".yaml");
