@@ -20,12 +20,16 @@ import java.util.stream.Stream;
  * default ({@code KUBECONFIG}, {@code ~/.kube/config}). A file, not contents: helm-java's install path reads only
  * a kubeconfig file. Also the service's private scratch directory ({@code /tmp/release-train-kube*}, mode 0700)
  * for that file, values files and charts rebuilt for a rollback; it is deleted with its contents when the
- * application stops (and at JVM exit as a fallback), so no directory is left behind.
+ * application stops (and at JVM exit as a fallback), so no directory is left behind. A process killed outright
+ * (SIGKILL) cannot clean up: its directory names its process id in a file {@code owner}, and the first scratch
+ * directory a later process creates removes those whose owner is no longer running.
  */
 @ApplicationScoped
 public class HelmKubeconfig {
 
     private static final Logger LOG = Logger.getLogger(HelmKubeconfig.class);
+    static final String PREFIX = "release-train-kube";
+    private static final java.util.concurrent.atomic.AtomicBoolean SWEPT = new java.util.concurrent.atomic.AtomicBoolean();
 
     @ConfigProperty(name = "release-train.deploy.kubeconfig")
     Optional<String> kubeconfig;
@@ -58,8 +62,9 @@ public class HelmKubeconfig {
     public synchronized Path workDir() {
         if (workDir == null || !Files.isDirectory(workDir)) {
             try {
-                workDir = Files.createTempDirectory("release-train-kube",
+                workDir = Files.createTempDirectory(PREFIX,
                         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.writeString(workDir.resolve("owner"), Long.toString(ProcessHandle.current().pid()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create a scratch directory for Helm", e);
             }
@@ -67,8 +72,30 @@ public class HelmKubeconfig {
                 exitHook = new Thread(this::deleteWorkDir, "release-train-kube-cleanup");
                 Runtime.getRuntime().addShutdownHook(exitHook);
             }
+            if (SWEPT.compareAndSet(false, true)) {
+                sweepOrphans(workDir.getParent());
+            }
         }
         return workDir;
+    }
+
+    /** Deletes the scratch directories in {@code tmp} whose owning process is gone (killed before cleaning up). */
+    static void sweepOrphans(Path tmp) {
+        try (Stream<Path> dirs = Files.list(tmp)) {
+            dirs.filter(d -> d.getFileName().toString().startsWith(PREFIX) && Files.isRegularFile(d.resolve("owner")))
+                    .forEach(d -> {
+                        try {
+                            long pid = Long.parseLong(Files.readString(d.resolve("owner")).strip());
+                            if (ProcessHandle.of(pid).isEmpty()) {
+                                deleteRecursively(d);
+                            }
+                        } catch (IOException | NumberFormatException e) {
+                            LOG.debugf(e, "not sweeping %s", d);
+                        }
+                    });
+        } catch (IOException e) {
+            LOG.debugf(e, "cannot sweep %s", tmp);
+        }
     }
 
     /** A new private (0600) file in the scratch directory; the caller deletes it when done. */

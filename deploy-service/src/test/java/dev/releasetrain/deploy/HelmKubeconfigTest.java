@@ -46,4 +46,22 @@ class HelmKubeconfigTest {
         assertEquals(Path.of("/etc/kube/config"), k.path().orElseThrow());
         k.close();
     }
+
+    @Test
+    void directoriesOfKilledProcessesAreSweptAndLiveOnesKept(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path orphan = Files.createDirectory(tmp.resolve(HelmKubeconfig.PREFIX + "1"));
+        Files.writeString(orphan.resolve("owner"), Long.toString(gone.pid()));
+        Files.writeString(orphan.resolve("config"), "clusters: []");
+        Path live = Files.createDirectory(tmp.resolve(HelmKubeconfig.PREFIX + "2"));
+        Files.writeString(live.resolve("owner"), Long.toString(ProcessHandle.current().pid()));
+        Path unknown = Files.createDirectory(tmp.resolve(HelmKubeconfig.PREFIX + "3")); // no owner: not ours to judge
+
+        HelmKubeconfig.sweepOrphans(tmp);
+
+        assertFalse(Files.exists(orphan));
+        assertTrue(Files.exists(live));
+        assertTrue(Files.exists(unknown));
+    }
 }
