@@ -149,6 +149,7 @@ public class UpgradePlayground implements StepHandler {
         boolean firstInstall = history.stream().noneMatch(UpgradePlayground::succeeded);
 
         Path valuesFile = kubeconfig.newPrivateFile("values", ".yaml");
+        RolloutWatch watch = new RolloutWatch(kubernetes, namespace, releaseName);
         Release release;
         try {
             Files.writeString(valuesFile, valuesYaml);
@@ -160,9 +161,9 @@ public class UpgradePlayground implements StepHandler {
                     .withValuesFile(valuesFile)
                     .withDescription(describe(ctx));
             release = withProgress(ctx, "helm upgrade --install of " + releaseName + " (" + source.chart() + ")",
-                    configured(upgrade)::call);
+                    watch, configured(upgrade)::call);
         } catch (IllegalStateException e) {
-            String reason = Redaction.text(String.valueOf(e.getMessage()).strip());
+            String reason = withNotReady(Redaction.text(String.valueOf(e.getMessage()).strip()), watch);
             String what = "helm upgrade --install of release " + releaseName + " (chart " + source.chart()
                     + ") in namespace " + namespace + " failed: " + reason;
             if (transientHelmError(reason)) {
@@ -216,20 +217,29 @@ public class UpgradePlayground implements StepHandler {
         return (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
     }
 
-    /** Runs a Helm call, publishing progress every progress-interval while it runs. */
-    private <T> T withProgress(StepContext ctx, String what, Callable<T> call) throws Exception {
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+    /**
+     * Runs a Helm call, watching the release's rollout every second and publishing progress every
+     * progress-interval (how long, and which Deployments are not ready yet) while it runs.
+     */
+    private <T> T withProgress(StepContext ctx, String what, RolloutWatch watch, Callable<T> call) throws Exception {
+        ScheduledExecutorService ticker = Executors.newScheduledThreadPool(1, r -> {
             Thread t = new Thread(r, "helm-progress");
             t.setDaemon(true);
             return t;
         });
         long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<List<String>> notReady = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        ticker.scheduleWithFixedDelay(() -> notReady.set(watch.sample()), 500, 1000, TimeUnit.MILLISECONDS);
         ticker.scheduleAtFixedRate(() -> {
             try {
                 Duration running = Duration.ofNanos(System.nanoTime() - start);
-                ctx.progress(what + " running for " + AwaitImages.human(running) + " (timeout "
-                        + AwaitImages.human(timeout) + ")", Map.of("runningSeconds", running.toSeconds(),
-                        "timeoutSeconds", timeout.toSeconds()));
+                List<String> waiting = notReady.get();
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("runningSeconds", running.toSeconds());
+                details.put("timeoutSeconds", timeout.toSeconds());
+                details.put("notReady", waiting);
+                ctx.progress(what + " running for " + AwaitImages.human(running) + " (timeout " + AwaitImages.human(timeout)
+                        + ")" + (waiting.isEmpty() ? "" : ": waiting for " + String.join(", ", waiting)), details);
             } catch (RuntimeException e) {
                 LOG.debugf(e, "progress not published");
             }
@@ -239,6 +249,15 @@ public class UpgradePlayground implements StepHandler {
         } finally {
             ticker.shutdownNow();
         }
+    }
+
+    /** Helm's timeout says only "context deadline exceeded": add what was not ready. */
+    private static String withNotReady(String reason, RolloutWatch watch) {
+        String m = reason.toLowerCase(Locale.ROOT);
+        if ((m.contains("deadline exceeded") || m.contains("timed out")) && !watch.lastNotReady().isEmpty()) {
+            return reason + " (not ready when Helm gave up: " + String.join(", ", watch.lastNotReady()) + ")";
+        }
+        return reason;
     }
 
     private List<HelmReleases.Stored> history(HelmReleases releases) {
@@ -422,8 +441,15 @@ public class UpgradePlayground implements StepHandler {
             UpgradeCommand rollback = new Helm(dir).upgrade().withName(releaseName).withNamespace(namespace)
                     .waitReady().withTimeout((int) Math.max(1, timeout.toSeconds()))
                     .withValuesFile(values).withDescription("Rollback to " + target.version());
-            Release r = withProgress(ctx, "rollback of " + releaseName + " to revision " + target.version(),
-                    configured(rollback)::call);
+            RolloutWatch watch = new RolloutWatch(kubernetes, namespace, releaseName);
+            Release r;
+            try {
+                r = withProgress(ctx, "rollback of " + releaseName + " to revision " + target.version(), watch,
+                        configured(rollback)::call);
+            } catch (IllegalStateException e) {
+                return "rolling back to revision " + target.version() + " failed too: "
+                        + withNotReady(Redaction.text(String.valueOf(e.getMessage()).strip()), watch);
+            }
             releases.revision(failed.version()).ifPresent(f -> releases.markFailed(f,
                     "Upgrade \"" + releaseName + "\" failed: " + failure));
             return "rolled back to revision " + target.version() + " (now revision " + r.getRevision().strip() + ")";

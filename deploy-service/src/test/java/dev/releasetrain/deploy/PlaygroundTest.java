@@ -185,6 +185,9 @@ class PlaygroundTest {
         assertTrue(failed.reason().contains("rolled back"), failed.reason());
         assertTrue(failed.reason().contains("helm upgrade --install of release posthog (chart posthog-29.0.11) in namespace posthog failed"),
                 failed.reason());
+        // Helm says only "context deadline exceeded"; the reason also names what did not get ready, and why.
+        assertTrue(failed.reason().contains("(not ready when Helm gave up: deployment posthog-"), failed.reason());
+        assertTrue(failed.reason().contains(": CrashLoopBackOff"), failed.reason());
         assertFalse(Sandboxes.progress(events).isEmpty()); // progress while Helm waited
         // The playground still runs (and reports) the previous version.
         assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));

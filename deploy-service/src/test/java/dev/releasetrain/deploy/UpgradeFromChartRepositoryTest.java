@@ -120,6 +120,7 @@ class UpgradeFromChartRepositoryTest {
         assertTrue(failed.reason().startsWith("helm upgrade --install of release posthog (chart posthog-29.0.11) "
                 + "in namespace posthog failed: "), failed.reason());
         assertTrue(failed.reason().endsWith("the failed first install was uninstalled"), failed.reason());
+        assertTrue(failed.reason().contains("not ready when Helm gave up: deployment posthog-"), failed.reason());
         assertEquals(List.of(), history());
     }
 
