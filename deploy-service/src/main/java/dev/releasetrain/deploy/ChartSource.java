@@ -48,7 +48,7 @@ record ChartSource(String reference, boolean local, String chart) {
         if (repositoryUrl == null || repositoryUrl.isBlank()) {
             throw new StepFailure("release-train.deploy.chart-repository-url is not set (needed for chart " + chart + ")", false);
         }
-        String name = chart.substring(chart.lastIndexOf('/') + 1);
+        String name = name(chart);
         String base = repositoryUrl.endsWith("/") ? repositoryUrl : repositoryUrl + "/";
         String shown = Redaction.url(base);
         HttpResponse<String> response;
@@ -98,6 +98,16 @@ record ChartSource(String reference, boolean local, String chart) {
         }
         String absolute = URI.create(base).resolve(url).toString();
         return new ChartSource(absolute, false, name + "-" + pick.path("version").asText());
+    }
+
+    /** A local chart directory (it has a {@code Chart.yaml}). */
+    static boolean isLocal(String chart) {
+        return Files.isRegularFile(Path.of(chart).resolve("Chart.yaml"));
+    }
+
+    /** The chart's name in a {@code repo/name} reference. */
+    static String name(String chart) {
+        return chart.substring(chart.lastIndexOf('/') + 1);
     }
 
     /** Semantic versions compared numerically, part by part ({@code 29.0.11 > 29.0.9}). */

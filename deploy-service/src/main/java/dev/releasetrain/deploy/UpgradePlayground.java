@@ -124,8 +124,11 @@ public class UpgradePlayground implements StepHandler {
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), false);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        ChartSource source = ChartSource.resolve(chart, chartRepositoryUrl,
-                chartVersion.filter(v -> !v.isBlank()), http);
+        Optional<String> pinned = chartVersion.filter(v -> !v.isBlank());
+        // A pinned chart from a repository is known without its index: a repeat needs no repository.
+        ChartSource source = pinned.isPresent() && !ChartSource.isLocal(chart) ? null
+                : ChartSource.resolve(chart, chartRepositoryUrl, pinned, http);
+        String expectedChart = source != null ? source.chart() : ChartSource.name(chart) + "-" + pinned.orElseThrow();
         HelmReleases releases = new HelmReleases(kubernetes, namespace, releaseName);
 
         List<HelmReleases.Stored> history = history(releases);
@@ -134,7 +137,7 @@ public class UpgradePlayground implements StepHandler {
             history = recoverInterrupted(ctx, releases, last, deadline);
             last = history.isEmpty() ? null : history.get(history.size() - 1);
         }
-        if (last != null && "deployed".equals(last.status()) && source.chart().equals(last.chartName())
+        if (last != null && "deployed".equals(last.status()) && expectedChart.equals(last.chartName())
                 && sameValues(last.config(), desired)) {
             LOG.infof("release %s revision %d already deployed with chart %s and these values: no upgrade",
                     releaseName, last.version(), last.chartName());
@@ -147,6 +150,9 @@ public class UpgradePlayground implements StepHandler {
             history = List.of();
         }
         boolean firstInstall = history.stream().noneMatch(UpgradePlayground::succeeded);
+        if (source == null) {
+            source = ChartSource.resolve(chart, chartRepositoryUrl, pinned, http);
+        }
 
         Path valuesFile = kubeconfig.newPrivateFile("values", ".yaml");
         RolloutWatch watch = new RolloutWatch(kubernetes, namespace, releaseName);

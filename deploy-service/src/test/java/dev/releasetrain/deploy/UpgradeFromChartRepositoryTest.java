@@ -189,6 +189,11 @@ class UpgradeFromChartRepositoryTest {
             StepOutcome.Succeeded ok = succeeded(upgrade("release-1.29.1-unstable"));
             assertEquals(2, ok.outputs().get("revision"));
             assertEquals("posthog-29.0.11", ok.outputs().get("chart"));
+            // Repeated while the repository is down: the pinned chart is already deployed, nothing to fetch.
+            sandbox.chartRepository().failNext(100, 503);
+            StepOutcome.Succeeded again = succeeded(upgrade("release-1.29.1-unstable"));
+            assertEquals(2, again.outputs().get("revision"));
+            assertEquals(false, again.outputs().get("changed"));
         } finally {
             step.chartVersion = Optional.empty();
         }
