@@ -295,6 +295,7 @@ public class UpgradePlayground implements StepHandler {
     private List<HelmReleases.Stored> recoverInterrupted(StepContext ctx, HelmReleases releases,
                                                          HelmReleases.Stored pending, long deadline) throws InterruptedException {
         Duration grace = pendingGrace.orElse(timeout);
+        long lastProgress = 0;
         while (true) {
             Duration age = Duration.between(lastDeployed(pending), Instant.now());
             if (age.compareTo(grace) >= 0) {
@@ -305,9 +306,12 @@ public class UpgradePlayground implements StepHandler {
                         + pending.version() + " is " + pending.status() + " (another operation may still run); it is "
                         + "recovered once older than " + AwaitImages.human(grace), true);
             }
-            ctx.progress("revision " + pending.version() + " of " + releaseName + " is " + pending.status() + " since "
-                    + AwaitImages.human(age) + ": waiting up to " + AwaitImages.human(grace) + " before recovering it",
-                    Map.of("revision", pending.version(), "status", pending.status()));
+            if (lastProgress == 0 || System.nanoTime() - lastProgress >= progressInterval.toNanos()) {
+                lastProgress = System.nanoTime();
+                ctx.progress("revision " + pending.version() + " of " + releaseName + " is " + pending.status() + " since "
+                        + AwaitImages.human(age) + ": waiting up to " + AwaitImages.human(grace) + " before recovering it",
+                        Map.of("revision", pending.version(), "status", pending.status()));
+            }
             Thread.sleep(Math.min(1000, Math.max(50, grace.minus(age).toMillis())));
             List<HelmReleases.Stored> history = history(releases);
             HelmReleases.Stored last = history.isEmpty() ? null : history.get(history.size() - 1);
@@ -325,7 +329,7 @@ public class UpgradePlayground implements StepHandler {
                 releases.markFailed(pending, "Interrupted: " + pending.status() + " left by a stopped attempt; marked "
                         + "failed by Release Train, the next upgrade starts from the last deployed revision");
             } catch (KubernetesClientException e) {
-                throw kubernetesFailure("marking interrupted revision " + pending.version() + " of " + releaseName + " failed", e);
+                throw kubernetesFailure("marking interrupted revision " + pending.version() + " of " + releaseName + " as failed", e);
             }
             note = "revision " + pending.version() + " (" + pending.status() + ", interrupted) marked failed";
         }
@@ -387,6 +391,7 @@ public class UpgradePlayground implements StepHandler {
 
     /** Null when every Job completed, else why not. */
     private String awaitJobs(StepContext ctx, List<String> names, long deadline) throws InterruptedException {
+        long lastProgress = 0;
         while (true) {
             List<String> pending = new ArrayList<>();
             for (String name : names) {
@@ -423,7 +428,10 @@ public class UpgradePlayground implements StepHandler {
             if (System.nanoTime() > deadline) {
                 return "jobs " + pending + " of release " + releaseName + " did not complete within " + AwaitImages.human(timeout);
             }
-            ctx.progress("waiting for jobs " + pending + " of release " + releaseName, Map.of("jobs", pending));
+            if (lastProgress == 0 || System.nanoTime() - lastProgress >= progressInterval.toNanos()) {
+                lastProgress = System.nanoTime();
+                ctx.progress("waiting for jobs " + pending + " of release " + releaseName, Map.of("jobs", pending));
+            }
             Thread.sleep(500);
         }
     }
