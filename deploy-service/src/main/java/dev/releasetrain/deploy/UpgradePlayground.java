@@ -2,11 +2,9 @@ package dev.releasetrain.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
-import com.marcnuri.helm.ReleaseHistory;
 import com.marcnuri.helm.UpgradeCommand;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
@@ -22,28 +20,47 @@ import org.jboss.logging.Logger;
 
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code deploy.upgrade-playground}: {@code helm upgrade --install} of the playground release with the values
- * file of param {@code valuesYaml}, atomic, waiting up to {@code release-train.deploy.helm-timeout} (20m), through
- * helm-java (Helm in-process). Idempotent: when the release's last revision is deployed with the same values and
- * chart, nothing is upgraded and that revision is reported. helm-java has no {@code --wait-for-jobs}; the step
- * waits for the release's Jobs to complete after Helm returns (within the same timeout). Outputs
- * {@code revision}, {@code status}, {@code chart}, {@code changed}.
+ * {@code deploy.upgrade-playground}: {@code helm upgrade --install --atomic --wait --wait-for-jobs} of the
+ * playground release with the values file of param {@code valuesYaml}, within {@code release-train.deploy.helm-timeout}
+ * (20m), through helm-java (Helm in-process). helm-java 0.0.21 (the newest on Maven Central) has no rollback, no
+ * {@code --wait-for-jobs} and drops {@code --atomic} on a first install, so the step completes those semantics
+ * itself (see docs/deploy.md):
+ * <ul>
+ *   <li>a rollout that never gets ready is rolled back by Helm's own atomic upgrade;</li>
+ *   <li>the release's Jobs (named in the new revision's manifest) are awaited after Helm returns; a failed Job
+ *       or one still running at the deadline rolls the release back to the previous successful revision (an
+ *       upgrade that re-applies that revision's stored manifest, chart and values), or uninstalls a first
+ *       install;</li>
+ *   <li>a failed first install is uninstalled;</li>
+ *   <li>a revision left {@code pending-*} by an attempt that stopped half-way (a crash) is recovered on the next
+ *       attempt, once it is older than {@code release-train.deploy.pending-grace} (until then another operation
+ *       may still be running, and the step waits): a pending install is uninstalled, a pending upgrade or
+ *       rollback is marked failed; then the upgrade runs from the last deployed revision.</li>
+ * </ul>
+ * Idempotent: when the last revision is deployed with the same chart and values, nothing is upgraded (its Jobs
+ * are still checked) and that revision is reported. Outputs {@code revision}, {@code status}, {@code chart},
+ * {@code changed}. Failures name what failed with Helm's reason, secrets redacted; an unreachable cluster or
+ * chart repository is retryable, a failed rollout or Job is not.
  */
 @ApplicationScoped
 public class UpgradePlayground implements StepHandler {
@@ -76,12 +93,19 @@ public class UpgradePlayground implements StepHandler {
     @ConfigProperty(name = "release-train.deploy.helm-timeout", defaultValue = "PT20M")
     Duration timeout;
 
+    /** How old a pending revision must be before it counts as left behind by a stopped attempt (default: helm-timeout). */
+    @ConfigProperty(name = "release-train.deploy.pending-grace")
+    Optional<Duration> pendingGrace;
+
     /** Only for API servers without OpenAPI documents (the sandbox). */
     @ConfigProperty(name = "release-train.deploy.openapi-validation", defaultValue = "true")
     boolean openApiValidation;
 
     @ConfigProperty(name = "release-train.deploy.progress-interval", defaultValue = "PT30S")
     Duration progressInterval;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+            .followRedirects(HttpClient.Redirect.NORMAL).build();
 
     @Override
     public String stepId() {
@@ -94,75 +118,78 @@ public class UpgradePlayground implements StepHandler {
         JsonNode desired;
         try {
             desired = YAML.readTree(valuesYaml);
-        } catch (IOException e) {
-            throw new StepFailure("param valuesYaml is not valid YAML: " + e.getMessage(), false);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the parser's own words and position, not the document (values may carry credentials)
+            throw new StepFailure("param valuesYaml is not valid YAML: " + Redaction.text(e.getOriginalMessage())
+                    + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()), false);
         }
-        Optional<Path> kube = kubeconfig.path();
-        ChartRef ref = chartRef();
-
-        Optional<ReleaseHistory> last = lastRevision(kube);
-        if (last.isPresent()) {
-            String status = last.get().getStatus();
-            if (status != null && status.startsWith("pending-")) {
-                return StepOutcome.failed("release " + releaseName + " in namespace " + namespace + " has an operation in "
-                        + "progress (revision " + last.get().getRevision() + " is " + status + "); try again when it ends", true);
-            }
-            if ("deployed".equals(status) && ref.expected().map(c -> c.equals(last.get().getChart())).orElse(true)) {
-                JsonNode current = currentValues(kube, last.get().getRevision());
-                if (sameValues(current, desired)) {
-                    LOG.infof("release %s revision %d already deployed with these values: no upgrade", releaseName,
-                            last.get().getRevision());
-                    awaitJobs(ctx, System.nanoTime() + timeout.toNanos());
-                    return outcome(last.get().getRevision(), status, last.get().getChart(), false);
-                }
-            }
-        }
-
-        Path valuesFile = writeValues(valuesYaml);
         long deadline = System.nanoTime() + timeout.toNanos();
-        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "helm-upgrade-progress");
-            t.setDaemon(true);
-            return t;
-        });
-        long start = System.nanoTime();
-        ticker.scheduleAtFixedRate(() -> {
-            try {
-                Duration running = Duration.ofNanos(System.nanoTime() - start);
-                ctx.progress("helm upgrade of " + releaseName + " running for " + AwaitImages.human(running)
-                        + " (timeout " + AwaitImages.human(timeout) + ")", Map.of("runningSeconds", running.toSeconds(),
-                        "timeoutSeconds", timeout.toSeconds()));
-            } catch (RuntimeException e) {
-                LOG.debugf(e, "progress not published");
-            }
-        }, progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
+        Optional<String> pinned = chartVersion.filter(v -> !v.isBlank());
+        // A pinned chart from a repository is known without its index: a repeat needs no repository.
+        ChartSource source = pinned.isPresent() && !ChartSource.isLocal(chart) ? null
+                : ChartSource.resolve(chart, chartRepositoryUrl, pinned, http);
+        String expectedChart = source != null ? source.chart() : ChartSource.name(chart) + "-" + pinned.orElseThrow();
+        HelmReleases releases = new HelmReleases(kubernetes, namespace, releaseName);
+
+        List<HelmReleases.Stored> history = history(releases);
+        HelmReleases.Stored last = history.isEmpty() ? null : history.get(history.size() - 1);
+        if (last != null && last.status().startsWith("pending-")) {
+            history = recoverInterrupted(ctx, releases, last, deadline);
+            last = history.isEmpty() ? null : history.get(history.size() - 1);
+        }
+        if (last != null && "deployed".equals(last.status()) && expectedChart.equals(last.chartName())
+                && sameValues(last.config(), desired)) {
+            LOG.infof("release %s revision %d already deployed with chart %s and these values: no upgrade",
+                    releaseName, last.version(), last.chartName());
+            finishJobs(ctx, releases, last, deadline);
+            return outcome(last.version(), "deployed", last.chartName(), false);
+        }
+        if (!history.isEmpty() && history.stream().noneMatch(UpgradePlayground::succeeded)) {
+            // A first install that failed earlier (helm-java installs without --atomic): start again from nothing.
+            uninstall("an earlier first install that failed");
+            history = List.of();
+        }
+        boolean firstInstall = history.stream().noneMatch(UpgradePlayground::succeeded);
+        if (source == null) {
+            source = ChartSource.resolve(chart, chartRepositoryUrl, pinned, http);
+        }
+
+        Path valuesFile = kubeconfig.newPrivateFile("values", ".yaml");
+        RolloutWatch watch = new RolloutWatch(kubernetes, namespace, releaseName);
         Release release;
         try {
-            UpgradeCommand upgrade = (ref.local() ? new Helm(Path.of(chart)).upgrade() : Helm.upgrade(chart))
+            Files.writeString(valuesFile, valuesYaml);
+            UpgradeCommand upgrade = (source.local() ? new Helm(Path.of(source.reference())).upgrade()
+                    : Helm.upgrade(source.reference()))
                     .withName(releaseName).withNamespace(namespace)
                     .install().atomic().waitReady()
-                    .withTimeout((int) Math.max(1, timeout.toSeconds()))
+                    .withTimeout(secondsLeft(deadline))
                     .withValuesFile(valuesFile)
                     .withDescription(describe(ctx));
-            kube.ifPresent(upgrade::withKubeConfig);
-            ref.repositoryConfig().ifPresent(upgrade::withRepositoryConfig);
-            chartVersion.filter(v -> !v.isBlank() && !ref.local()).ifPresent(upgrade::withVersion);
-            if (!openApiValidation) {
-                upgrade.disableOpenApiValidation();
-            }
-            release = upgrade.call();
+            release = withProgress(ctx, "helm upgrade --install of " + releaseName + " (" + source.chart() + ")",
+                    watch, configured(upgrade)::call);
         } catch (IllegalStateException e) {
-            return helmFailure("helm upgrade --install " + releaseName + " (" + chart + ") failed", e);
+            String reason = withNotReady(Redaction.text(String.valueOf(e.getMessage()).strip()), watch);
+            String what = "helm upgrade --install of release " + releaseName + " (chart " + source.chart()
+                    + ") in namespace " + namespace + " failed: " + reason;
+            if (transientHelmError(reason)) {
+                return StepOutcome.failed(what, true);
+            }
+            if (firstInstall) {
+                return StepOutcome.failed(what + "; " + uninstallAfterFailure("the failed first install"), false);
+            }
+            return StepOutcome.failed(what, false);
         } finally {
-            ticker.shutdownNow();
             Files.deleteIfExists(valuesFile);
         }
         int revision = Integer.parseInt(release.getRevision().strip());
         if (!"deployed".equals(release.getStatus())) {
-            return StepOutcome.failed("helm upgrade of " + releaseName + " ended as " + release.getStatus()
-                    + " (revision " + revision + ")", false);
+            String what = "helm upgrade of " + releaseName + " ended as " + release.getStatus() + " (revision " + revision + ")";
+            return StepOutcome.failed(firstInstall ? what + "; " + uninstallAfterFailure("the failed first install") : what, false);
         }
-        awaitJobs(ctx, deadline);
+        HelmReleases.Stored current = releases.revision(revision).orElseThrow(() -> new StepFailure(
+                "revision " + revision + " of release " + releaseName + " is not stored after helm upgrade", true));
+        finishJobs(ctx, releases, current, deadline);
         return outcome(revision, release.getStatus(), release.getChart(), true);
     }
 
@@ -180,54 +207,272 @@ public class UpgradePlayground implements StepHandler {
         return "Release Train " + ctx.releaseId() + (commit == null || commit.isBlank() ? "" : " values " + commit);
     }
 
-    /** The chart to install and what the release's chart field must say for an upgrade to be skipped. */
-    private record ChartRef(boolean local, Optional<String> expected, Optional<Path> repositoryConfig) {
+    private static boolean succeeded(HelmReleases.Stored r) {
+        return "deployed".equals(r.status()) || "superseded".equals(r.status());
     }
 
-    private ChartRef chartRef() throws IOException {
-        Path dir = Path.of(chart);
-        if (Files.isRegularFile(dir.resolve("Chart.yaml"))) {
-            JsonNode meta = YAML.readTree(dir.resolve("Chart.yaml").toFile());
-            return new ChartRef(true, Optional.of(meta.path("name").asText() + "-" + meta.path("version").asText()),
-                    Optional.empty());
+    private UpgradeCommand configured(UpgradeCommand upgrade) {
+        kubeconfig.path().ifPresent(upgrade::withKubeConfig);
+        if (!openApiValidation) {
+            upgrade.disableOpenApiValidation();
         }
-        String repo = chart.contains("/") ? chart.substring(0, chart.indexOf('/')) : "posthog";
-        String name = chart.substring(chart.lastIndexOf('/') + 1);
-        Path dirTmp = Files.createTempDirectory("release-train-helm-repos");
-        Path reposFile = dirTmp.resolve("repositories.yaml");
-        Files.writeString(reposFile, """
-                apiVersion: ""
-                generated: "0001-01-01T00:00:00Z"
-                repositories:
-                  - name: %s
-                    url: %s
-                """.formatted(repo, chartRepositoryUrl));
-        return new ChartRef(false, chartVersion.filter(v -> !v.isBlank()).map(v -> name + "-" + v), Optional.of(reposFile));
+        return upgrade;
     }
 
-    private Optional<ReleaseHistory> lastRevision(Optional<Path> kube) {
-        try {
-            var history = Helm.history(releaseName).withNamespace(namespace);
-            kube.ifPresent(history::withKubeConfig);
-            List<ReleaseHistory> revisions = history.call();
-            return revisions.stream().max(Comparator.comparingInt(ReleaseHistory::getRevision));
-        } catch (IllegalStateException e) {
-            if (String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("not found")) {
-                return Optional.empty();
+    private int secondsLeft(long deadline) {
+        return (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(deadline - System.nanoTime()));
+    }
+
+    /**
+     * Runs a Helm call, watching the release's rollout every second and publishing progress every
+     * progress-interval (how long, and which Deployments are not ready yet) while it runs.
+     */
+    private <T> T withProgress(StepContext ctx, String what, RolloutWatch watch, Callable<T> call) throws Exception {
+        ScheduledExecutorService ticker = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "helm-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long start = System.nanoTime();
+        java.util.concurrent.atomic.AtomicReference<List<String>> notReady = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        ticker.scheduleWithFixedDelay(() -> notReady.set(watch.sample()), 500, 1000, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(() -> {
+            try {
+                Duration running = Duration.ofNanos(System.nanoTime() - start);
+                List<String> waiting = notReady.get();
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("runningSeconds", running.toSeconds());
+                details.put("timeoutSeconds", timeout.toSeconds());
+                details.put("notReady", waiting);
+                ctx.progress(what + " running for " + AwaitImages.human(running) + " (timeout " + AwaitImages.human(timeout)
+                        + ")" + (waiting.isEmpty() ? "" : ": waiting for " + String.join(", ", waiting)), details);
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "progress not published");
             }
-            throw helmException("reading the history of release " + releaseName + " failed", e);
+        }, progressInterval.toMillis(), progressInterval.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            return call.call();
+        } finally {
+            ticker.shutdownNow();
         }
     }
 
-    private JsonNode currentValues(Optional<Path> kube, int revision) throws IOException {
+    /** Helm's timeout says only "context deadline exceeded": add what was not ready. */
+    private static String withNotReady(String reason, RolloutWatch watch) {
+        String m = reason.toLowerCase(Locale.ROOT);
+        if ((m.contains("deadline exceeded") || m.contains("timed out")) && !watch.lastNotReady().isEmpty()) {
+            return reason + " (not ready when Helm gave up: " + String.join(", ", watch.lastNotReady()) + ")";
+        }
+        return reason;
+    }
+
+    private List<HelmReleases.Stored> history(HelmReleases releases) {
         try {
-            var get = Helm.get(releaseName).values().withNamespace(namespace).withRevision(revision);
-            kube.ifPresent(get::withKubeConfig);
-            String yaml = get.call();
-            JsonNode node = YAML.readTree(yaml == null ? "" : yaml);
-            return node == null ? MissingNode.getInstance() : node;
+            return releases.history();
+        } catch (KubernetesClientException e) {
+            throw kubernetesFailure("reading the history of release " + releaseName + " in namespace " + namespace, e);
+        }
+    }
+
+    private static StepFailure kubernetesFailure(String what, KubernetesClientException e) {
+        int code = e.getCode();
+        if (code <= 0) { // no HTTP answer (fabric8 reports -1 or 0): connection refused, DNS, TLS, timeout
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            return new StepFailure(what + " failed: cluster unreachable: " + Redaction.text(root == e
+                    ? e.getMessage() : root.getClass().getSimpleName() + ": " + root.getMessage()), true, e);
+        }
+        boolean retryable = code == 408 || code == 429 || code >= 500;
+        return new StepFailure(what + " failed: HTTP " + code + ": " + Redaction.text(e.getMessage()), retryable, e);
+    }
+
+    /**
+     * A revision left pending: wait while it may still belong to a running operation, then recover it (a
+     * pending install is uninstalled, a pending upgrade or rollback marked failed). Returns the history after.
+     */
+    private List<HelmReleases.Stored> recoverInterrupted(StepContext ctx, HelmReleases releases,
+                                                         HelmReleases.Stored pending, long deadline) throws InterruptedException {
+        Duration grace = pendingGrace.orElse(timeout);
+        long lastProgress = 0;
+        while (true) {
+            Duration age = Duration.between(lastDeployed(pending), Instant.now());
+            if (age.compareTo(grace) >= 0) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new StepFailure("release " + releaseName + " in namespace " + namespace + ": revision "
+                        + pending.version() + " is " + pending.status() + " (another operation may still run); it is "
+                        + "recovered once older than " + AwaitImages.human(grace), true);
+            }
+            if (lastProgress == 0 || System.nanoTime() - lastProgress >= progressInterval.toNanos()) {
+                lastProgress = System.nanoTime();
+                ctx.progress("revision " + pending.version() + " of " + releaseName + " is " + pending.status() + " since "
+                        + AwaitImages.human(age) + ": waiting up to " + AwaitImages.human(grace) + " before recovering it",
+                        Map.of("revision", pending.version(), "status", pending.status()));
+            }
+            Thread.sleep(Math.min(1000, Math.max(50, grace.minus(age).toMillis())));
+            List<HelmReleases.Stored> history = history(releases);
+            HelmReleases.Stored last = history.isEmpty() ? null : history.get(history.size() - 1);
+            if (last == null || !last.status().startsWith("pending-")) {
+                return history; // the other operation ended
+            }
+            pending = last;
+        }
+        List<HelmReleases.Stored> history = history(releases);
+        String note;
+        if ("pending-install".equals(pending.status()) || history.stream().noneMatch(UpgradePlayground::succeeded)) {
+            note = uninstall("the interrupted first install (revision " + pending.version() + " " + pending.status() + ")");
+        } else {
+            try {
+                releases.markFailed(pending, "Interrupted: " + pending.status() + " left by a stopped attempt; marked "
+                        + "failed by Release Train, the next upgrade starts from the last deployed revision");
+            } catch (KubernetesClientException e) {
+                throw kubernetesFailure("marking interrupted revision " + pending.version() + " of " + releaseName + " as failed", e);
+            }
+            note = "revision " + pending.version() + " (" + pending.status() + ", interrupted) marked failed";
+        }
+        LOG.warnf("release %s: %s", releaseName, note);
+        ctx.progress("recovered release " + releaseName + ": " + note, Map.of("revision", pending.version()));
+        return history(releases);
+    }
+
+    private static Instant lastDeployed(HelmReleases.Stored r) {
+        String t = r.release().path("info").path("last_deployed").asText("");
+        try {
+            return OffsetDateTime.parse(t).toInstant();
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH; // unreadable: treat as old
+        }
+    }
+
+    /** As {@link #uninstall}, after a failure already being reported: an uninstall that fails too is told, not thrown. */
+    private String uninstallAfterFailure(String what) {
+        try {
+            return uninstall(what);
+        } catch (StepFailure f) {
+            return f.getMessage() + " too";
+        }
+    }
+
+    /** Uninstalls the release (ignoring one already gone); says what happened, for the step's reason. */
+    private String uninstall(String what) {
+        try {
+            var uninstall = Helm.uninstall(releaseName).withNamespace(namespace).ignoreNotFound();
+            kubeconfig.path().ifPresent(uninstall::withKubeConfig);
+            uninstall.call();
+            return what + " was uninstalled";
         } catch (IllegalStateException e) {
-            throw helmException("reading the values of release " + releaseName + " failed", e);
+            String reason = Redaction.text(String.valueOf(e.getMessage()).strip());
+            throw new StepFailure("uninstalling " + what + " of release " + releaseName + " failed: " + reason,
+                    transientHelmError(reason), e);
+        }
+    }
+
+    /**
+     * What {@code --wait-for-jobs} does, plus what {@code --atomic} would do on failure: the Jobs of the
+     * revision's manifest complete within the deadline; if one fails (or is still running at the deadline), the
+     * release goes back to its previous successful revision (or is uninstalled when there is none) and the step
+     * fails, not retryable.
+     */
+    private void finishJobs(StepContext ctx, HelmReleases releases, HelmReleases.Stored current, long deadline)
+            throws Exception {
+        List<String> jobs = HelmReleases.jobNames(current.manifest());
+        if (jobs.isEmpty()) {
+            return;
+        }
+        String failure = awaitJobs(ctx, jobs, deadline);
+        if (failure == null) {
+            return;
+        }
+        throw new StepFailure(failure + "; " + undo(ctx, releases, current, failure), false);
+    }
+
+    /** Null when every Job completed, else why not. */
+    private String awaitJobs(StepContext ctx, List<String> names, long deadline) throws InterruptedException {
+        long lastProgress = 0;
+        while (true) {
+            List<String> pending = new ArrayList<>();
+            for (String name : names) {
+                Job job;
+                try {
+                    job = kubernetes.batch().v1().jobs().inNamespace(namespace).withName(name).get();
+                } catch (KubernetesClientException e) {
+                    throw kubernetesFailure("reading job " + namespace + "/" + name + " of release " + releaseName, e);
+                }
+                if (job == null) {
+                    continue; // completed and cleaned up (ttlSecondsAfterFinished)
+                }
+                int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
+                int backoff = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+                var status = job.getStatus();
+                int succeeded = status == null || status.getSucceeded() == null ? 0 : status.getSucceeded();
+                int failed = status == null || status.getFailed() == null ? 0 : status.getFailed();
+                boolean failedCondition = status != null && status.getConditions() != null && status.getConditions().stream()
+                        .anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
+                if (failedCondition || failed > backoff) {
+                    String why = status == null || status.getConditions() == null ? "" : status.getConditions().stream()
+                            .filter(c -> "Failed".equals(c.getType())).map(c -> ": " + c.getReason()
+                                    + (c.getMessage() == null ? "" : " (" + c.getMessage() + ")")).findFirst().orElse("");
+                    return "job " + namespace + "/" + name + " of release " + releaseName + " failed (" + failed
+                            + " failed pods)" + why;
+                }
+                if (succeeded < completions) {
+                    pending.add(name);
+                }
+            }
+            if (pending.isEmpty()) {
+                return null;
+            }
+            if (System.nanoTime() > deadline) {
+                return "jobs " + pending + " of release " + releaseName + " did not complete within " + AwaitImages.human(timeout);
+            }
+            if (lastProgress == 0 || System.nanoTime() - lastProgress >= progressInterval.toNanos()) {
+                lastProgress = System.nanoTime();
+                ctx.progress("waiting for jobs " + pending + " of release " + releaseName, Map.of("jobs", pending));
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    /** Rolls the release back from a revision whose Jobs failed; says what happened. */
+    private String undo(StepContext ctx, HelmReleases releases, HelmReleases.Stored failed, String failure) throws Exception {
+        HelmReleases.Stored target = null;
+        for (HelmReleases.Stored r : history(releases)) {
+            if (r.version() < failed.version() && succeeded(r)) {
+                target = r;
+            }
+        }
+        if (target == null) {
+            return uninstallAfterFailure("the failed first install (revision " + failed.version() + ")");
+        }
+        Path dir = kubeconfig.newDirectory("rollback-chart");
+        Path values = kubeconfig.newPrivateFile("rollback-values", ".yaml");
+        try {
+            HelmReleases.rollbackChart(target, dir);
+            Files.writeString(values, HelmReleases.configYaml(target));
+            UpgradeCommand rollback = new Helm(dir).upgrade().withName(releaseName).withNamespace(namespace)
+                    .waitReady().withTimeout((int) Math.max(1, timeout.toSeconds()))
+                    .withValuesFile(values).withDescription("Rollback to " + target.version());
+            RolloutWatch watch = new RolloutWatch(kubernetes, namespace, releaseName);
+            Release r;
+            try {
+                r = withProgress(ctx, "rollback of " + releaseName + " to revision " + target.version(), watch,
+                        configured(rollback)::call);
+            } catch (IllegalStateException e) {
+                return "rolling back to revision " + target.version() + " failed too: "
+                        + withNotReady(Redaction.text(String.valueOf(e.getMessage()).strip()), watch);
+            }
+            releases.revision(failed.version()).ifPresent(f -> releases.markFailed(f,
+                    "Upgrade \"" + releaseName + "\" failed: " + failure));
+            return "rolled back to revision " + target.version() + " (now revision " + r.getRevision().strip() + ")";
+        } catch (IllegalStateException e) {
+            return "rolling back to revision " + target.version() + " failed too: "
+                    + Redaction.text(String.valueOf(e.getMessage()).strip());
+        } finally {
+            Files.deleteIfExists(values);
+            HelmKubeconfig.deleteRecursively(dir);
         }
     }
 
@@ -268,64 +513,7 @@ public class UpgradePlayground implements StepHandler {
         return a.equals(b);
     }
 
-    private static Path writeValues(String valuesYaml) throws IOException {
-        Path file = Files.createTempFile("release-train-values", ".yaml",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(file, valuesYaml);
-        return file;
-    }
-
-    /** What {@code --wait-for-jobs} would do: the release's Jobs complete, none fails, within the deadline. */
-    private void awaitJobs(StepContext ctx, long deadline) throws InterruptedException {
-        while (true) {
-            List<Job> jobs;
-            try {
-                jobs = kubernetes.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
-                        .filter(j -> j.getMetadata().getAnnotations() != null
-                                && releaseName.equals(j.getMetadata().getAnnotations().get("meta.helm.sh/release-name")))
-                        .toList();
-            } catch (KubernetesClientException e) {
-                throw new StepFailure("listing the jobs of release " + releaseName + " failed: HTTP " + e.getCode()
-                        + ": " + e.getMessage(), true, e);
-            }
-            List<String> pending = new java.util.ArrayList<>();
-            for (Job job : jobs) {
-                int completions = job.getSpec().getCompletions() == null ? 1 : job.getSpec().getCompletions();
-                int backoff = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
-                var status = job.getStatus();
-                int succeeded = status == null || status.getSucceeded() == null ? 0 : status.getSucceeded();
-                int failed = status == null || status.getFailed() == null ? 0 : status.getFailed();
-                if (failed > backoff) {
-                    throw new StepFailure("job " + namespace + "/" + job.getMetadata().getName() + " of release "
-                            + releaseName + " failed (" + failed + " failed pods)", false);
-                }
-                if (succeeded < completions) {
-                    pending.add(job.getMetadata().getName());
-                }
-            }
-            if (pending.isEmpty()) {
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new StepFailure("jobs " + pending + " of release " + releaseName + " did not complete within "
-                        + AwaitImages.human(timeout), false);
-            }
-            ctx.progress("waiting for jobs " + pending + " of release " + releaseName, Map.of("jobs", pending));
-            Thread.sleep(1000);
-        }
-    }
-
     /** Helm's message decides: an unreachable cluster is worth retrying; a failed, rolled-back upgrade is not. */
-    static StepOutcome helmFailure(String what, Exception e) {
-        String message = String.valueOf(e.getMessage()).strip();
-        return StepOutcome.failed(what + ": " + message, transientHelmError(message));
-    }
-
-    private static StepFailure helmException(String what, Exception e) {
-        String message = String.valueOf(e.getMessage()).strip();
-        return new StepFailure(what + ": " + message, transientHelmError(message), e);
-    }
-
     static boolean transientHelmError(String message) {
         String m = message.toLowerCase(Locale.ROOT);
         if (m.contains("rolled back") || m.contains("rolling back") || m.contains("has no deployed releases")) {

@@ -148,4 +148,22 @@ class AwaitImagesTest {
         assertFalse(failed.retryable());
         assertTrue(failed.reason().startsWith("image registry answered HTTP 401"), failed.reason());
     }
+
+    @Test
+    void aRegistryThatStaysDownFailsRetryableNamingTheRegistryAndTheAnswer() {
+        String tag = "release-" + freshMinor() + "-unstable";
+        push(tag, digest(tag)); // the image exists; the registry does not answer
+        Sandboxes.admin(adminUrl, "POST", "/admin/faults/registry?count=10000&status=503");
+        try {
+            String release = TestBus.freshReleaseId();
+            StepRequested command = TestBus.command("deploy", "deploy.await-unstable-image", Map.of("tags", tag));
+            bus.send(release, command);
+            StepFailed failed = assertInstanceOf(StepFailed.class, Sandboxes.outcome(bus.awaitOutcome(release, command.commandId())));
+            assertTrue(failed.retryable(), failed.reason());
+            assertTrue(failed.reason().startsWith("image posthog/posthog:" + tag + " not ready after "), failed.reason());
+            assertTrue(failed.reason().contains("HTTP 503"), failed.reason());
+        } finally {
+            Sandboxes.admin(adminUrl, "DELETE", "/admin/faults");
+        }
+    }
 }

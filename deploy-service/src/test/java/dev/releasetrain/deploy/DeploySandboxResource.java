@@ -26,6 +26,7 @@ public class DeploySandboxResource extends SandboxTestResource {
         config.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
         config.put("release-train.deploy.helm-timeout", "PT8S");
         config.put("release-train.deploy.progress-interval", "PT2S");
+        config.put("release-train.deploy.pending-grace", "PT1S"); // a pending revision older than this was left by a crash
         config.put("release-train.deploy.verify-timeout", "PT4S");
         config.put("release-train.deploy.verify-poll-interval", "PT0.2S");
         config.put("release-train.registry.url", sandbox.registryUrl());

@@ -6,7 +6,14 @@ import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.worker.testing.TestBus;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.releasetrain.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -17,6 +24,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +183,11 @@ class PlaygroundTest {
         StepFailed failed = assertInstanceOf(StepFailed.class, Sandboxes.outcome(events));
         assertFalse(failed.retryable());
         assertTrue(failed.reason().contains("rolled back"), failed.reason());
+        assertTrue(failed.reason().contains("helm upgrade --install of release posthog (chart posthog-29.0.11) in namespace posthog failed"),
+                failed.reason());
+        // Helm says only "context deadline exceeded"; the reason also names what did not get ready, and why.
+        assertTrue(failed.reason().contains("(not ready when Helm gave up: deployment posthog-"), failed.reason());
+        assertTrue(failed.reason().contains(": CrashLoopBackOff"), failed.reason());
         assertFalse(Sandboxes.progress(events).isEmpty()); // progress while Helm waited
         // The playground still runs (and reports) the previous version.
         assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
@@ -181,12 +195,124 @@ class PlaygroundTest {
 
     @Test
     @Order(7)
-    void anUnreachableClusterFailsRetryable() {
+    void aFailedMigrationJobRollsBackToThePreviousRevisionAndFailsNotRetryable() {
+        // Revisions so far: 1 (install), 2 (one web replica), 3 (failed rollout), 4 (Helm's rollback to 2).
+        List<HelmReleases.Stored> before = history();
+        int previous = before.get(before.size() - 1).version();
+        List<Envelope> events = run("deploy.upgrade-playground", Map.of("version", "1.29.0",
+                "valuesYaml", failingMigration(values("release-1.29.0-unstable", 1))));
+        StepFailed failed = assertInstanceOf(StepFailed.class, Sandboxes.outcome(events));
+        assertFalse(failed.retryable());
+        int broken = previous + 1;
+        assertTrue(failed.reason().contains("job posthog/posthog-migrate-" + broken + " of release posthog failed"),
+                failed.reason());
+        assertTrue(failed.reason().contains("BackoffLimitExceeded"), failed.reason());
+        assertTrue(failed.reason().contains("rolled back to revision " + previous + " (now revision " + (broken + 1) + ")"),
+                failed.reason());
+
+        List<HelmReleases.Stored> after = history();
+        HelmReleases.Stored last = after.get(after.size() - 1);
+        assertEquals(broken + 1, last.version());
+        assertEquals("deployed", last.status());
+        assertEquals("posthog-29.0.11", last.chartName());
+        assertEquals("failed", after.get(after.size() - 2).status());
+        assertEquals("1", last.config().path("web").path("replicacount").asText());
+        assertTrue(last.config().path("migrate").isMissingNode(), last.config().toString());
+        // The rolled-back release is the deployed state the good values describe: a repeat changes nothing.
+        StepSucceeded again = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 1));
+        assertEquals(broken + 1, again.outputs().get("revision"));
+        assertEquals(false, again.outputs().get("changed"));
+        assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
+    }
+
+    @Test
+    @Order(8)
+    void anUpgradeLeftPendingByACrashedAttemptIsRecoveredByTheNextAttempt() throws Exception {
+        // A crash after Helm stored the pending revision and before it finished: what the record shows then.
+        HelmReleases.Stored deployed = lastRevision();
+        String newValues = values("release-1.29.1-unstable", 1);
+        int pending = deployed.version() + 1;
+        forgeRevision(deployed, pending, "pending-upgrade", newValues);
+        assertEquals("pending-upgrade", lastRevision().status());
+
+        List<Envelope> events = run("deploy.upgrade-playground", Map.of("version", "1.29.1", "valuesYaml", newValues));
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(events));
+        assertEquals(pending + 1, ok.outputs().get("revision"));
+        assertEquals(true, ok.outputs().get("changed"));
+        assertTrue(Sandboxes.progress(events).stream().anyMatch(p -> p.message().contains("recovered release posthog")
+                && p.message().contains("revision " + pending + " (pending-upgrade, interrupted) marked failed")),
+                Sandboxes.progress(events).toString());
+        List<String> statuses = history().stream().map(HelmReleases.Stored::status).toList();
+        assertEquals(List.of("superseded", "failed", "deployed"), statuses.subList(statuses.size() - 3, statuses.size()));
+        assertInstanceOf(StepSucceeded.class, verify("1.29.1", "release-1.29.1-unstable", null));
+
+        // And once more with the same values: nothing new.
+        StepSucceeded again = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(
+                run("deploy.upgrade-playground", Map.of("version", "1.29.1", "valuesYaml", newValues))));
+        assertEquals(pending + 1, again.outputs().get("revision"));
+        assertEquals(false, again.outputs().get("changed"));
+    }
+
+    @Test
+    @Order(9)
+    void anUnreachableClusterFailsRetryableWithoutSecrets() {
         Sandboxes.admin(adminUrl, "POST", "/admin/faults/kubernetes?count=200&status=503");
-        StepFailed failed = assertInstanceOf(StepFailed.class, upgrade("release-1.29.0-unstable", 1));
+        StepFailed failed = assertInstanceOf(StepFailed.class, upgrade("release-1.29.1-unstable", 1));
         assertTrue(failed.retryable(), failed.reason());
+        assertTrue(failed.reason().contains("reading the history of release posthog in namespace posthog failed: HTTP 503"),
+                failed.reason());
         Sandboxes.admin(adminUrl, "DELETE", "/admin/faults");
-        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 1));
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.1-unstable", 1));
         assertEquals(false, ok.outputs().get("changed"));
+    }
+
+    @Test
+    @Order(10)
+    void verifyIsSafeToRepeatAndAnUnreachablePlaygroundIsRetryableWithoutTheApiKey() {
+        StepSucceeded first = assertInstanceOf(StepSucceeded.class, verify("1.29.1", "release-1.29.1-unstable", null));
+        StepSucceeded second = assertInstanceOf(StepSucceeded.class, verify("1.29.1", "release-1.29.1-unstable", null));
+        assertEquals(first.outputs(), second.outputs());
+        Sandboxes.admin(adminUrl, "POST", "/admin/faults/playground?count=100&status=503");
+        StepFailed failed = assertInstanceOf(StepFailed.class, verify("1.29.1", "release-1.29.1-unstable", null));
+        assertTrue(failed.retryable(), failed.reason());
+        assertFalse(failed.reason().contains(Sandbox.PLAYGROUND_API_KEY), failed.reason());
+    }
+
+    static String failingMigration(String values) {
+        return values + """
+
+                migrate:
+                  sandboxOutcome: fail
+                """;
+    }
+
+    private List<HelmReleases.Stored> history() {
+        try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {
+            return new HelmReleases(client, "posthog", "posthog").history();
+        }
+    }
+
+    private HelmReleases.Stored lastRevision() {
+        List<HelmReleases.Stored> h = history();
+        return h.get(h.size() - 1);
+    }
+
+    /** Stores revision {@code version} as Helm would have, copying {@code from}, with a status and values. */
+    private void forgeRevision(HelmReleases.Stored from, int version, String status, String valuesYaml) throws Exception {
+        ObjectNode release = from.release().deepCopy();
+        release.put("version", version);
+        ObjectNode info = (ObjectNode) release.get("info");
+        info.put("status", status);
+        info.put("description", "Upgrade in progress");
+        info.put("last_deployed", OffsetDateTime.now(ZoneOffset.UTC).toString());
+        release.set("config", new ObjectMapper(new YAMLFactory()).readTree(valuesYaml));
+        String name = "sh.helm.release.v1.posthog.v" + version;
+        Secret secret = new SecretBuilder().withNewMetadata().withName(name).withNamespace("posthog")
+                .withLabels(Map.of("owner", "helm", "name", "posthog", "status", status, "version", String.valueOf(version)))
+                .endMetadata().withType("helm.sh/release.v1")
+                .withData(Map.of("release", HelmReleases.encode(release))).build();
+        try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {
+            client.secrets().inNamespace("posthog").resource(secret).create();
+        }
     }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.CountDownLatch;
  * The local stand-ins of the external systems, started in-process on free 127.0.0.1 ports:
  * seeded bare git repositories ({@code file://} remotes), Slack Web API, CloudFront, Kubernetes API
  * (fabric8 mock server, CRUD mode, made fit for real Helm, with a simulated controller; a local chart standing
- * in for {@code posthog/posthog} and a kubeconfig), an image registry (Docker Hub tag API) fed by a CI simulation
+ * in for {@code posthog/posthog}, also served as a Helm chart repository, and a kubeconfig), an image registry (Docker Hub tag API) fed by a CI simulation
  * that watches the {@code posthog} repository, the playground app ({@code /api/instance_status}, reporting the
  * version deployed in the Kubernetes stand-in), and an admin endpoint for fault injection and call counts.
  *
@@ -100,6 +100,7 @@ public final class Sandbox implements AutoCloseable {
     private CiSimulator ci;
     private AdminServer admin;
     private PlaygroundStandIn playground;
+    private ChartRepositoryStandIn chartRepository;
     private Path chartPath;
     private Path kubeconfigPath;
 
@@ -142,6 +143,8 @@ public final class Sandbox implements AutoCloseable {
         kubeconfigPath = SandboxChart.writeKubeconfig(workDir.resolve("kubeconfig"), kubernetes.url(),
                 KubernetesStandIn.NAMESPACE);
         chartPath = SandboxChart.write(workDir.resolve("charts"));
+        chartRepository = register(new ChartRepositoryStandIn(chartPath));
+        chartRepository.start();
 
         registry = register(new RegistryStandIn());
         registry.start();
@@ -286,6 +289,16 @@ public final class Sandbox implements AutoCloseable {
         return chartPath;
     }
 
+    /** The sandbox chart served as a Helm repository ({@code index.yaml} and the packaged chart). */
+    public ChartRepositoryStandIn chartRepository() {
+        return chartRepository;
+    }
+
+    /** URL of that repository ({@code http://127.0.0.1:P/}): chart {@code posthog/posthog}. */
+    public String chartRepositoryUrl() {
+        return chartRepository.repositoryUrl();
+    }
+
     // ---------------------------------------------------------------- playground
 
     public PlaygroundStandIn playground() {
@@ -427,6 +440,7 @@ public final class Sandbox implements AutoCloseable {
         p.put("release-train.registry.url", registryUrl());
         p.put("release-train.deploy.kubeconfig", kubeconfigPath.toString());
         p.put("release-train.deploy.chart", chartPath.toString());
+        p.put("sandbox.chart-repository.url", chartRepositoryUrl()); // chart posthog/posthog from a Helm repository
         p.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
         p.put("release-train.playground.url", playgroundUrl());
         p.put("sandbox.playground.api-key", playgroundApiKey());

@@ -53,13 +53,16 @@ import java.util.logging.Logger;
  * ({@code imageID} carries the registry's digest); once they are ready, the older ReplicaSets are scaled to
  * zero and their pods deleted (a rolling update). Pods of an image marked never-ready stay Running but not
  * Ready (CrashLoopBackOff), so the old pods stay and the rollout never completes. Statuses follow
- * ({@code observedGeneration}, ready replicas), Jobs complete, Services get a cluster IP, and objects whose
+ * ({@code observedGeneration}, ready replicas), Jobs complete (or fail, when annotated
+ * {@code sandbox.release-train.dev/outcome: fail}), Services get a cluster IP, and objects whose
  * controlling owner is gone are garbage-collected.
  */
 final class SimulatedController implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SimulatedController.class.getName());
     private static final String HASH_LABEL = "pod-template-hash";
+    /** A Job annotated {@code fail} fails (its pods exceed the backoff limit): a migration that breaks. */
+    static final String FAIL_ANNOTATION = "sandbox.release-train.dev/outcome";
 
     private final KubernetesClient client;
     private final String namespace;
@@ -99,20 +102,30 @@ final class SimulatedController implements AutoCloseable {
         deployments.forEach(d -> uids.add(d.getMetadata().getUid()));
         replicaSets.forEach(r -> uids.add(r.getMetadata().getUid()));
 
-        for (Deployment d : deployments) {
-            reconcileDeployment(d, replicaSets, pods);
-        }
-        // garbage collection: ReplicaSets and pods whose controlling owner is gone
+        // Garbage collection first: ReplicaSets and pods whose controlling owner is gone. A Deployment deleted
+        // and created again (uninstall, install) gets a ReplicaSet of the same name, which must not collide.
+        List<String> collected = new ArrayList<>();
         for (ReplicaSet rs : replicaSets) {
             OwnerReference owner = controllerOf(rs);
             if (owner != null && !uids.contains(owner.getUid())) {
                 client.apps().replicaSets().inNamespace(namespace).withName(rs.getMetadata().getName()).delete();
+                collected.add(rs.getMetadata().getUid());
             }
         }
         for (Pod pod : pods) {
             OwnerReference owner = controllerOf(pod);
-            if (owner != null && owner.getKind().equals("ReplicaSet") && !uids.contains(owner.getUid())) {
+            if (owner != null && owner.getKind().equals("ReplicaSet") && (!uids.contains(owner.getUid())
+                    || collected.contains(owner.getUid()))) {
                 client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).delete();
+            }
+        }
+        List<ReplicaSet> live = replicaSets.stream().filter(rs -> !collected.contains(rs.getMetadata().getUid())).toList();
+        for (Deployment d : deployments) {
+            try {
+                reconcileDeployment(d, live, pods);
+            } catch (KubernetesClientException e) {
+                // one Deployment in conflict with a concurrent writer must not hold up the others
+                LOG.log(Level.FINE, "reconciling " + d.getMetadata().getName() + " failed", e);
             }
         }
         for (Job job : client.batch().v1().jobs().inNamespace(namespace).list().getItems()) {
@@ -304,6 +317,20 @@ final class SimulatedController implements AutoCloseable {
             return;
         }
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        Map<String, String> annotations = job.getMetadata().getAnnotations();
+        if (annotations != null && "fail".equals(annotations.get(FAIL_ANNOTATION))) {
+            if (job.getStatus() != null && job.getStatus().getFailed() != null) {
+                return;
+            }
+            int backoff = job.getSpec().getBackoffLimit() == null ? 6 : job.getSpec().getBackoffLimit();
+            job.setStatus(new JobStatusBuilder().withStartTime(now).withFailed(backoff + 1).withActive(0).withReady(0)
+                    .withConditions(new JobConditionBuilder().withType("Failed").withStatus("True")
+                            .withReason("BackoffLimitExceeded").withMessage("Job has reached the specified backoff limit")
+                            .withLastProbeTime(now).withLastTransitionTime(now).build())
+                    .build());
+            client.batch().v1().jobs().inNamespace(namespace).resource(job).updateStatus();
+            return;
+        }
         job.setStatus(new JobStatusBuilder().withStartTime(now).withCompletionTime(now).withSucceeded(1)
                 .withActive(0).withReady(0)
                 .withConditions(new JobConditionBuilder().withType("Complete").withStatus("True")

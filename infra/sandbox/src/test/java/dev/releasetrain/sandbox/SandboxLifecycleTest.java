@@ -32,7 +32,7 @@ class SandboxLifecycleTest {
             Set<String> distinct = new HashSet<>(urls);
             assertEquals(urls.size(), distinct.size(), urls.toString());
             urls.forEach(u -> assertTrue(u.startsWith("http://127.0.0.1:"), u));
-            assertEquals(List.of("slack", "cloudfront", "kubernetes", "registry", "github", "playground"), sandbox.standInNames());
+            assertEquals(List.of("slack", "cloudfront", "kubernetes", "charts", "registry", "github", "playground"), sandbox.standInNames());
         }
         HttpClient http = HttpClient.newHttpClient();
         for (String url : urls) {
