@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.live;
 
+import dev.releasetrain.coordinator.TestResults;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.release.Releases;
 import dev.releasetrain.local.KafkaTestResource;
@@ -15,11 +16,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,16 +51,16 @@ class ResultsConsumerTest {
     void aStartAndTheSuccessThatFollowsItAreRecordedInOneTransaction() throws Exception {
         long before = consumer.startedWaitMs();
         consumer.startedWaitMs(5_000); // long enough that the scenario below cannot miss it on a slow machine
-        try (KafkaProducer<String, byte[]> producer = producer()) {
+        try (KafkaProducer<String, byte[]> producer = TestResults.producer(bootstrap, 0)) {
             String v = releases.start(null, "minor", "proving", "alice").appended().get(0).releaseId();
-            StepRequested first = lastRequest(v);
+            StepRequested first = TestResults.lastRequest(log, v);
             Envelope started = Envelope.of("/test/worker", v, new ReleaseEvent.StepStarted(first.step(), 1, first.commandId(), "w1"));
             Envelope succeeded = Envelope.of("/test/worker", v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(), Map.of("commit", "abc")));
 
-            producer.send(encoded(started)).get();
+            producer.send(TestResults.encoded(started)).get();
             Thread.sleep(300); // the scenario: the worker's next result is sent a moment later, in another poll
-            producer.send(encoded(succeeded)).get();
-            await(() -> log.contains(succeeded.id()), "the success recorded");
+            producer.send(TestResults.encoded(succeeded)).get();
+            TestResults.await(() -> log.contains(succeeded.id()), "the success recorded");
 
             assertEquals(xmin(started.id()), xmin(succeeded.id()), "one transaction for the start and the success");
         } finally {
@@ -102,37 +96,4 @@ class ResultsConsumerTest {
         }
     }
 
-    private StepRequested lastRequest(String v) {
-        List<Envelope> stream = log.read(v);
-        for (int i = stream.size() - 1; i >= 0; i--) {
-            if (stream.get(i).data() instanceof StepRequested r) {
-                return r;
-            }
-        }
-        throw new AssertionError("no step requested in " + stream);
-    }
-
-    private static ProducerRecord<String, byte[]> encoded(Envelope e) {
-        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(e);
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, e.releaseId(), encoded.body());
-        encoded.headers().forEach((k, val) -> record.headers().add(k, val.getBytes(StandardCharsets.UTF_8)));
-        return record;
-    }
-
-    private KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 }

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.release;
 
+import dev.releasetrain.coordinator.TestResults;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
@@ -61,7 +62,7 @@ class ResultBatchTest {
     @Test
     void aBatchIsRecordedOnceWithWhatFollowsAndDuplicatesAndStrangersAreTold() {
         String v = start();
-        StepRequested first = lastRequest(v);
+        StepRequested first = TestResults.lastRequest(log, v);
         Envelope started = result(v, new ReleaseEvent.StepStarted(first.step(), 1, first.commandId(), "w1"));
         Envelope succeeded = result(v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(), Map.of("commit", "abc")));
         Envelope stranger = result("0.0.1", new ReleaseEvent.StepStarted("git.resolve-head", 1, "c", "w1"));
@@ -90,7 +91,7 @@ class ResultBatchTest {
     @Test
     void aRedeliveredResultTheStateWouldAcceptAgainIsStillADuplicate() {
         String v = start();
-        StepRequested first = lastRequest(v);
+        StepRequested first = TestResults.lastRequest(log, v);
         Envelope progress = result(v, new ReleaseEvent.StepProgress(first.step(), 1, first.commandId(), "halfway", Map.of()));
         assertTrue(releases.recordAll(List.of(progress)).get(0).accepted());
         long before = log.read(v).size();
@@ -109,7 +110,7 @@ class ResultBatchTest {
     @Test
     void aBatchThatRacesAnotherWriterIsRecordedOneByOne() {
         String v = start();
-        StepRequested first = lastRequest(v);
+        StepRequested first = TestResults.lastRequest(log, v);
         // another instance appends behind this one's cached state
         long tail = log.read(v).size();
         log.append(v, tail, List.of(new Envelope(UUID.randomUUID().toString(), WORKER, v, Instant.now(), null,
@@ -128,17 +129,17 @@ class ResultBatchTest {
     @Test
     void aRecordThatIsNotAResultIsParkedAndTheRestOfItsBatchIsRecorded() throws Exception {
         String v = start();
-        StepRequested first = lastRequest(v);
+        StepRequested first = TestResults.lastRequest(log, v);
         Envelope started = result(v, new ReleaseEvent.StepStarted(first.step(), 1, first.commandId(), "w1"));
         Envelope succeeded = result(v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(), Map.of("commit", "abc")));
         String badKey = "bad-" + UUID.randomUUID();
-        try (KafkaProducer<String, byte[]> producer = producer(); KafkaConsumer<String, byte[]> dead = consumer(Topics.DEAD_LETTER)) {
-            producer.send(encoded(started));
+        try (KafkaProducer<String, byte[]> producer = TestResults.producer(bootstrap, 50); KafkaConsumer<String, byte[]> dead = consumer(Topics.DEAD_LETTER)) {
+            producer.send(TestResults.encoded(started));
             producer.send(new ProducerRecord<>(Topics.RESULTS, badKey, "not a cloud event".getBytes(StandardCharsets.UTF_8)));
-            producer.send(encoded(succeeded));
+            producer.send(TestResults.encoded(succeeded));
             producer.flush();
 
-            await(() -> log.contains(succeeded.id()), "the good results recorded");
+            TestResults.await(() -> log.contains(succeeded.id()), "the good results recorded");
             assertTrue(log.contains(started.id()));
             ConsumerRecord<String, byte[]> parked = null;
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -163,32 +164,8 @@ class ResultBatchTest {
         return o.appended().get(0).releaseId();
     }
 
-    private StepRequested lastRequest(String v) {
-        List<Envelope> stream = log.read(v);
-        for (int i = stream.size() - 1; i >= 0; i--) {
-            if (stream.get(i).data() instanceof StepRequested r) {
-                return r;
-            }
-        }
-        throw new AssertionError("no step requested in " + stream);
-    }
-
     private static Envelope result(String release, ReleaseEvent event) {
         return Envelope.of(WORKER, release, event);
-    }
-
-    private static ProducerRecord<String, byte[]> encoded(Envelope e) {
-        CloudEventCodec.Encoded encoded = CloudEventCodec.encode(e);
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>(Topics.RESULTS, e.releaseId(), encoded.body());
-        encoded.headers().forEach((k, val) -> record.headers().add(k, val.getBytes(StandardCharsets.UTF_8)));
-        return record;
-    }
-
-    private KafkaProducer<String, byte[]> producer() {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "50"); // the three records in one batch, most likely one poll
-        return new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
     }
 
     private KafkaConsumer<String, byte[]> consumer(String topic) {
@@ -201,13 +178,4 @@ class ResultBatchTest {
         return consumer;
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
 }
