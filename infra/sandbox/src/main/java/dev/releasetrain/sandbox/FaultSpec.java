@@ -5,7 +5,8 @@ import java.util.Locale;
 /**
  * A fault to inject into a stand-in: its next {@code count} calls that match the filters are delayed by
  * {@code delayMs}, then fail with HTTP {@code status} (0: not failed, only delayed). Filters left null match
- * every call: {@code method} (GET, POST...), {@code pathPrefix} (the path without the query starts with it),
+ * every call: {@code method} (GET, POST...), {@code pathPrefix} (the path without the query starts with it; ending
+ * in {@code $}: the path with its query is exactly the rest),
  * {@code pathContains} (the path with its query, raw or URL-decoded, contains it), {@code bodyContains} (the
  * request body, raw or URL-decoded, contains it).
  */

@@ -71,7 +71,9 @@ final class Faults {
                 if (s.method() != null && !s.method().equalsIgnoreCase(method)) {
                     continue;
                 }
-                if (s.pathPrefix() != null && !pathOnly.startsWith(s.pathPrefix())) {
+                if (s.pathPrefix() != null && !(s.pathPrefix().endsWith("$")
+                        ? path.equals(s.pathPrefix().substring(0, s.pathPrefix().length() - 1))
+                        : pathOnly.startsWith(s.pathPrefix()))) {
                     continue;
                 }
                 if (s.pathContains() != null && !path.contains(s.pathContains()) && !decoded(path).contains(s.pathContains())) {

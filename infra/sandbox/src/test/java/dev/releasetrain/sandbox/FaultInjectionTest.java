@@ -220,6 +220,11 @@ class FaultInjectionTest {
         assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/services").statusCode());
         assertEquals(403, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods?limit=10").statusCode());
         assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods").statusCode());
+
+        // an exact path ($): the same path with a query is not hit
+        admin("POST", "/admin/faults/kubernetes?status=403&path=" + enc("/api/v1/namespaces/posthog/pods$"));
+        assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods?labelSelector=app").statusCode());
+        assertEquals(403, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods").statusCode());
     }
 
     @Test
