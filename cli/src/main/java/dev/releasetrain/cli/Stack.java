@@ -20,7 +20,8 @@ import java.util.function.Consumer;
 /**
  * The whole of Release Train on one machine: the embedded Kafka broker and PostgreSQL, the sandbox
  * of stand-ins, then the coordinator and the four services, each its own process. Closing it stops
- * everything it started, in reverse order.
+ * everything it started, in reverse order, and deletes its temporary run directory unless
+ * {@link #keepRunDir()} was called (or the start failed): then it prints the directory's path.
  */
 public final class Stack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
@@ -37,6 +38,7 @@ public final class Stack implements AutoCloseable {
     private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     private final Map<String, String> apiTokens = new LinkedHashMap<>();
     private Thread shutdownHook;
+    private volatile boolean keepRunDir;
 
     private final String runbook;
 
@@ -67,6 +69,7 @@ public final class Stack implements AutoCloseable {
             stack.boot();
             return stack;
         } catch (Exception | Error e) {
+            stack.keepRunDir(); // its logs say why
             stack.close();
             throw e;
         }
@@ -215,6 +218,11 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Keeps the run directory (logs, API tokens, data) when the stack stops; its path is printed then. */
+    public void keepRunDir() {
+        keepRunDir = true;
+    }
+
     private void closeQuietly() {
         List<ServiceProcess> reverse = new ArrayList<>(processes.values());
         java.util.Collections.reverse(reverse);
@@ -231,6 +239,28 @@ public final class Stack implements AutoCloseable {
         if (infra != null) {
             infra.close();
             infra = null;
+        }
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        if (keepRunDir) {
+            out.accept("  run directory kept: " + runDir + " (logs in " + runDir.resolve("logs") + ")");
+        } else {
+            deleteRecursively(runDir);
+        }
+    }
+
+    private void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            out.accept("  could not delete the run directory " + dir + ": " + e.getMessage());
         }
     }
 
