@@ -68,7 +68,8 @@ final class Demo {
         }
     }
 
-    private int release(Stack stack, List<String> failing) {
+    /** The release on a running stack, with the faults of {@code failing} injected; 0 when it completed with every effect. */
+    int release(Stack stack, List<String> failing) {
         ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER, stack.apiToken(OWNER));
         for (String step : failing) {
             FailOnce.Fault fault = FailOnce.of(step, version);

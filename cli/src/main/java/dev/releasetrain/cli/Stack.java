@@ -28,7 +28,8 @@ public final class Stack implements AutoCloseable {
     /** The demo's people and their roles on the coordinator's API; each run gets new random tokens. */
     public static final Map<String, String> API_USERS = Map.of(
             "alice", "release-manager+approver", // the release owner
-            "bob", "approver");
+            "bob", "approver",
+            "carol", "viewer"); // reads only
 
     private final Path home;
     private final Path runDir;
