@@ -53,7 +53,13 @@ final class Demo {
         out.println("Release Train demo: release " + version + " on the embedded stack");
         out.println("starting the stack");
         try (Stack stack = Stack.start(line -> out.println(line), runbook)) {
-            int code = release(stack, failing);
+            int code;
+            try {
+                code = release(stack, failing);
+            } catch (RuntimeException e) {
+                stack.keepRunDir(); // the logs say what went wrong
+                throw e;
+            }
             if (keep) {
                 out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "
                         + stack.sandbox().adminUrl() + ", API tokens in " + stack.apiTokensFile() + "; Ctrl-C stops it");

@@ -28,11 +28,14 @@ public final class ReleaseTrain implements Callable<Integer> {
         System.exit(new CommandLine(new ReleaseTrain()).execute(args));
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true,
+    // Not mixinStandardHelpOptions: its --version would clash with the release's --version (and drop --help).
+    @Command(name = "demo",
             description = "Run one whole release end to end on the embedded stack, then stop everything.",
             footer = "%nExit codes: 0 the release completed and every effect is in the sandbox, 1 it did not "
                     + "(the run directory with the logs is kept and printed), 2 bad options.")
     static final class DemoCommand implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
         @Option(names = "--version", defaultValue = "1.29.0", description = "Version to release (default ${DEFAULT-VALUE}).")
         String version;
         @Option(names = "--fail-once", paramLabel = "STEP[,STEP...]", description = "Make the stand-in behind each STEP refuse "

@@ -40,7 +40,9 @@ class DemoIT {
     @AfterAll
     static void stop() {
         if (stack != null) {
+            java.nio.file.Path runDir = stack.runDir();
             stack.close();
+            assertFalse(java.nio.file.Files.exists(runDir), "a normal stop deletes the run directory " + runDir);
         }
     }
 
