@@ -122,7 +122,7 @@ final class ApiCommands {
     static final class Start extends ApiCall {
         @Parameters(arity = "0..1", paramLabel = "VERSION", description = "Version to release (default: the next minor).")
         String version;
-        @Option(names = "--patch", description = "A patch release of an existing minor (VERSION required).")
+        @Option(names = "--patch", description = "A patch release: VERSION, or else the next patch of the newest minor.")
         boolean patch;
         @Option(names = "--runbook", description = "Run this plan instead of the kind's default.")
         String runbook;

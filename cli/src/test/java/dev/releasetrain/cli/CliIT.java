@@ -69,7 +69,7 @@ class CliIT {
     }
 
     @Test
-    @Order(1)
+    @Order(2)
     void startWatchStatusTimelineCalendarAndTheirRefusals() {
         Run started = as("alice", "start", "1.30.0", "--runbook", "proving", "--json");
         assertEquals(0, started.code(), started.toString());
@@ -118,7 +118,7 @@ class CliIT {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void aFailedStepIsRetriedWithEditedParamsAndWatchTellsFailureFromSuccess() {
         FailOnce.Fault fault = FailOnce.of("notify.post-message", "1.31.0");
         stack.sandbox().inject(fault.standIn(), fault.spec());
@@ -145,12 +145,14 @@ class CliIT {
         assertEquals("alice", step.path("attempts").get(1).path("retryRequestedBy").asText());
     }
 
+    /** First: the next minor must follow the seeded 1.28.3 (proving releases cut no tag for a changelog to start from). */
     @Test
-    @Order(3)
+    @Order(1)
     void approveAndCancelOnTheMonthlyRunbookIncludingTheStartersRefusal() throws Exception {
         Run started = as("alice", "start", "--json");
         assertEquals(0, started.code(), started.toString());
         String v = started.json().path("version").asText();
+        assertEquals("1.29.0", v, "the next minor after the released 1.28.3");
         assertEquals("monthly-minor", started.json().path("runbook").asText());
 
         refused(as("alice", "approve", v, "break-the-release"), "not waiting", "break-the-release"); // 409 not open yet
@@ -174,7 +176,10 @@ class CliIT {
         assertEquals(0, patch.code(), patch.toString());
         assertEquals("patch", patch.json().path("kind").asText(), patch.toString());
         assertEquals(0, as("alice", "cancel", "1.28.4").code());
-        refused(as("alice", "start", "--patch"), "version");                     // a patch needs its version
+        Run nextPatch = as("alice", "start", "--patch", "--json");              // without VERSION: the next patch
+        assertEquals(0, nextPatch.code(), nextPatch.toString());
+        assertEquals("patch", nextPatch.json().path("kind").asText(), nextPatch.toString());
+        assertEquals(0, as("alice", "cancel", nextPatch.json().path("version").asText()).code());
     }
 
     // ------------------------------------------------------------------ helpers
