@@ -18,14 +18,18 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The REST API as commands. Exit codes: 0 done, 1 failed (the coordinator could not be reached,
- * answered 5xx, or the watched release failed), 3 refused (4xx: the message says why). The bearer
+ * answered 5xx, or the watched release failed or was cancelled), 2 bad usage (picocli), 3 refused (4xx: the
+ * message says why). The bearer
  * token comes from the environment ({@code RELEASE_TRAIN_TOKEN}), never from the command line.
  */
 final class ApiCommands {
     static final int OK = 0;
     static final int FAILED = 1;
     static final int REFUSED = 3;
-    static final String FOOTER = "%nExit codes: 0 done, 1 failed (unreachable, server error, or the release failed), 3 refused (the coordinator said no: see the message).";
+    static final int USAGE = 2;
+    static final String FOOTER = "%nThe token comes from RELEASE_TRAIN_TOKEN, the coordinator from --url or RELEASE_TRAIN_URL."
+            + "%nExit codes: 0 done, 1 failed (unreachable, server error, or the watched release failed or was cancelled), "
+            + "2 bad usage (options, arguments), 3 refused (the coordinator said no, 4xx: the message says why).";
 
     private ApiCommands() {
     }
@@ -41,13 +45,10 @@ final class ApiCommands {
         @Option(names = "--json", description = "Print the coordinator's JSON answer instead of text.")
         boolean json;
 
+        /** Without RELEASE_TRAIN_TOKEN the call goes out unauthenticated: the coordinator refuses it (401). */
         ReleaseClient client() {
             String token = System.getenv("RELEASE_TRAIN_TOKEN");
-            if (token == null || token.isBlank()) {
-                throw new UncheckedIOException(new java.io.IOException(
-                        "no API token: set RELEASE_TRAIN_TOKEN (./release-train up prints where the demo tokens are)"));
-            }
-            return new ReleaseClient(url, user, token.trim());
+            return new ReleaseClient(url, user, token == null || token.isBlank() ? null : token.trim());
         }
     }
 
@@ -72,7 +73,11 @@ final class ApiCommands {
 
         int answer(ReleaseClient.Answer a, java.util.function.Function<JsonNode, String> text) {
             if (a.status() >= 400) {
-                err.println("release-train: refused (" + a.status() + "): " + a.message());
+                String hint = a.status() == 401 ? (System.getenv("RELEASE_TRAIN_TOKEN") == null
+                        ? " (RELEASE_TRAIN_TOKEN is not set; ./release-train up prints where the demo tokens are)"
+                        : " (check RELEASE_TRAIN_TOKEN)") : "";
+                err.println("release-train: " + (a.status() >= 500 ? "failed" : "refused") + " (" + a.status() + "): "
+                        + a.message() + hint);
                 return a.status() >= 500 ? FAILED : REFUSED;
             }
             out.println(connection.json ? pretty(a.body()) : text.apply(a.body()));
@@ -117,7 +122,7 @@ final class ApiCommands {
     static final class Start extends ApiCall {
         @Parameters(arity = "0..1", paramLabel = "VERSION", description = "Version to release (default: the next minor).")
         String version;
-        @Option(names = "--patch", description = "A patch release of an existing minor (VERSION required).")
+        @Option(names = "--patch", description = "A patch release: VERSION, or else the next patch of the newest minor.")
         boolean patch;
         @Option(names = "--runbook", description = "Run this plan instead of the kind's default.")
         String runbook;
@@ -265,7 +270,8 @@ final class ApiCommands {
                         switch (e.type()) {
                             case "ReleaseCompleted" -> end.set("completed");
                             case "ReleaseCancelled" -> end.set("cancelled");
-                            case "ReleaseFailed" -> end.set("failed");
+                            // a failed release that was retried since runs on: stop only if it is still failed
+                            case "ReleaseFailed" -> end.set(stillFailed(api) ? "failed" : null);
                             default -> {
                             }
                         }
@@ -275,11 +281,20 @@ final class ApiCommands {
                     err.println("release-train: stream interrupted (" + broken.getMessage() + "), resuming after event " + last.get());
                 }
             }
+            if ("cancelled".equals(end.get())) {
+                err.println("release-train: the release was cancelled");
+                return FAILED;
+            }
             if ("failed".equals(end.get())) {
                 err.println("release-train: the release stopped; fix the cause and run: release-train retry " + version + " STEP");
                 return FAILED;
             }
             return end.get() == null ? FAILED : OK;
+        }
+
+        private boolean stillFailed(ReleaseClient api) {
+            ReleaseClient.Answer now = api.get("/releases/" + version);
+            return now.status() != 200 || "failed".equals(now.body().path("status").asText());
         }
     }
 }

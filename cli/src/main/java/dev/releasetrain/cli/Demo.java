@@ -1,18 +1,19 @@
 package dev.releasetrain.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The main job: a whole release on the embedded stack, as a person would run it. Starts the stack,
  * starts the release over REST, prints its live progress from the event stream, retries a step that
- * was made to fail (--fail-once), prints the timeline and checks the sandbox for the effects.
+ * was made to fail (--fail-once: a fault aimed at that step's own call, see {@link FailOnce}), prints the timeline and checks the sandbox for the effects.
  */
 final class Demo {
     static final String OWNER = "alice";
@@ -20,8 +21,8 @@ final class Demo {
     static final String APPROVER = "bob";
     /** The plan the demo runs: the whole monthly runbook (proving: one read-only step per service). */
     static final String RUNBOOK = "monthly-minor";
-    private static final Map<String, String> STAND_IN_OF_SERVICE = Map.of(
-            "git", "git", "deploy", "kubernetes", "cdn", "cloudfront", "notify", "slack");
+    /** Exit code of a demo refused before it started (an unknown --fail-once step). */
+    static final int USAGE = 2;
 
     private final PrintStream out;
     private final String version;
@@ -42,31 +43,44 @@ final class Demo {
     }
 
     int run() throws Exception {
+        List<String> failing;
+        try {
+            failing = FailOnce.parse(failOnce, runbook);
+        } catch (IllegalArgumentException e) {
+            out.println(e.getMessage());
+            return USAGE;
+        }
         out.println("Release Train demo: release " + version + " on the embedded stack");
         out.println("starting the stack");
         try (Stack stack = Stack.start(line -> out.println(line), runbook)) {
-            int code = release(stack);
+            int code;
+            try {
+                code = release(stack, failing);
+            } catch (RuntimeException e) {
+                stack.keepRunDir(); // the logs say what went wrong
+                throw e;
+            }
             if (keep) {
                 out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "
-                        + stack.sandbox().adminUrl() + "; Ctrl-C stops it");
+                        + stack.sandbox().adminUrl() + ", API tokens in " + stack.apiTokensFile() + "; Ctrl-C stops it");
+                stack.keepRunDir();
                 Thread.currentThread().join();
             }
             out.println("stopping the stack");
+            if (code != 0) {
+                stack.keepRunDir();
+            }
             return code;
         }
     }
 
-    private int release(Stack stack) {
+    /** The release on a running stack, with the faults of {@code failing} injected; 0 when it completed with every effect. */
+    int release(Stack stack, List<String> failing) {
         ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER, stack.apiToken(OWNER));
-        if (failOnce != null) {
-            String service = failOnce.contains(".") ? failOnce.substring(0, failOnce.indexOf('.')) : failOnce;
-            String standIn = STAND_IN_OF_SERVICE.get(service);
-            if (standIn == null) {
-                out.println("--fail-once: unknown step '" + failOnce + "' (a step id like notify.post-message)");
-                return 2;
-            }
-            stack.sandbox().failNext(standIn, 1, 503);
-            out.println("fault injected: the " + standIn + " stand-in fails its next call (503), behind " + failOnce);
+        for (String step : failing) {
+            FailOnce.Fault fault = FailOnce.of(step, version);
+            stack.sandbox().inject(fault.standIn(), fault.spec());
+            out.println("fault injected for " + step + ": " + fault.what() + ", once (" + fault.standIn() + " stand-in)");
         }
 
         ReleaseClient.Answer started = api.post("/releases", "{\"version\":\"" + version + "\"}");
@@ -79,14 +93,15 @@ final class Demo {
         ReleaseClient approver = new ReleaseClient(stack.coordinatorUrl(), APPROVER, stack.apiToken(APPROVER));
         long t0 = System.nanoTime();
         AtomicReference<String> end = new AtomicReference<>();
-        AtomicBoolean retried = new AtomicBoolean();
-        AtomicBoolean retryRecorded = new AtomicBoolean();
+        Set<String> retried = ConcurrentHashMap.newKeySet();
+        Set<String> retryRecorded = ConcurrentHashMap.newKeySet();
         api.follow(version, null, e -> {
             String line = EventLines.describe(e);
             if (line != null) {
                 out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
             }
-            if ("StepSucceeded".equals(e.type()) && "notify.draft-release-post".equals(e.data().path("data").path("step").asText())) {
+            String eventStep = e.data().path("data").path("step").asText();
+            if ("StepSucceeded".equals(e.type()) && "notify.draft-release-post".equals(eventStep)) {
                 int pr = e.data().path("data").path("outputs").path("pullRequest").asInt();
                 stack.sandbox().approvePullRequest("PostHog/posthog.com", pr, "marketing-reviewer");
                 out.println("  the marketing reviewer approved the release post PR #" + pr + " (in the GitHub stand-in)");
@@ -94,22 +109,20 @@ final class Demo {
             if ("GateOpened".equals(e.type())) {
                 approve(e.data().path("data").path("gate").asText(), api, approver);
             }
-            if ("StepFailed".equals(e.type()) && failOnce != null && failOnce.equals(e.data().path("data").path("step").asText())
-                    && retried.compareAndSet(false, true)) {
-                retryOverRest(api, failOnce);
+            if ("StepFailed".equals(e.type()) && failing.contains(eventStep) && retried.add(eventStep)) {
+                retryOverRest(api, eventStep);
                 return true;
+            }
+            if ("StepRetryRequested".equals(e.type()) && retried.contains(eventStep)) {
+                retryRecorded.add(eventStep);
             }
             if ("ReleaseCompleted".equals(e.type())) {
                 end.set("completed");
                 return false;
             }
-            if ("StepRetryRequested".equals(e.type()) && retried.get()
-                    && e.data().path("data").path("step").asText().equals(failOnce)) {
-                retryRecorded.set(true);
-            }
             if ("ReleaseFailed".equals(e.type())) {
                 String step = e.data().path("data").path("failedStep").asText();
-                if (step.equals(failOnce) && retried.get() && !retryRecorded.get()) {
+                if (retried.contains(step) && !retryRecorded.contains(step)) {
                     return true; // the stop our retry already answered: it was appended before the retry
                 }
                 out.println("  the release stopped at " + step + "; see the timeline below");
@@ -127,7 +140,9 @@ final class Demo {
             out.println("release " + version + " did not complete: " + end.get());
             return 1;
         }
-        return ("proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack, timeline)) ? 0 : 1;
+        boolean effects = "proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack, timeline);
+        boolean retries = checkFailedOnce(timeline, failing);
+        return effects && retries ? 0 : 1;
     }
 
     /** Retries a failed step at once, as the release owner would after the stand-in recovered. */
@@ -209,6 +224,24 @@ final class Demo {
         return ok;
     }
 
+    /** Each --fail-once step: a failed first attempt, then a succeeded one retried over REST. */
+    private boolean checkFailedOnce(JsonNode timeline, List<String> failing) {
+        boolean ok = true;
+        for (String step : failing) {
+            JsonNode attempts = MissingNode.getInstance();
+            for (JsonNode s : timeline.path("steps")) {
+                if (step.equals(s.path("step").asText())) {
+                    attempts = s.path("attempts");
+                }
+            }
+            boolean twice = attempts.size() >= 2 && "failed".equals(attempts.get(0).path("status").asText())
+                    && "succeeded".equals(attempts.get(attempts.size() - 1).path("status").asText());
+            ok &= check("--fail-once " + step + ": " + attempts.size() + " attempts, the first failed ("
+                    + attempts.path(0).path("reason").asText("no reason") + "), the last succeeded", twice);
+        }
+        return ok;
+    }
+
     private boolean check(String what, boolean ok) {
         out.println("  " + (ok ? "ok      " : "MISSING ") + what);
         return ok;
@@ -221,6 +254,6 @@ final class Demo {
                 return attempts.get(attempts.size() - 1).path("outputs");
             }
         }
-        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return MissingNode.getInstance();
     }
 }

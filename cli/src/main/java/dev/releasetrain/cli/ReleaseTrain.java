@@ -28,14 +28,22 @@ public final class ReleaseTrain implements Callable<Integer> {
         System.exit(new CommandLine(new ReleaseTrain()).execute(args));
     }
 
-    @Command(name = "demo", mixinStandardHelpOptions = true,
-            description = "Run one whole release end to end on the embedded stack, then stop everything.")
+    // Not mixinStandardHelpOptions: its --version would clash with the release's --version (and drop --help).
+    @Command(name = "demo",
+            description = "Run one whole release end to end on the embedded stack, then stop everything.",
+            footer = "%nExit codes: 0 the release completed and every effect is in the sandbox, 1 it did not "
+                    + "(the run directory with the logs is kept and printed), 2 bad options.")
     static final class DemoCommand implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        boolean help;
         @Option(names = "--version", defaultValue = "1.29.0", description = "Version to release (default ${DEFAULT-VALUE}).")
         String version;
-        @Option(names = "--fail-once", paramLabel = "STEP", description = "Make the stand-in behind STEP fail once; the demo retries the step over REST.")
+        @Option(names = "--fail-once", paramLabel = "STEP[,STEP...]", description = "Make the stand-in behind each STEP refuse "
+                + "that step's own call once (e.g. notify.announce-code-freeze, git.bump-chart, deploy.verify-playground, "
+                + "cdn.invalidate); the demo shows the failure, retries the step over REST, and the timeline shows both attempts. "
+                + "An unknown step exits 2 with the list of valid ones.")
         String failOnce;
-        @Option(names = "--keep", description = "Leave the stack running after the release (Ctrl-C stops it).")
+        @Option(names = "--keep", description = "Leave the stack running after the release (Ctrl-C stops it) and keep its run directory.")
         boolean keep;
         @Option(names = "--runbook", defaultValue = Demo.RUNBOOK,
                 description = "The plan minor releases run (default ${DEFAULT-VALUE}; monthly-minor for the whole monthly runbook).")

@@ -36,6 +36,42 @@ final class SandboxFacts {
         }
     }
 
+    /** The paths a branch's tip commit changed against its first parent (empty when the branch does not exist). */
+    static java.util.List<String> changedFiles(Sandbox sandbox, String repo, String branch) {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+             org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r);
+             org.eclipse.jgit.treewalk.TreeWalk tw = new org.eclipse.jgit.treewalk.TreeWalk(r)) {
+            ObjectId id = r.resolve("refs/heads/" + branch);
+            if (id == null) {
+                return java.util.List.of();
+            }
+            org.eclipse.jgit.revwalk.RevCommit tip = walk.parseCommit(id);
+            org.eclipse.jgit.revwalk.RevCommit parent = walk.parseCommit(tip.getParent(0));
+            tw.setRecursive(true);
+            tw.addTree(parent.getTree());
+            tw.addTree(tip.getTree());
+            tw.setFilter(org.eclipse.jgit.treewalk.filter.TreeFilter.ANY_DIFF);
+            java.util.List<String> paths = new java.util.ArrayList<>();
+            while (tw.next()) {
+                paths.add(tw.getPathString());
+            }
+            return paths;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The short message of the commit a branch points at, or null when the branch does not exist. */
+    static String commitMessage(Sandbox sandbox, String repo, String branch) {
+        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+             org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r)) {
+            ObjectId id = r.resolve("refs/heads/" + branch);
+            return id == null ? null : walk.parseCommit(id).getShortMessage();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The message of an annotated tag, or null when there is no such annotated tag. */
     static String tagMessage(Sandbox sandbox, String repo, String tag) {
         try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();

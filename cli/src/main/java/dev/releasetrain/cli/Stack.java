@@ -20,14 +20,16 @@ import java.util.function.Consumer;
 /**
  * The whole of Release Train on one machine: the embedded Kafka broker and PostgreSQL, the sandbox
  * of stand-ins, then the coordinator and the four services, each its own process. Closing it stops
- * everything it started, in reverse order.
+ * everything it started, in reverse order, and deletes its temporary run directory unless
+ * {@link #keepRunDir()} was called (or the start failed): then it prints the directory's path.
  */
 public final class Stack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
     /** The demo's people and their roles on the coordinator's API; each run gets new random tokens. */
     public static final Map<String, String> API_USERS = Map.of(
             "alice", "release-manager+approver", // the release owner
-            "bob", "approver");
+            "bob", "approver",
+            "carol", "viewer"); // reads only
 
     private final Path home;
     private final Path runDir;
@@ -38,6 +40,7 @@ public final class Stack implements AutoCloseable {
     private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
     private final Map<String, String> apiTokens = new LinkedHashMap<>();
     private Thread shutdownHook;
+    private volatile boolean keepRunDir;
 
     private final String runbook;
 
@@ -68,6 +71,7 @@ public final class Stack implements AutoCloseable {
             stack.boot();
             return stack;
         } catch (Exception | Error e) {
+            stack.keepRunDir(); // its logs say why
             stack.close();
             throw e;
         }
@@ -109,7 +113,9 @@ public final class Stack implements AutoCloseable {
 
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
-        deploy.put("release-train.deploy.chart", sandbox.chartPath().toString());
+        // chart posthog/posthog from a Helm repository, as in production (the sandbox serves its chart as one)
+        deploy.put("release-train.deploy.chart", "posthog/posthog");
+        deploy.put("release-train.deploy.chart-repository-url", sandbox.chartRepositoryUrl());
         deploy.put("release-train.deploy.openapi-validation", "false"); // the Kubernetes stand-in serves no OpenAPI
         deploy.put("release-train.registry.url", sandbox.registryUrl());
         deploy.put("release-train.playground.url", sandbox.playgroundUrl());
@@ -219,6 +225,11 @@ public final class Stack implements AutoCloseable {
         }
     }
 
+    /** Keeps the run directory (logs, API tokens, data) when the stack stops; its path is printed then. */
+    public void keepRunDir() {
+        keepRunDir = true;
+    }
+
     private void closeQuietly() {
         List<ServiceProcess> reverse = new ArrayList<>(processes.values());
         java.util.Collections.reverse(reverse);
@@ -239,6 +250,28 @@ public final class Stack implements AutoCloseable {
             starting.stop(); // the start failed before the broker and the database were both up
         }
         starting = null;
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        if (keepRunDir) {
+            out.accept("  run directory kept: " + runDir + " (logs in " + runDir.resolve("logs") + ")");
+        } else {
+            deleteRecursively(runDir);
+        }
+    }
+
+    private void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            out.accept("  could not delete the run directory " + dir + ": " + e.getMessage());
+        }
     }
 
     @Override

@@ -1,31 +1,137 @@
 package dev.releasetrain.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.releasetrain.sandbox.CloudFrontStandIn;
+import dev.releasetrain.sandbox.GitHubStandIn;
+import dev.releasetrain.sandbox.Sandbox;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The main job as `./release-train demo --fail-once notify.announce-code-freeze` runs it: the whole monthly runbook. */
+/**
+ * The main job as {@code ./release-train demo --fail-once ...} runs it: the whole monthly runbook on the stack
+ * of processes, with one step of each service refused once by its stand-in and retried over REST. Asserts on
+ * the sandbox's state and the REST timeline, not on what the demo prints.
+ */
 class DemoIT {
+    static final String VERSION = "1.29.0";
+    /** One step per service, each refused once at its own call (deterministic: see FailOnce). */
+    static final List<String> FAILING = List.of("notify.announce-code-freeze", "git.bump-chart", "deploy.verify-playground",
+            "cdn.invalidate");
+
+    static Stack stack;
+
+    @BeforeAll
+    static void start() throws Exception {
+        stack = Stack.start(System.out::println, Demo.RUNBOOK);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            java.nio.file.Path runDir = stack.runDir();
+            stack.close();
+            assertFalse(java.nio.file.Files.exists(runDir), "a normal stop deletes the run directory " + runDir);
+        }
+    }
+
     @Test
-    void theDemoRunsTheMonthlyRunbookApprovesBothGatesRetriesTheInjectedFailureAndFindsEveryEffect() throws Exception {
+    void theMonthlyRunbookCompletesWithOneStepPerServiceFailedOnceAndRetriedAndEveryEffectIsInTheSandbox() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-
-        int code = new Demo(out, "1.29.0", "notify.announce-code-freeze", false, "monthly-minor").run();
-
+        long t0 = System.nanoTime();
+        int code = new Demo(new PrintStream(buffer, true, StandardCharsets.UTF_8), VERSION, String.join(",", FAILING), false,
+                Demo.RUNBOOK).release(stack, FailOnce.parse(String.join(",", FAILING), Demo.RUNBOOK));
         String printed = buffer.toString(StandardCharsets.UTF_8);
         System.out.println(printed);
+        System.out.printf("release with %d injected failures took %.1f s%n", FAILING.size(), (System.nanoTime() - t0) / 1e9);
         assertEquals(0, code, printed);
-        assertTrue(printed.matches("(?s).*notify\\.announce-code-freeze\\s+FAILED.*"), printed);
-        assertTrue(printed.contains("retrying notify.announce-code-freeze over REST"), printed);
-        assertTrue(printed.contains("release completed"), printed);
-        assertTrue(printed.contains("approved break-the-release as bob"), printed);
-        assertTrue(printed.contains("approved release-day as alice"), printed);
-        assertTrue(printed.contains("every effect is there"), printed);
+        Sandbox sandbox = stack.sandbox();
+
+        // the timeline (REST): each failed step has two attempts, the second retried by the owner
+        JsonNode timeline = new ReleaseClient(stack.coordinatorUrl(), Demo.OWNER, stack.apiToken(Demo.OWNER))
+                .get("/releases/" + VERSION + "/timeline").body();
+        assertEquals("completed", timeline.path("status").asText());
+        for (JsonNode step : timeline.path("steps")) {
+            String id = step.path("step").asText();
+            JsonNode attempts = step.path("attempts");
+            if (FAILING.contains(id)) {
+                assertEquals(2, attempts.size(), id + ": " + attempts);
+                assertEquals("failed", attempts.get(0).path("status").asText(), id);
+                assertFalse(attempts.get(0).path("reason").asText().isBlank(), id);
+                assertEquals("succeeded", attempts.get(1).path("status").asText(), id);
+                assertEquals(Demo.OWNER, attempts.get(1).path("retryRequestedBy").asText(), id);
+            } else if (!step.path("gate").isObject()) {
+                assertEquals(1, attempts.size(), id + " ran once: " + attempts);
+            }
+        }
+        assertEquals(0, sandbox.standInNames().stream()
+                .mapToInt(n -> sandbox.standIn(n).orElseThrow().pendingFaults()).sum(), "every injected fault was hit");
+
+        // git: the release branch at the bump commit, the annotated tag
+        String bump = SandboxFacts.branchHead(sandbox, "posthog", "release-" + VERSION);
+        assertNotNull(bump, "release branch pushed");
+        assertEquals(stepOutput(timeline, "git.bump-version", "commit"), bump);
+        assertTrue(SandboxFacts.commitMessage(sandbox, "posthog", "release-" + VERSION).contains(VERSION));
+        assertEquals("Version " + VERSION, SandboxFacts.tagMessage(sandbox, "posthog", VERSION));
+
+        // github: the chart PR with its label and edited files, the sync PR, the release post PR (merged)
+        GitHubStandIn.PullRequest chart = onlyPr(sandbox, "PostHog/charts-clickhouse", "bump-" + VERSION);
+        assertEquals("main", chart.base());
+        assertTrue(chart.labels().contains("bump minor"), chart.labels().toString());
+        assertEquals(Set.of("charts/posthog/Chart.yaml", "charts/posthog/values.yaml", "charts/posthog/ALL_VALUES.md"),
+                Set.copyOf(SandboxFacts.changedFiles(sandbox, "charts-clickhouse", "bump-" + VERSION)));
+        GitHubStandIn.PullRequest sync = onlyPr(sandbox, "PostHog/posthog", "sync-" + VERSION);
+        assertEquals("master", sync.base());
+        GitHubStandIn.PullRequest post = onlyPr(sandbox, "PostHog/posthog.com", "release-post-" + VERSION);
+        assertTrue(post.merged(), "release post published: " + post);
+
+        // the playground runs and reports the new version
+        assertEquals(VERSION, sandbox.playground().reportedVersion());
+        assertTrue(sandbox.kubernetes().deploymentImage("posthog-web").orElseThrow().endsWith("release-" + VERSION + "-unstable"));
+
+        // cloudfront: one invalidation of /* for this release's step, completed
+        List<CloudFrontStandIn.Invalidation> invalidations = sandbox.invalidations().stream()
+                .filter(i -> i.callerReference().contains("/" + VERSION + "/cdn.invalidate/")).toList();
+        assertEquals(1, invalidations.size(), sandbox.invalidations().toString());
+        assertEquals(List.of("/*"), invalidations.get(0).paths());
+        assertEquals("Completed", invalidations.get(0).status());
+
+        // slack: each channel message once (the refused attempt posted nothing)
+        assertEquals(1, messages(sandbox, "#team-releases", "Code freeze for PostHog " + VERSION));
+        assertEquals(1, messages(sandbox, "#team-releases", "is cut and the playground"));
+        assertEquals(1, messages(sandbox, "#announcements", "PostHog " + VERSION + " is out"));
+        assertEquals(1, messages(sandbox, "#marketing", "PostHog " + VERSION + " is released"));
+    }
+
+    private static long messages(Sandbox sandbox, String channel, String text) {
+        return sandbox.slackMessages(channel).stream().filter(m -> m.text().contains(text)).count();
+    }
+
+    private static GitHubStandIn.PullRequest onlyPr(Sandbox sandbox, String repo, String head) {
+        List<GitHubStandIn.PullRequest> prs = sandbox.github().pullRequests(repo).stream()
+                .filter(p -> p.head().equals(head) || p.head().endsWith(":" + head)).toList();
+        assertEquals(1, prs.size(), repo + " PRs from " + head + ": " + sandbox.github().pullRequests(repo));
+        return prs.get(0);
+    }
+
+    private static String stepOutput(JsonNode timeline, String step, String output) {
+        for (JsonNode s : timeline.path("steps")) {
+            if (step.equals(s.path("step").asText())) {
+                JsonNode attempts = s.path("attempts");
+                return attempts.get(attempts.size() - 1).path("outputs").path(output).asText();
+            }
+        }
+        throw new AssertionError("no step " + step + " in the timeline");
     }
 }

@@ -16,8 +16,10 @@ import java.util.concurrent.Executors;
 /**
  * Admin endpoint of the sandbox:
  * <ul>
- *   <li>{@code POST /admin/faults/{standin}?count=N&status=S}: the stand-in fails its next N calls with
- *       HTTP status S (defaults: count 1, status 500);</li>
+ *   <li>{@code POST /admin/faults/{standin}?count=N&status=S&delayMs=D&method=M&path=P&pathContains=C&body=B}:
+ *       the stand-in's next N calls matching the filters (method, path prefix, path substring, body substring) are
+ *       delayed by D ms, then fail with HTTP status S (defaults: count 1, status 500, or no failure when only
+ *       delayMs is given); a bad value or unknown parameter answers 400 naming it (see docs/sandbox.md);</li>
  *   <li>{@code DELETE /admin/faults} (all) or {@code DELETE /admin/faults/{standin}}: drop queued faults;</li>
  *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"pendingFaults":M}};</li>
  *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...]}: publish an image tag now;</li>
@@ -125,17 +127,14 @@ final class AdminServer implements AutoCloseable {
                 return;
             }
             if (resource.equals("faults") && method.equals("POST")) {
-                Map<String, String> q = Http.query(exchange);
-                int count;
-                int status;
+                FaultSpec fault;
                 try {
-                    count = Integer.parseInt(q.getOrDefault("count", "1"));
-                    status = Integer.parseInt(q.getOrDefault("status", "500"));
-                    standIn.failNext(count, status);
+                    fault = faultSpec(Http.query(exchange));
                 } catch (IllegalArgumentException e) {
                     Http.sendJson(exchange, 400, Map.of("error", String.valueOf(e.getMessage())));
                     return;
                 }
+                standIn.inject(fault);
                 Http.sendJson(exchange, 200, describe(standIn));
             } else if (resource.equals("faults") && method.equals("DELETE")) {
                 standIn.clearFaults();
@@ -150,6 +149,60 @@ final class AdminServer implements AutoCloseable {
             }
         } finally {
             exchange.close();
+        }
+    }
+
+    static final java.util.Set<String> FAULT_PARAMETERS = java.util.Set.of(
+            "count", "status", "delayMs", "method", "path", "pathContains", "body");
+
+    /**
+     * The fault of {@code POST /admin/faults/{standin}}'s query: count (1), status (500, or none when only
+     * delayMs is given), delayMs (0), method, path (prefix), pathContains, body (substring). A wrong value
+     * or an unknown parameter is an IllegalArgumentException naming the parameter.
+     */
+    static FaultSpec faultSpec(Map<String, String> q) {
+        for (String key : q.keySet()) {
+            if (!FAULT_PARAMETERS.contains(key)) {
+                throw new IllegalArgumentException("unknown parameter '" + key + "'; known: "
+                        + new java.util.TreeSet<>(FAULT_PARAMETERS));
+            }
+        }
+        int count = integer(q, "count", 1);
+        long delayMs = integer(q, "delayMs", 0);
+        int status = integer(q, "status", q.containsKey("delayMs") ? 0 : 500);
+        if (count < 1) {
+            throw new IllegalArgumentException("count must be at least 1: " + count);
+        }
+        if (q.containsKey("status") && (status < 100 || status > 599)) {
+            throw new IllegalArgumentException("status must be an HTTP status (100-599): " + status);
+        }
+        if (delayMs < 0 || delayMs > 600_000) {
+            throw new IllegalArgumentException("delayMs must be between 0 and 600000: " + delayMs);
+        }
+        String method = q.get("method");
+        if (method != null && !method.matches("[A-Za-z]+")) {
+            throw new IllegalArgumentException("method must be an HTTP method such as GET or POST: " + method);
+        }
+        String path = q.get("path");
+        if (path != null && !path.startsWith("/")) {
+            throw new IllegalArgumentException("path must be a path prefix starting with '/': " + path);
+        }
+        try {
+            return new FaultSpec(count, status, delayMs, method, path, q.get("pathContains"), q.get("body"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+    }
+
+    private static int integer(Map<String, String> q, String name, int fallback) {
+        String v = q.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(v.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be an integer: '" + v + "'");
         }
     }
 

@@ -82,7 +82,8 @@ final class ApiServerDispatcher extends Dispatcher implements Resetable, CustomR
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         if (request.getHeader(KubernetesStandIn.INTERNAL_HEADER) == null) {
-            OptionalInt fault = faults.onCall();
+            OptionalInt fault = faults.onCall(request.getMethod(), request.getPath(),
+                    () -> request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
             if (fault.isPresent()) {
                 return status(fault.getAsInt(), "injected fault (" + fault.getAsInt() + ")");
             }

@@ -3,10 +3,12 @@ package dev.releasetrain.sandbox;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ExecutorService;
@@ -16,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * Base of the stand-ins served by the JDK's {@link HttpServer} on a free 127.0.0.1 port: counts every
- * request, answers queued faults, then hands the request to {@link #handle(HttpExchange)}.
+ * request, answers queued faults (after their delay; see {@link FaultSpec}), then hands the request to {@link #handle(HttpExchange)}.
  */
 abstract class HttpStandIn implements StandIn {
 
@@ -48,7 +50,16 @@ abstract class HttpStandIn implements StandIn {
 
     private void dispatch(HttpExchange exchange) {
         try {
-            OptionalInt fault = faults.onCall();
+            byte[][] body = new byte[1][];
+            OptionalInt fault = faults.onCall(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath()
+                    + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery()), () -> {
+                        body[0] = readBody(exchange);
+                        return new String(body[0], StandardCharsets.UTF_8);
+                    });
+            if (body[0] != null) {
+                // the body was read to match a fault's filter: the handler reads it again from a buffer
+                exchange.setStreams(new ByteArrayInputStream(body[0]), null);
+            }
             if (fault.isPresent()) {
                 // The request body is drained so that keep-alive connections stay usable.
                 exchange.getRequestBody().readAllBytes();
@@ -65,6 +76,14 @@ abstract class HttpStandIn implements StandIn {
             }
         } finally {
             exchange.close();
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) {
+        try {
+            return exchange.getRequestBody().readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -101,8 +120,8 @@ abstract class HttpStandIn implements StandIn {
     }
 
     @Override
-    public void failNext(int count, int status) {
-        faults.failNext(count, status);
+    public void inject(FaultSpec fault) {
+        faults.add(fault);
     }
 
     @Override

@@ -293,8 +293,8 @@ public final class KubernetesStandIn implements StandIn {
     }
 
     @Override
-    public void failNext(int count, int status) {
-        faults.failNext(count, status);
+    public void inject(FaultSpec fault) {
+        faults.add(fault);
     }
 
     @Override

@@ -397,6 +397,11 @@ public final class Sandbox implements AutoCloseable {
         requireStandIn(standIn).failNext(count, status);
     }
 
+    /** Queues a fault on a stand-in: its next matching calls are delayed and/or fail (see {@link FaultSpec}). */
+    public void inject(String standIn, FaultSpec fault) {
+        requireStandIn(standIn).inject(fault);
+    }
+
     /** Requests a stand-in received so far (failed ones included). */
     public long calls(String standIn) {
         return requireStandIn(standIn).calls();

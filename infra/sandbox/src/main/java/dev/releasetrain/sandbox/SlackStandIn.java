@@ -127,12 +127,22 @@ public final class SlackStandIn extends HttpStandIn {
         ok(exchange, answer);
     }
 
+    /**
+     * An injected fault as Slack answers it: 429 with {@code Retry-After} ({@code ratelimited}) and 5xx
+     * ({@code fatal_error}) as HTTP errors; any other 4xx the way Slack refuses a call, HTTP 200 with
+     * {@code ok:false}: 401 {@code invalid_auth}, otherwise {@code invalid_arguments} (not retryable by the
+     * client nor by notify-service).
+     */
     @Override
     protected void writeFault(HttpExchange exchange, int status) throws IOException {
         if (status == 429) {
             exchange.getResponseHeaders().set("Retry-After", "1");
+            Http.sendJson(exchange, 429, Map.of("ok", false, "error", "ratelimited"));
+        } else if (status >= 400 && status < 500) {
+            Http.sendJson(exchange, 200, Map.of("ok", false, "error", status == 401 ? "invalid_auth" : "invalid_arguments"));
+        } else {
+            Http.sendJson(exchange, status, Map.of("ok", false, "error", "fatal_error"));
         }
-        Http.sendJson(exchange, status, Map.of("ok", false, "error", status == 429 ? "ratelimited" : "fatal_error"));
     }
 
     private static void ok(HttpExchange exchange, Map<String, Object> answer) throws IOException {

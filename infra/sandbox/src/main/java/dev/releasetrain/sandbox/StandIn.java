@@ -20,7 +20,12 @@ public interface StandIn extends AutoCloseable {
     void resetCalls();
 
     /** Makes the next {@code count} requests fail with HTTP {@code status} (queued after earlier faults). */
-    void failNext(int count, int status);
+    default void failNext(int count, int status) {
+        inject(FaultSpec.failNext(count, status));
+    }
+
+    /** Queues a fault (after earlier ones): its next matching calls are delayed and/or fail. */
+    void inject(FaultSpec fault);
 
     /** Drops all queued faults. */
     void clearFaults();

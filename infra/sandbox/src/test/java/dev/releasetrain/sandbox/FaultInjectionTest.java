@@ -27,10 +27,12 @@ import java.nio.file.Path;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The admin endpoint: injected faults reach the real clients, calls are counted. */
+/** The admin endpoint: injected faults (count, status, delay, filters) reach the real clients, calls are counted, bad input is 400. */
 class FaultInjectionTest {
 
     @TempDir
@@ -80,7 +82,8 @@ class FaultInjectionTest {
         assertTrue(ok.isOk(), ok.getError());
         assertEquals(before + 2, calls("slack"));
         assertEquals(before + 2, sandbox.calls("slack"));
-        assertEquals(1, sandbox.slackMessages("#releases").size());
+        assertEquals(1, sandbox.slackMessages("#releases").stream().filter(m -> m.text().endsWith(" try")).count(),
+                "only the second try was posted");
     }
 
     @Test
@@ -145,6 +148,133 @@ class FaultInjectionTest {
             props.load(in);
         }
         assertEquals(sandbox.adminUrl(), props.getProperty("sandbox.admin-url"));
+    }
+
+    @Test
+    void slackRefusalsAnswerLikeSlackOkFalse() throws Exception {
+        admin("POST", "/admin/faults/slack?status=400&method=POST&path=/api/chat.postMessage");
+        ChatPostMessageResponse refused = slack.methods(sandbox.slackToken())
+                .chatPostMessage(req -> req.channel("#releases").text("refused"));
+        assertFalse(refused.isOk());
+        assertEquals("invalid_arguments", refused.getError());
+        assertTrue(slack.methods(sandbox.slackToken()).chatPostMessage(req -> req.channel("#releases").text("served")).isOk());
+    }
+
+    @Test
+    void countConsumesExactlyThatManyCalls() throws Exception {
+        HttpResponse<String> set = admin("POST", "/admin/faults/playground?count=2&status=503");
+        assertEquals(2, json.readTree(set.body()).get("pendingFaults").asInt());
+        assertEquals(503, get(sandbox.playgroundUrl() + "/api/instance_status").statusCode());
+        assertEquals(1, json.readTree(admin("GET", "/admin/calls/playground").body()).get("pendingFaults").asInt());
+        assertEquals(503, get(sandbox.playgroundUrl() + "/api/instance_status").statusCode());
+        assertNotEquals(503, get(sandbox.playgroundUrl() + "/api/instance_status").statusCode());
+        assertEquals(0, json.readTree(admin("GET", "/admin/calls/playground").body()).get("pendingFaults").asInt());
+    }
+
+    @Test
+    void delayOnlyServesTheCallLate() throws Exception {
+        admin("POST", "/admin/faults/registry?delayMs=600");
+        long t0 = System.nanoTime();
+        HttpResponse<String> slow = get(sandbox.registryUrl() + "/v2/namespaces/posthog/repositories/posthog/tags/latest");
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+        assertTrue(tookMs >= 600, "took " + tookMs + " ms");
+        long t1 = System.nanoTime();
+        HttpResponse<String> fast = get(sandbox.registryUrl() + "/v2/namespaces/posthog/repositories/posthog/tags/latest");
+        assertTrue((System.nanoTime() - t1) / 1_000_000 < 600);
+        assertEquals(fast.statusCode(), slow.statusCode(), "the delayed call is served as usual");
+    }
+
+    @Test
+    void delayThenStatus() throws Exception {
+        admin("POST", "/admin/faults/github?delayMs=300&status=502");
+        long t0 = System.nanoTime();
+        assertEquals(502, get(sandbox.githubUrl() + "/repos/PostHog/posthog").statusCode());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 >= 300);
+    }
+
+    @Test
+    void filtersAimTheFaultAtOneCall() throws Exception {
+        // method and path prefix: a GET elsewhere and a GET of the path are not hit, the POST is
+        admin("POST", "/admin/faults/github?status=403&method=POST&path=/repos/PostHog/posthog/pulls");
+        assertEquals(200, get(sandbox.githubUrl() + "/repos/PostHog/posthog").statusCode());
+        assertNotEquals(403, get(sandbox.githubUrl() + "/repos/PostHog/posthog/pulls").statusCode());
+        assertEquals(1, sandbox.standIn("github").orElseThrow().pendingFaults());
+        HttpResponse<String> post = send("POST", sandbox.githubUrl() + "/repos/PostHog/posthog/pulls", "{}");
+        assertEquals(403, post.statusCode(), post.body());
+        assertEquals(0, sandbox.standIn("github").orElseThrow().pendingFaults());
+
+        // body substring (URL-decoded form bodies too): only the message naming the step fails
+        admin("POST", "/admin/faults/slack?status=400&body=" + enc("\"step\":\"notify.announce-freeze\""));
+        assertTrue(slack.methods(sandbox.slackToken()).chatPostMessage(req -> req.channel("#releases").text("other step")
+                .metadata(new com.slack.api.model.Message.Metadata("release-step",
+                        java.util.Map.of("step", "notify.announce-release")))).isOk());
+        ChatPostMessageResponse hit = slack.methods(sandbox.slackToken()).chatPostMessage(req -> req.channel("#releases")
+                .text("the step").metadata(new com.slack.api.model.Message.Metadata("release-step",
+                        java.util.Map.of("step", "notify.announce-freeze"))));
+        assertEquals("invalid_arguments", hit.getError());
+        // the handler still reads the body of a call that was matched against a body filter and not hit
+        assertTrue(sandbox.slackMessages("#releases").stream().anyMatch(m -> m.text().equals("other step")));
+
+        // path substring (query included) on the Kubernetes API server
+        admin("POST", "/admin/faults/kubernetes?status=403&method=GET&pathContains=" + enc("/namespaces/posthog/pods"));
+        assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/services").statusCode());
+        assertEquals(403, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods?limit=10").statusCode());
+        assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods").statusCode());
+
+        // an exact path ($): the same path with a query is not hit
+        admin("POST", "/admin/faults/kubernetes?status=403&path=" + enc("/api/v1/namespaces/posthog/pods$"));
+        assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods?labelSelector=app").statusCode());
+        assertEquals(403, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods").statusCode());
+    }
+
+    @Test
+    void kubernetesDelayAndCallCounting() throws Exception {
+        assertEquals(200, admin("DELETE", "/admin/calls/kubernetes").statusCode());
+        admin("POST", "/admin/faults/kubernetes?delayMs=300&path=/api/v1/namespaces");
+        long t0 = System.nanoTime();
+        assertEquals(200, get(sandbox.kubernetesUrl() + "/api/v1/namespaces/posthog/pods").statusCode());
+        assertTrue((System.nanoTime() - t0) / 1_000_000 >= 300);
+        assertEquals(200, get(sandbox.kubernetesUrl() + "/version").statusCode());
+        assertEquals(2, calls("kubernetes"));
+    }
+
+    @Test
+    void badAdminInputIs400NamingTheParameter() throws Exception {
+        assertBad("/admin/faults/slack?count=abc", "count");
+        assertBad("/admin/faults/slack?count=0", "count");
+        assertBad("/admin/faults/slack?status=99", "status");
+        assertBad("/admin/faults/slack?status=x", "status");
+        assertBad("/admin/faults/slack?delayMs=-5", "delayMs");
+        assertBad("/admin/faults/slack?delayMs=soon", "delayMs");
+        assertBad("/admin/faults/slack?method=" + enc("GET POST"), "method");
+        assertBad("/admin/faults/slack?path=api", "path");
+        assertBad("/admin/faults/slack?stauts=500", "stauts");
+        assertEquals(0, sandbox.standIn("slack").orElseThrow().pendingFaults(), "a refused request queues nothing");
+    }
+
+    private static void assertBad(String path, String parameter) throws Exception {
+        HttpResponse<String> r = admin("POST", path);
+        assertEquals(400, r.statusCode(), path + " -> " + r.body());
+        String error = json.readTree(r.body()).get("error").asText();
+        assertTrue(error.contains(parameter), path + " -> " + error);
+    }
+
+    private static String enc(String s) {
+        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return send("GET", url, null);
+    }
+
+    private static HttpResponse<String> send(String method, String url, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + sandbox.githubToken())
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static long calls(String standIn) throws Exception {

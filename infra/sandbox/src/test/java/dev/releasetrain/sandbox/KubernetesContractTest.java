@@ -84,4 +84,15 @@ class KubernetesContractTest {
         assertEquals(6, client.pods().inNamespace("posthog").list().getItems().size());
         assertEquals(before + 2, sandbox.calls("kubernetes"));
     }
+
+    @Test
+    void anExactPathFaultHitsThePlainPodListNotALabelledOne() {
+        // what the demo's --fail-once deploy.verify-playground aims at: the step's own pod listing
+        sandbox.inject("kubernetes", FaultSpec.failNext(1, 403).withMethod("GET").withPathPrefix("/api/v1/namespaces/posthog/pods$"));
+        assertEquals(5, client.pods().inNamespace("posthog").withLabel("app", "posthog").list().getItems().size());
+        KubernetesClientException e = assertThrows(KubernetesClientException.class,
+                () -> client.pods().inNamespace("posthog").list());
+        assertEquals(403, e.getCode());
+        assertEquals(0, sandbox.kubernetes().pendingFaults());
+    }
 }
