@@ -54,11 +54,13 @@ final class FailOnce {
         FAULTS.put("deploy.await-release-image", v -> new Fault(Sandbox.REGISTRY, FaultSpec.failNext(1, 403).withMethod("GET")
                 .withPathPrefix("/v2/namespaces/posthog/repositories/posthog/tags/release-" + v + "$"),
                 "the image registry refuses the tag lookup (403)"));
-        for (String step : List.of("deploy.verify-playground", "deploy.list-pods")) {
-            // fabric8's plain list (Helm's lists carry a label selector); fabric8 retries 5xx, not 403
-            FAULTS.put(step, v -> new Fault(Sandbox.KUBERNETES, FaultSpec.failNext(1, 403).withMethod("GET")
-                    .withPathPrefix("/api/v1/namespaces/posthog/pods$"), "the Kubernetes API refuses the pod list (403)"));
-        }
+        // fabric8's plain pod list (Helm's lists carry a label selector); fabric8 retries 5xx, not 403. Only
+        // for deploy.list-pods: deploy.upgrade-playground lists pods too while it watches a rollout.
+        FAULTS.put("deploy.list-pods", v -> new Fault(Sandbox.KUBERNETES, FaultSpec.failNext(1, 403).withMethod("GET")
+                .withPathPrefix("/api/v1/namespaces/posthog/pods$"), "the Kubernetes API refuses the pod list (403)"));
+        // the one call that only deploy.verify-playground makes: the playground's own status API
+        FAULTS.put("deploy.verify-playground", v -> new Fault(Sandbox.PLAYGROUND, FaultSpec.failNext(1, 403).withMethod("GET")
+                .withPathPrefix("/api/instance_status"), "the playground refuses /api/instance_status (403)"));
         FAULTS.put("cdn.invalidate", v -> new Fault(Sandbox.CLOUDFRONT, FaultSpec.failNext(1, 403).withMethod("POST")
                 .withPathContains("/invalidation"), "CloudFront refuses CreateInvalidation (403 AccessDenied)"));
         FAULTS.put("cdn.read-distribution", v -> new Fault(Sandbox.CLOUDFRONT, FaultSpec.failNext(1, 403).withMethod("GET")
