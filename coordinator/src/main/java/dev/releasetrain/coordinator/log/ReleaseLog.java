@@ -191,10 +191,12 @@ public class ReleaseLog {
      * land below a position already read: the position returned only moves past rows recorded more than
      * ten seconds ago, and the rows after it are read again next time (callers keep a set).
      */
+    /** Releases started after a position; served by the partial index {@code release_events_starts} (V2). */
+    static final String STARTED_AFTER = "select release_id, position, recorded_at < clock_timestamp() - interval '10 seconds'"
+            + " from release_events where position > ? and seq = 1 and type = ? order by position";
+
     public Started releasesStartedAfter(long afterPosition) {
-        String sql = "select release_id, position, recorded_at < clock_timestamp() - interval '10 seconds'"
-                + " from release_events where position > ? and seq = 1 and type = ? order by position";
-        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(STARTED_AFTER)) {
             q.setLong(1, afterPosition);
             q.setString(2, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
             List<String> ids = new ArrayList<>();
