@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public final class Versions {
     static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
-    public static final Comparator<String> ORDER = Comparator.comparing(Versions::key);
+    public static final Comparator<String> ORDER = Comparator.comparingLong(Versions::key);
 
     private Versions() {
     }
@@ -21,7 +21,20 @@ public final class Versions {
         return v != null && SEMVER.matcher(v).matches();
     }
 
+    /** Every version compared so far and its sort key: the known versions are compared on every start. */
+    private static final java.util.Map<String, Long> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private static long key(String v) {
+        Long known = KEYS.get(v);
+        if (known != null) {
+            return known;
+        }
+        long k = parseKey(v);
+        KEYS.put(v, k);
+        return k;
+    }
+
+    private static long parseKey(String v) {
         Matcher m = SEMVER.matcher(v);
         if (!m.matches()) {
             throw new IllegalArgumentException("not a version: " + v);
