@@ -1054,7 +1054,7 @@ final class Bench {
                 @Override
                 public void publish(Envelope event) {
                     try {
-                        send(event).get(60, TimeUnit.SECONDS);
+                        sendRecord(event, null).get(60, TimeUnit.SECONDS);
                     } catch (Exception e) {
                         throw new IllegalStateException("result not acknowledged by Kafka: " + e, e);
                     }
@@ -1071,10 +1071,6 @@ final class Bench {
                         }
                     });
                     return acked;
-                }
-
-                private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(Envelope event) {
-                    return sendRecord(event, null);
                 }
 
                 private java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> sendRecord(

@@ -34,37 +34,40 @@ final class FailOnce {
                     .withPathPrefix("/api/chat.postMessage").withBodyContains("\"" + step + "\""),
                     "Slack refuses its chat.postMessage (invalid_arguments)"));
         }
-        FAULTS.put("notify.draft-release-post", v -> new Fault(Sandbox.GITHUB, FaultSpec.failNext(1, 403).withMethod("POST")
-                .withPathPrefix("/repos/PostHog/posthog.com/pulls$"), "GitHub refuses to open the release post PR (403)"));
-        FAULTS.put("notify.publish-release-post", v -> new Fault(Sandbox.GITHUB, FaultSpec.failNext(1, 403).withMethod("PUT")
-                .withPathPrefix("/repos/PostHog/posthog.com/pulls/"), "GitHub refuses to merge the release post PR (403)"));
+        FAULTS.put("notify.draft-release-post", v -> refused(Sandbox.GITHUB, "POST",
+                "/repos/PostHog/posthog.com/pulls$", "GitHub refuses to open the release post PR (403)"));
+        FAULTS.put("notify.publish-release-post", v -> refused(Sandbox.GITHUB, "PUT",
+                "/repos/PostHog/posthog.com/pulls/", "GitHub refuses to merge the release post PR (403)"));
         FAULTS.put("git.collect-changelog", v -> new Fault(Sandbox.GITHUB, FaultSpec.failNext(1, 403).withMethod("GET")
                 .withPathPrefix("/search/issues").withPathContains("label:\"highlight\""),
                 "GitHub refuses the search for highlighted PRs (403)"));
         FAULTS.put("git.cherry-pick-fixes", v -> new Fault(Sandbox.GITHUB, FaultSpec.failNext(1, 403).withMethod("GET")
                 .withPathPrefix("/search/issues").withPathContains("label:\"release-" + v + "\""),
                 "GitHub refuses the search for release-" + v + " fixes (403)"));
-        FAULTS.put("git.bump-chart", v -> new Fault(Sandbox.GITHUB, FaultSpec.failNext(1, 403).withMethod("POST")
-                .withPathPrefix("/repos/PostHog/charts-clickhouse/pulls$"), "GitHub refuses to open the chart PR (403)"));
-        FAULTS.put("git.sync-version", v -> new Fault(Sandbox.GITHUB, FaultSpec.failNext(1, 403).withMethod("POST")
-                .withPathPrefix("/repos/PostHog/posthog/pulls$"), "GitHub refuses to open the sync PR (403)"));
-        FAULTS.put("deploy.await-unstable-image", v -> new Fault(Sandbox.REGISTRY, FaultSpec.failNext(1, 403).withMethod("GET")
-                .withPathPrefix("/v2/namespaces/posthog/repositories/posthog/tags/release-" + v + "-unstable$"),
-                "the image registry refuses the tag lookup (403)"));
-        FAULTS.put("deploy.await-release-image", v -> new Fault(Sandbox.REGISTRY, FaultSpec.failNext(1, 403).withMethod("GET")
-                .withPathPrefix("/v2/namespaces/posthog/repositories/posthog/tags/release-" + v + "$"),
-                "the image registry refuses the tag lookup (403)"));
+        FAULTS.put("git.bump-chart", v -> refused(Sandbox.GITHUB, "POST",
+                "/repos/PostHog/charts-clickhouse/pulls$", "GitHub refuses to open the chart PR (403)"));
+        FAULTS.put("git.sync-version", v -> refused(Sandbox.GITHUB, "POST",
+                "/repos/PostHog/posthog/pulls$", "GitHub refuses to open the sync PR (403)"));
+        FAULTS.put("deploy.await-unstable-image", v -> refused(Sandbox.REGISTRY, "GET",
+                "/v2/namespaces/posthog/repositories/posthog/tags/release-" + v + "-unstable$", "the image registry refuses the tag lookup (403)"));
+        FAULTS.put("deploy.await-release-image", v -> refused(Sandbox.REGISTRY, "GET",
+                "/v2/namespaces/posthog/repositories/posthog/tags/release-" + v + "$", "the image registry refuses the tag lookup (403)"));
         // fabric8's plain pod list (Helm's lists carry a label selector); fabric8 retries 5xx, not 403. Only
         // for deploy.list-pods: deploy.upgrade-playground lists pods too while it watches a rollout.
-        FAULTS.put("deploy.list-pods", v -> new Fault(Sandbox.KUBERNETES, FaultSpec.failNext(1, 403).withMethod("GET")
-                .withPathPrefix("/api/v1/namespaces/posthog/pods$"), "the Kubernetes API refuses the pod list (403)"));
+        FAULTS.put("deploy.list-pods", v -> refused(Sandbox.KUBERNETES, "GET",
+                "/api/v1/namespaces/posthog/pods$", "the Kubernetes API refuses the pod list (403)"));
         // the one call that only deploy.verify-playground makes: the playground's own status API
-        FAULTS.put("deploy.verify-playground", v -> new Fault(Sandbox.PLAYGROUND, FaultSpec.failNext(1, 403).withMethod("GET")
-                .withPathPrefix("/api/instance_status"), "the playground refuses /api/instance_status (403)"));
+        FAULTS.put("deploy.verify-playground", v -> refused(Sandbox.PLAYGROUND, "GET",
+                "/api/instance_status", "the playground refuses /api/instance_status (403)"));
         FAULTS.put("cdn.invalidate", v -> new Fault(Sandbox.CLOUDFRONT, FaultSpec.failNext(1, 403).withMethod("POST")
                 .withPathContains("/invalidation"), "CloudFront refuses CreateInvalidation (403 AccessDenied)"));
         FAULTS.put("cdn.read-distribution", v -> new Fault(Sandbox.CLOUDFRONT, FaultSpec.failNext(1, 403).withMethod("GET")
                 .withPathContains("/distribution/"), "CloudFront refuses GetDistribution (403 AccessDenied)"));
+    }
+
+    /** The stand-in answers 403 (not retried by the clients) to the next call of {@code method} on {@code path} (a prefix; {@code $} ends it exactly). */
+    private static Fault refused(String standIn, String method, String path, String what) {
+        return new Fault(standIn, FaultSpec.failNext(1, 403).withMethod(method).withPathPrefix(path), what);
     }
 
     private FailOnce() {

@@ -13,9 +13,14 @@ final class SandboxFacts {
     private SandboxFacts() {
     }
 
+    /** A bare repository of the sandbox's git remotes, which must exist. */
+    private static Repository open(Sandbox sandbox, String repo) throws IOException {
+        return new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+    }
+
     /** The commit a branch of a sandbox remote points at, read from the bare repository itself. */
     static String headCommit(Sandbox sandbox, String repo, String branch) {
-        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build()) {
+        try (Repository r = open(sandbox, repo)) {
             ObjectId id = r.resolve("refs/heads/" + branch);
             if (id == null) {
                 throw new IllegalStateException("sandbox repo " + repo + " has no branch " + branch);
@@ -28,7 +33,7 @@ final class SandboxFacts {
 
     /** The commit a branch points at, or null when the branch does not exist. */
     static String branchHead(Sandbox sandbox, String repo, String branch) {
-        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build()) {
+        try (Repository r = open(sandbox, repo)) {
             ObjectId id = r.resolve("refs/heads/" + branch);
             return id == null ? null : id.name();
         } catch (IOException e) {
@@ -38,7 +43,7 @@ final class SandboxFacts {
 
     /** The paths a branch's tip commit changed against its first parent (empty when the branch does not exist). */
     static java.util.List<String> changedFiles(Sandbox sandbox, String repo, String branch) {
-        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+        try (Repository r = open(sandbox, repo);
              org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r);
              org.eclipse.jgit.treewalk.TreeWalk tw = new org.eclipse.jgit.treewalk.TreeWalk(r)) {
             ObjectId id = r.resolve("refs/heads/" + branch);
@@ -63,7 +68,7 @@ final class SandboxFacts {
 
     /** The short message of the commit a branch points at, or null when the branch does not exist. */
     static String commitMessage(Sandbox sandbox, String repo, String branch) {
-        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+        try (Repository r = open(sandbox, repo);
              org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r)) {
             ObjectId id = r.resolve("refs/heads/" + branch);
             return id == null ? null : walk.parseCommit(id).getShortMessage();
@@ -74,7 +79,7 @@ final class SandboxFacts {
 
     /** The message of an annotated tag, or null when there is no such annotated tag. */
     static String tagMessage(Sandbox sandbox, String repo, String tag) {
-        try (Repository r = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath(repo).toFile()).setMustExist(true).build();
+        try (Repository r = open(sandbox, repo);
              org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(r)) {
             ObjectId id = r.resolve("refs/tags/" + tag);
             if (id == null) {

@@ -66,7 +66,7 @@ public class EventStreams {
         }
     }
 
-    public int followerCount() {
+    private int followerCount() {
         return followers.values().stream().mapToInt(Set::size).sum();
     }
 
