@@ -79,6 +79,9 @@ public final class Relay implements AutoCloseable {
     private final Thread supervisor;
     private volatile Status status = Status.STARTING;
     private final FastPath fastPath = new FastPath();
+    private final LogRows logRows;
+    /** Whether the relay made its publication (PostgreSQL 15+, a column list) or leaves it to Debezium. */
+    private volatile boolean ownPublication;
     private volatile boolean fastPathEnabled = true;
 
     private Relay(RelayConfig config, Executor engineExecutor) {
@@ -91,6 +94,7 @@ public final class Relay implements AutoCloseable {
         }) : null;
         this.engineExecutor = engineExecutor == null ? ownEngineExecutor : engineExecutor;
         this.lockKey = lockKey(config.slotName());
+        this.logRows = new LogRows(config);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "release-train-relay-" + config.slotName(),
@@ -206,6 +210,7 @@ public final class Relay implements AutoCloseable {
     private void runEngineWhileHolding(Connection lock) throws SQLException {
         status = Status.STARTING;
         fastPath.reset();
+        ownPublication = LogRows.ensurePublication(lock, config.publicationName());
         CompletableFuture<Void> stopped = new CompletableFuture<>();
         AtomicBoolean stepDown = new AtomicBoolean();
         DebeziumEngine<RecordChangeEvent<SourceRecord>> started = DebeziumEngine.create(ChangeEventFormat.of(Connect.class))
@@ -258,6 +263,7 @@ public final class Relay implements AutoCloseable {
             }
             fastPath.reset();
             stopEngine(started, stopped);
+            logRows.close();
         }
     }
 
@@ -324,31 +330,41 @@ public final class Relay implements AutoCloseable {
             throws InterruptedException {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(changes.size() * 2);
         List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size() * 2);
+        Map<Long, ReleaseLogRow> rows = null; // read from the table at the first event this relay publishes itself
         for (RecordChangeEvent<SourceRecord> change : changes) {
-            ReleaseLogRow row = RelayRecords.insertedRow(change.record());
-            if (row == null || row.releaseId() == null || row.seq() == null || row.eventId() == null) {
-                List<ProducerRecord<String, byte[]>> own = RelayRecords.of(change.record());
+            ReleaseLogRow.Key key = RelayRecords.insertedKey(change.record());
+            if (key == null) {
+                continue; // a heartbeat, an update or a delete: nothing to publish
+            }
+            if (!key.complete()) {
+                List<ProducerRecord<String, byte[]>> own = RelayRecords.of(key, null);
                 records.addAll(own);
                 sends.addAll(sendAll(own));
                 continue;
             }
             CompletableFuture<Void> fast;
-            synchronized (fastPath.stripe(row.releaseId())) {
-                fast = fastPath.handOver(row.releaseId(), row.seq(), row.eventId());
+            synchronized (fastPath.stripe(key.releaseId())) {
+                fast = fastPath.handOver(key.releaseId(), key.seq(), key.eventId());
                 if (fast == null) {
                     // sent under the release's lock: a fast send of the next event cannot overtake it
-                    List<ProducerRecord<String, byte[]>> own = RelayRecords.of(change.record());
+                    if (rows == null) {
+                        rows = readRows(changes);
+                    }
+                    List<ProducerRecord<String, byte[]>> own = RelayRecords.of(key, rows.get(key.position()));
                     records.addAll(own);
                     sends.addAll(sendAll(own));
                     continue;
                 }
             }
-            // the fast path sent it: nothing to encode or send unless that send failed
+            // the fast path sent it: nothing to read or send unless that send failed
             if (!fastSendSucceeded(fast)) {
-                LOG.debugf("relay: the fast send of %s failed; publishing it from the log", row);
-                List<ProducerRecord<String, byte[]>> own = RelayRecords.of(change.record());
-                synchronized (fastPath.stripe(row.releaseId())) {
-                    fastPath.sentByRelay(row.releaseId(), row.seq());
+                LOG.debugf("relay: the fast send of %s failed; publishing it from the log", key);
+                if (rows == null) {
+                    rows = readRows(changes);
+                }
+                List<ProducerRecord<String, byte[]>> own = RelayRecords.of(key, rows.get(key.position()));
+                synchronized (fastPath.stripe(key.releaseId())) {
+                    fastPath.sentByRelay(key.releaseId(), key.seq());
                     sends.addAll(sendAll(own));
                 }
                 records.addAll(own);
@@ -371,6 +387,28 @@ public final class Relay implements AutoCloseable {
             committer.markProcessed(change);
         }
         committer.markBatchFinished();
+    }
+
+    /** The rows of a batch's inserts, read from the table; while the database cannot be read, tried again every second. */
+    private Map<Long, ReleaseLogRow> readRows(List<RecordChangeEvent<SourceRecord>> changes) throws InterruptedException {
+        List<Long> positions = new ArrayList<>(changes.size());
+        for (RecordChangeEvent<SourceRecord> change : changes) {
+            ReleaseLogRow.Key key = RelayRecords.insertedKey(change.record());
+            if (key != null && key.position() != null) {
+                positions.add(key.position());
+            }
+        }
+        while (true) {
+            try {
+                return logRows.read(positions);
+            } catch (SQLException e) {
+                LOG.warnf("relay on slot %s: cannot read %d rows of the release log (%s); trying again in %d ms",
+                        config.slotName(), positions.size(), e.getMessage(), RETRY_MS);
+                if (closing.await(RETRY_MS, TimeUnit.MILLISECONDS)) {
+                    throw new InterruptedException("relay closing; the batch will be published again on restart");
+                }
+            }
+        }
     }
 
     private List<Future<RecordMetadata>> sendAll(List<ProducerRecord<String, byte[]>> records) {
@@ -495,15 +533,20 @@ public final class Relay implements AutoCloseable {
         p.setProperty("plugin.name", "pgoutput");
         p.setProperty("slot.name", config.slotName());
         p.setProperty("publication.name", config.publicationName());
-        p.setProperty("publication.autocreate.mode", "filtered");
-        p.setProperty("table.include.list", "public.release_events");
+        // The stream carries each row's key only (LogRows): a publication with a column list, made by
+        // the relay on PostgreSQL 15+; on older servers Debezium creates one for the whole row, and its
+        // column filter keeps the change records as small.
+        p.setProperty("publication.autocreate.mode", ownPublication ? "disabled" : "filtered");
+        p.setProperty("table.include.list", LogRows.TABLE);
+        p.setProperty("column.include.list", String.join(",",
+                java.util.Arrays.stream(ReleaseLogRow.Key.COLUMNS).map(c -> LogRows.TABLE + "." + c).toList()));
         // First start (no stored position): read the rows already in the table, in log order, then
         // stream; later starts resume from the stored position. no_data would miss rows appended
         // before the slot existed.
         p.setProperty("snapshot.mode", "initial");
         p.setProperty("snapshot.select.statement.overrides", "public.release_events");
         p.setProperty("snapshot.select.statement.overrides.public.release_events",
-                "SELECT * FROM public.release_events ORDER BY position");
+                "SELECT " + String.join(", ", ReleaseLogRow.Key.COLUMNS) + " FROM public.release_events ORDER BY position");
         p.setProperty("poll.interval.ms", Long.toString(config.pollIntervalMs()));
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushIntervalMs()));
         // Lets the slot's confirmed position move on while release_events is quiet but other

@@ -29,40 +29,38 @@ final class RelayRecords {
     private RelayRecords() {
     }
 
-    /** The inserted row a change carries, or null (not an insert, or a shape we cannot read). */
-    static ReleaseLogRow insertedRow(SourceRecord change) {
+    /**
+     * The key of the row a change inserted (snapshot reads count as inserts), or null for a change to
+     * ignore: a heartbeat, an update or a delete (the log is append-only). A key whose fields cannot be
+     * read has nulls (see {@link ReleaseLogRow.Key#complete()}).
+     */
+    static ReleaseLogRow.Key insertedKey(SourceRecord change) {
         if (!(change.value() instanceof Struct value) || value.schema().field("op") == null) {
             return null;
-        }
-        String op = value.getString("op");
-        if (!"c".equals(op) && !"r".equals(op)) {
-            return null;
-        }
-        try {
-            return ReleaseLogRow.from(value.getStruct("after"));
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    /** Nothing for records that are not inserts (snapshot reads count as inserts), e.g. heartbeats. */
-    static List<ProducerRecord<String, byte[]>> of(SourceRecord change) {
-        if (!(change.value() instanceof Struct value) || value.schema().field("op") == null) {
-            return List.of();
         }
         String op = value.getString("op");
         if (!"c".equals(op) && !"r".equals(op)) {
             LOG.debugf("ignoring change '%s' on release_events: the log is append-only", op);
-            return List.of();
+            return null;
         }
-        Struct after = value.getStruct("after");
-        ReleaseLogRow row;
         try {
-            row = ReleaseLogRow.from(after);
+            return ReleaseLogRow.Key.from(value.getStruct("after"));
         } catch (RuntimeException e) {
-            LOG.warnf("relay: a release_events change has an unexpected shape (%s); sent to %s", e, Topics.DEAD_LETTER);
-            return List.of(deadLetter(null, String.valueOf(after).getBytes(StandardCharsets.UTF_8),
-                    "unexpected row shape: " + e, null));
+            LOG.warnf("relay: a release_events change has an unexpected shape (%s)", e);
+            return new ReleaseLogRow.Key(null, null, null, null);
+        }
+    }
+
+    /**
+     * The records that publish the row inserted at {@code key}, read from the table ({@code row}, null
+     * when it is not there); a row that cannot be read goes to the dead-letter topic instead.
+     */
+    static List<ProducerRecord<String, byte[]>> of(ReleaseLogRow.Key key, ReleaseLogRow row) {
+        if (!key.complete() || row == null) {
+            String reason = !key.complete() ? "unexpected change shape: " + key
+                    : "row at position " + key.position() + " is not in release_events";
+            LOG.warnf("relay: cannot publish %s: %s; sent to %s", key, reason, Topics.DEAD_LETTER);
+            return List.of(deadLetter(key.releaseId(), key.toJson(), reason, key.position()));
         }
         try {
             return publish(row.toEnvelope());

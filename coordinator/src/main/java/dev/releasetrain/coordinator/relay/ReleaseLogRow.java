@@ -7,35 +7,69 @@ import org.apache.kafka.connect.data.Field;
 import org.apache.kafka.connect.data.Struct;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * One inserted row of {@code release_events} as Debezium's PostgreSQL connector delivers it: uuid,
- * jsonb and timestamptz columns arrive as strings (io.debezium.data.Uuid, io.debezium.data.Json and
- * io.debezium.time.ZonedTimestamp, an ISO-8601 time with offset); bigint as Long.
+ * One row of {@code release_events} as the relay publishes it, read from the table by its position:
+ * the change stream carries only the row's {@link Key} (docs/relay.md, "What the WAL carries").
  */
-record ReleaseLogRow(Long position, String releaseId, Long seq, String eventId, String type, String source,
-                     String payload, String occurredAt) {
+record ReleaseLogRow(long position, String releaseId, Long seq, String eventId, String type, String source,
+                     String payload, Instant occurredAt) {
 
-    static ReleaseLogRow from(Struct after) {
-        return new ReleaseLogRow(
-                (Long) value(after, "position"),
-                (String) value(after, "release_id"),
-                (Long) value(after, "seq"),
-                (String) value(after, "event_id"),
-                (String) value(after, "type"),
-                (String) value(after, "source"),
-                (String) value(after, "payload"),
-                (String) value(after, "occurred_at"));
+    /** The columns the relay reads, in {@link #from(ResultSet)}'s order. */
+    static final String COLUMNS = "position, release_id, seq, event_id::text, type, source, payload::text, occurred_at";
+
+    /**
+     * What a change of {@code release_events} carries: the columns the relay's publication lists.
+     * Debezium's PostgreSQL connector delivers uuid as a string and bigint as Long; a field may be null
+     * when the row has an unexpected shape.
+     */
+    record Key(Long position, String releaseId, Long seq, String eventId) {
+        /** The columns of the publication (and of Debezium's column filter). */
+        static final String[] COLUMNS = {"position", "release_id", "seq", "event_id"};
+
+        static Key from(Struct after) {
+            return new Key((Long) value(after, "position"), (String) value(after, "release_id"),
+                    (Long) value(after, "seq"), (String) value(after, "event_id"));
+        }
+
+        boolean complete() {
+            return position != null && releaseId != null && seq != null && eventId != null;
+        }
+
+        private static Object value(Struct struct, String name) {
+            Field field = struct.schema().field(name);
+            return field == null ? null : struct.get(field);
+        }
+
+        /** The key as JSON, for the dead-letter topic when its row cannot be read. */
+        byte[] toJson() {
+            Map<String, Object> key = new LinkedHashMap<>();
+            key.put("position", position);
+            key.put("release_id", releaseId);
+            key.put("seq", seq);
+            key.put("event_id", eventId);
+            return json(key, position);
+        }
+
+        @Override
+        public String toString() {
+            return "release_events row " + position + " (release " + releaseId + ", seq " + seq + ", event " + eventId + ")";
+        }
     }
 
-    private static Object value(Struct struct, String name) {
-        Field field = struct.schema().field(name);
-        return field == null ? null : struct.get(field);
+    /** A row of {@code select COLUMNS from release_events}. */
+    static ReleaseLogRow from(ResultSet rs) throws SQLException {
+        long seq = rs.getLong(3);
+        Long boxedSeq = rs.wasNull() ? null : seq;
+        Timestamp occurred = rs.getTimestamp(8);
+        return new ReleaseLogRow(rs.getLong(1), rs.getString(2), boxedSeq, rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), occurred == null ? null : occurred.toInstant());
     }
 
     /** The event as the bus carries it; throws {@link UndecodableMessage} naming what is wrong. */
@@ -43,18 +77,12 @@ record ReleaseLogRow(Long position, String releaseId, Long seq, String eventId, 
         if (releaseId == null || eventId == null || source == null || seq == null) {
             throw new UndecodableMessage("row at position " + position + " lacks release_id, event_id, source or seq");
         }
-        Instant time;
-        try {
-            time = OffsetDateTime.parse(required(occurredAt, "occurred_at")).toInstant();
-        } catch (DateTimeParseException e) {
-            throw new UndecodableMessage("occurred_at '" + occurredAt + "' is not an ISO-8601 time");
-        }
-        return new Envelope(eventId, source, releaseId, time, seq,
+        return new Envelope(eventId, source, releaseId, required(occurredAt, "occurred_at"), seq,
                 CloudEventCodec.decodeData(required(type, "type"),
                         required(payload, "payload").getBytes(StandardCharsets.UTF_8)));
     }
 
-    private static String required(String value, String column) {
+    private static <T> T required(T value, String column) {
         if (value == null) {
             throw new UndecodableMessage("column " + column + " is null");
         }
@@ -71,9 +99,13 @@ record ReleaseLogRow(Long position, String releaseId, Long seq, String eventId, 
         row.put("type", type);
         row.put("source", source);
         row.put("payload", payload);
-        row.put("occurred_at", occurredAt);
+        row.put("occurred_at", occurredAt == null ? null : occurredAt.toString());
+        return json(row, position);
+    }
+
+    private static byte[] json(Map<String, Object> fields, Long position) {
         try {
-            return CloudEventCodec.json().writeValueAsBytes(row);
+            return CloudEventCodec.json().writeValueAsBytes(fields);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write row " + position + " as JSON", e);
         }

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.UUID;
+import dev.releasetrain.protocol.EventTypes;
 
 /** A database of its own holding the release log (created by the Flyway migration's SQL), and appends to it. */
 final class ReleaseLogFixture implements AutoCloseable {
@@ -78,6 +79,37 @@ final class ReleaseLogFixture implements AutoCloseable {
             insert.setString(6, payloadJson);
             insert.setTimestamp(7, Timestamp.from(time));
             insert.executeUpdate();
+        }
+    }
+
+    /**
+     * Inserts a row and deletes it in the same transaction: the WAL carries the insert, the table has
+     * no row (what the relay meets if a row vanished before it read it).
+     */
+    synchronized void insertAndDelete(String releaseId, long seq, ReleaseEvent data) throws SQLException {
+        String id = UUID.randomUUID().toString();
+        connection.setAutoCommit(false);
+        try {
+            insert(releaseId, seq, id, EventTypes.typeOf(data.getClass()), CloudEventCodec.dataJson(data), Instant.now());
+            try (PreparedStatement delete = connection.prepareStatement("delete from release_events where event_id = ?")) {
+                delete.setObject(1, UUID.fromString(id));
+                delete.executeUpdate();
+            }
+            connection.commit();
+        } finally {
+            connection.setAutoCommit(true);
+        }
+    }
+
+    void execute(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    String text(String sql) throws SQLException {
+        try (Statement s = connection.createStatement(); java.sql.ResultSet rs = s.executeQuery(sql)) {
+            return rs.next() ? rs.getString(1) : null;
         }
     }
 
