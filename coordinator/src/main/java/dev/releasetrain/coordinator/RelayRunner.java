@@ -47,9 +47,7 @@ public class RelayRunner {
             return;
         }
         RelayConfig base = RelayConfig.fromJdbcUrl(jdbcUrl, user, password, kafka);
-        relay = Relay.start(new RelayConfig(base.dbHost(), base.dbPort(), base.database(), base.dbUser(), base.dbPassword(),
-                base.kafkaBootstrapServers(), base.slotName(), base.publicationName(), pollIntervalMs,
-                base.offsetFlushIntervalMs(), base.offsetStorage()));
+        relay = Relay.start(base.withPollIntervalMs(pollIntervalMs));
         relay.fastPath(fastPath);
     }
 

@@ -24,6 +24,10 @@ import java.util.Map;
 final class LogRows implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LogRows.class);
     static final String TABLE = "public.release_events";
+    /** One row per slot, updated at every heartbeat. */
+    static final String HEARTBEAT = "public.release_relay_heartbeat";
+    /** Updates for the heartbeat's upsert; release_events is only ever inserted into. */
+    private static final String PUBLISH = "insert, update";
     private static final String READ = "select " + ReleaseLogRow.COLUMNS + " from " + TABLE + " where position = any(?)";
 
     private final RelayConfig config;
@@ -34,69 +38,84 @@ final class LogRows implements AutoCloseable {
     }
 
     /**
-     * Makes the relay's publication list only the key columns of {@code release_events}, creating it or
-     * setting its table when it differs. Needs PostgreSQL 15 or later (column lists); on an older server
-     * nothing is done and Debezium creates the publication for the whole row.
+     * Makes the relay's publication list only the key columns of {@code release_events}, and the relay's
+     * heartbeat table, creating it or setting its tables when they differ. Needs PostgreSQL 15 or later
+     * (column lists); on an older server only the heartbeat table is made, and Debezium creates the
+     * publication for whole rows.
      *
      * @return true when the publication is in place (Debezium must not create it), false on PostgreSQL 14 or older
      */
     static boolean ensurePublication(Connection c, String publication) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("create table if not exists " + HEARTBEAT + " (slot text primary key, beat_at timestamptz not null)");
+        }
         if (c.getMetaData().getDatabaseMajorVersion() < 15) {
             return false;
         }
-        String columns = String.join(", ", ReleaseLogRow.Key.COLUMNS);
+        String tables = TABLE + " (" + String.join(", ", ReleaseLogRow.Key.COLUMNS) + "), " + HEARTBEAT;
         String name = quoted(publication);
         boolean exists;
         boolean allTables = false;
-        boolean insertOnly = false;
-        try (PreparedStatement q = c.prepareStatement(
-                "select puballtables, pubinsert and not pubupdate and not pubdelete and not pubtruncate from pg_publication where pubname = ?")) {
+        boolean operations = false;
+        try (PreparedStatement q = c.prepareStatement("select puballtables, pubinsert and pubupdate and not pubdelete"
+                + " and not pubtruncate from pg_publication where pubname = ?")) {
             q.setString(1, publication);
             try (ResultSet rs = q.executeQuery()) {
                 exists = rs.next();
                 if (exists) {
                     allTables = rs.getBoolean(1);
-                    insertOnly = rs.getBoolean(2);
+                    operations = rs.getBoolean(2);
                 }
             }
         }
         try (Statement s = c.createStatement()) {
             if (!exists) {
-                s.execute("create publication " + name + " for table " + TABLE + " (" + columns + ") with (publish = 'insert')");
-                LOG.infof("relay: created publication %s for %s (%s)", publication, TABLE, columns);
+                s.execute("create publication " + name + " for table " + tables + " with (publish = '" + PUBLISH + "')");
+                LOG.infof("relay: created publication %s for %s", publication, tables);
                 return true;
             }
             if (allTables) {
                 throw new SQLException("publication " + publication + " publishes all tables; the relay needs one of its own"
-                        + " (release-train.relay.publication) listing " + TABLE + " (" + columns + ")");
+                        + " (release-train.relay.publication) listing " + tables);
             }
-            if (!publishesOnlyTheKey(c, publication)) {
-                s.execute("alter publication " + name + " set table " + TABLE + " (" + columns + ")");
-                LOG.infof("relay: publication %s now lists %s (%s) only", publication, TABLE, columns);
+            if (!listsTheKeyAndTheHeartbeat(c, publication)) {
+                s.execute("alter publication " + name + " set table " + tables);
+                LOG.infof("relay: publication %s now lists %s", publication, tables);
             }
-            if (!insertOnly) {
-                s.execute("alter publication " + name + " set (publish = 'insert')");
+            if (!operations) {
+                s.execute("alter publication " + name + " set (publish = '" + PUBLISH + "')");
             }
         }
         return true;
     }
 
-    private static boolean publishesOnlyTheKey(Connection c, String publication) throws SQLException {
+    private static boolean listsTheKeyAndTheHeartbeat(Connection c, String publication) throws SQLException {
+        Map<String, String> listed = new HashMap<>();
         try (PreparedStatement q = c.prepareStatement(
-                "select schemaname, tablename, attnames from pg_publication_tables where pubname = ?")) {
+                "select schemaname || '.' || tablename, attnames from pg_publication_tables where pubname = ?")) {
             q.setString(1, publication);
             try (ResultSet rs = q.executeQuery()) {
-                if (!rs.next() || !"public".equals(rs.getString(1)) || !"release_events".equals(rs.getString(2))) {
-                    return false;
+                while (rs.next()) {
+                    Array names = rs.getArray(2);
+                    String[] columns = names == null ? new String[0] : (String[]) names.getArray();
+                    Arrays.sort(columns);
+                    listed.put(rs.getString(1), String.join(",", columns));
                 }
-                Array names = rs.getArray(3);
-                String[] listed = names == null ? new String[0] : (String[]) names.getArray();
-                String[] wanted = ReleaseLogRow.Key.COLUMNS.clone();
-                Arrays.sort(listed);
-                Arrays.sort(wanted);
-                return Arrays.equals(listed, wanted) && !rs.next();
             }
         }
+        String[] key = ReleaseLogRow.Key.COLUMNS.clone();
+        Arrays.sort(key);
+        return listed.size() == 2 && String.join(",", key).equals(listed.get(TABLE)) && listed.containsKey(HEARTBEAT);
+    }
+
+    /**
+     * The statement Debezium runs at each heartbeat: a change in the publication, so the slot confirms the
+     * WAL written meanwhile by other tables (PostgreSQL 15+ sends no empty transactions; without it, a quiet
+     * release log would make PostgreSQL keep all WAL since its last append).
+     */
+    static String heartbeatQuery(String slot) {
+        return "insert into " + HEARTBEAT + " (slot, beat_at) values ('" + slot.replace("'", "''")
+                + "', now()) on conflict (slot) do update set beat_at = excluded.beat_at";
     }
 
     private static String quoted(String identifier) {

@@ -537,9 +537,10 @@ public final class Relay implements AutoCloseable {
         // the relay on PostgreSQL 15+; on older servers Debezium creates one for the whole row, and its
         // column filter keeps the change records as small.
         p.setProperty("publication.autocreate.mode", ownPublication ? "disabled" : "filtered");
-        p.setProperty("table.include.list", LogRows.TABLE);
+        p.setProperty("table.include.list", LogRows.TABLE + "," + LogRows.HEARTBEAT);
         p.setProperty("column.include.list", String.join(",",
-                java.util.Arrays.stream(ReleaseLogRow.Key.COLUMNS).map(c -> LogRows.TABLE + "." + c).toList()));
+                java.util.Arrays.stream(ReleaseLogRow.Key.COLUMNS).map(c -> LogRows.TABLE + "." + c).toList())
+                + "," + LogRows.HEARTBEAT + ".slot");
         // First start (no stored position): read the rows already in the table, in log order, then
         // stream; later starts resume from the stored position. no_data would miss rows appended
         // before the slot existed.
@@ -551,7 +552,8 @@ public final class Relay implements AutoCloseable {
         p.setProperty("offset.flush.interval.ms", Long.toString(config.offsetFlushIntervalMs()));
         // Lets the slot's confirmed position move on while release_events is quiet but other
         // writes (e.g. the offsets table) produce WAL.
-        p.setProperty("heartbeat.interval.ms", "10000");
+        p.setProperty("heartbeat.interval.ms", Long.toString(config.heartbeatIntervalMs()));
+        p.setProperty("heartbeat.action.query", LogRows.heartbeatQuery(config.slotName()));
         // A slot still held by the relay that just stepped down is released within a moment.
         p.setProperty("slot.retry.delay.ms", "500");
         p.setProperty("slot.max.retries", "120");

@@ -20,15 +20,19 @@ import java.util.Objects;
  * @param pollIntervalMs         how often the engine polls for new changes: latency vs idle CPU
  * @param offsetFlushIntervalMs  how often processed positions are stored: bounds redelivery after a crash
  * @param offsetStorage          where processed positions are stored
+ * @param heartbeatIntervalMs    how often the relay writes its heartbeat row, which lets the slot confirm
+ *                               WAL while {@code release_events} is quiet (else PostgreSQL keeps that WAL)
  */
 public record RelayConfig(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
                           String kafkaBootstrapServers, String slotName, String publicationName,
-                          long pollIntervalMs, long offsetFlushIntervalMs, OffsetStorage offsetStorage) {
+                          long pollIntervalMs, long offsetFlushIntervalMs, OffsetStorage offsetStorage,
+                          long heartbeatIntervalMs) {
 
     public static final String DEFAULT_SLOT = "release_train_relay";
     public static final String DEFAULT_PUBLICATION = "release_train_relay";
     public static final long DEFAULT_POLL_INTERVAL_MS = 10;
     public static final long DEFAULT_OFFSET_FLUSH_INTERVAL_MS = 1000;
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 
     public RelayConfig {
         Objects.requireNonNull(dbHost, "dbHost");
@@ -39,8 +43,8 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
         Objects.requireNonNull(publicationName, "publicationName");
         Objects.requireNonNull(offsetStorage, "offsetStorage");
         dbPassword = dbPassword == null ? "" : dbPassword;
-        if (dbPort <= 0 || pollIntervalMs <= 0 || offsetFlushIntervalMs < 0) {
-            throw new IllegalArgumentException("dbPort and pollIntervalMs must be positive, offsetFlushIntervalMs not negative");
+        if (dbPort <= 0 || pollIntervalMs <= 0 || offsetFlushIntervalMs < 0 || heartbeatIntervalMs <= 0) {
+            throw new IllegalArgumentException("dbPort, pollIntervalMs and heartbeatIntervalMs must be positive, offsetFlushIntervalMs not negative");
         }
     }
 
@@ -49,7 +53,7 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
                                  String kafkaBootstrapServers) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
                 DEFAULT_SLOT, DEFAULT_PUBLICATION, DEFAULT_POLL_INTERVAL_MS, DEFAULT_OFFSET_FLUSH_INTERVAL_MS,
-                OffsetStorage.inDatabase());
+                OffsetStorage.inDatabase(), DEFAULT_HEARTBEAT_INTERVAL_MS);
     }
 
     /** From a {@code jdbc:postgresql://host[:port]/database[?…]} URL (the datasource's), with the defaults of {@link #of}. */
@@ -73,27 +77,32 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
 
     public RelayConfig withSlotName(String slotName) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
     }
 
     public RelayConfig withPublicationName(String publicationName) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
     }
 
     public RelayConfig withPollIntervalMs(long pollIntervalMs) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
     }
 
     public RelayConfig withOffsetFlushIntervalMs(long offsetFlushIntervalMs) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
     }
 
     public RelayConfig withOffsetStorage(OffsetStorage offsetStorage) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
+    }
+
+    public RelayConfig withHeartbeatIntervalMs(long heartbeatIntervalMs) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
     }
 
     @Override

@@ -32,11 +32,15 @@ final class RelayRecords {
     /**
      * The key of the row a change inserted (snapshot reads count as inserts), or null for a change to
      * ignore: a heartbeat, an update or a delete (the log is append-only). A key whose fields cannot be
-     * read has nulls (see {@link ReleaseLogRow.Key#complete()}).
+     * read has nulls (see {@link ReleaseLogRow.Key#complete()}). Changes of the relay's heartbeat table are
+     * ignored too.
      */
     static ReleaseLogRow.Key insertedKey(SourceRecord change) {
         if (!(change.value() instanceof Struct value) || value.schema().field("op") == null) {
             return null;
+        }
+        if (!"release_events".equals(sourceTable(value))) {
+            return null; // the relay's heartbeat row
         }
         String op = value.getString("op");
         if (!"c".equals(op) && !"r".equals(op)) {
@@ -48,6 +52,15 @@ final class RelayRecords {
         } catch (RuntimeException e) {
             LOG.warnf("relay: a release_events change has an unexpected shape (%s)", e);
             return new ReleaseLogRow.Key(null, null, null, null);
+        }
+    }
+
+    private static String sourceTable(Struct value) {
+        try {
+            Struct source = value.schema().field("source") == null ? null : value.getStruct("source");
+            return source == null ? "release_events" : source.getString("table");
+        } catch (RuntimeException e) {
+            return "release_events"; // an unexpected shape: judged by its row below
         }
     }
 

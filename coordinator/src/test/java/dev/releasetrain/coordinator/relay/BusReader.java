@@ -39,6 +39,10 @@ final class BusReader implements AutoCloseable {
         return seen.stream().filter(r -> r.topic().equals(topic) && key.equals(r.key())).collect(Collectors.toList());
     }
 
+    List<ConsumerRecord<String, byte[]>> records(String topic) {
+        return seen.stream().filter(r -> r.topic().equals(topic)).collect(Collectors.toList());
+    }
+
     /** Polls until {@code done} holds; fails the test after {@code timeout}. */
     void pollUntil(BooleanSupplier done, Duration timeout, String what) {
         Instant deadline = Instant.now().plus(timeout);

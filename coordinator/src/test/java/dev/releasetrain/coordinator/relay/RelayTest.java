@@ -126,9 +126,12 @@ class RelayTest {
             try (Relay relay = Relay.start(log.relayConfig(kafka.bootstrapServers(), slot))) {
                 await(relay::isActive, "the relay to become active");
                 assertEquals("event_id,position,release_id,seq", log.text("select array_to_string(array("
-                        + "select unnest(attnames) order by 1), ',') from pg_publication_tables where pubname = '" + slot + "'"));
+                        + "select unnest(attnames) order by 1), ',') from pg_publication_tables where pubname = '" + slot
+                        + "' and tablename = 'release_events'"));
+                assertEquals("release_events,release_relay_heartbeat", log.text("select string_agg(tablename, ',' order by tablename)"
+                        + " from pg_publication_tables where pubname = '" + slot + "'"));
                 assertEquals(1, log.count("select count(*) from pg_publication where pubname = '" + slot
-                        + "' and pubinsert and not pubupdate and not pubdelete and not pubtruncate"));
+                        + "' and pubinsert and pubupdate and not pubdelete and not pubtruncate"));
 
                 Envelope first = log.append(a, 1, started(a));
                 // inserted and deleted in one transaction: the change arrives, the row is not there to publish
@@ -141,6 +144,38 @@ class RelayTest {
                 String reason = BusReader.header(bus.records(Topics.DEAD_LETTER, gone).get(0), RelayRecords.DEAD_LETTER_REASON);
                 assertTrue(reason.contains("is not in release_events"), reason);
                 assertTrue(bus.records(Topics.EVENTS, gone).isEmpty());
+            }
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
+    void whileTheLogIsQuietTheHeartbeatLetsTheSlotConfirmTheWalOfOtherTables() throws Exception {
+        String slot = "relay_heartbeat";
+        String a = release("a");
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS, Topics.DEAD_LETTER)) {
+            try (Relay relay = Relay.start(log.relayConfig(kafka.bootstrapServers(), slot).withHeartbeatIntervalMs(300))) {
+                await(relay::isActive, "the relay to become active");
+                Envelope only = log.append(a, 1, started(a));
+                bus.pollUntil(() -> !bus.records(Topics.EVENTS, a).isEmpty(), WAIT, "the event of " + a);
+                // WAL written by another table only: PostgreSQL 15+ sends the slot nothing of it
+                log.execute("create table unrelated (n int)");
+                log.execute("insert into unrelated select generate_series(1, 1000)");
+                String written = log.text("select pg_current_wal_lsn()::text");
+                await(() -> {
+                    try {
+                        return log.count("select count(*) from pg_replication_slots where slot_name = '" + slot
+                                + "' and confirmed_flush_lsn >= '" + written + "'::pg_lsn") == 1;
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "the slot to confirm the WAL written after the last append");
+                bus.readToEnd(WAIT);
+                // the heartbeats publish nothing
+                assertEquals(List.of(only), bus.records(Topics.EVENTS, a).stream().map(RelayTest::decode).toList());
+                // (other tests' dead letters carry their release; one made of a heartbeat would have none)
+                assertTrue(bus.records(Topics.DEAD_LETTER).stream().allMatch(r -> r.key() != null), "a heartbeat dead-lettered");
             }
             log.dropSlot(slot);
         }
