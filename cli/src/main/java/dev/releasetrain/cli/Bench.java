@@ -392,7 +392,7 @@ final class Bench {
         }
         result("  hop, worker -> result inserted in the log (Kafka, coordinator consumer, reads) p50 / p99",
                 fmt(toLog.p(50)) + " / " + fmt(toLog.p(99)) + " ms");
-        result("  hop, next command inserted -> at the worker (commit, WAL, relay poll, Kafka) p50 / p99",
+        result("  hop, next command inserted -> at the worker (commit, fast send, Kafka, poll) p50 / p99",
                 fmt(fromLog.p(50)) + " / " + fmt(fromLog.p(99)) + " ms");
         say("  breakdown: to the log p50 %s ms, log to worker p50 %s ms (%d hops)", fmt(toLog.p(50)), fmt(fromLog.p(50)), toLog.size());
     }
