@@ -164,10 +164,12 @@ public class ReleaseLog {
         }
     }
 
+    /** Release ids, newest first; served by the partial index {@code release_events_starts} (V2). */
+    static final String RELEASE_IDS = "select release_id from release_events where seq = 1 and type = ? order by position desc";
+
     /** Release ids, newest first. */
     public List<String> releaseIds() {
-        String sql = "select release_id from release_events where seq = 1 and type = ? order by position desc";
-        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(RELEASE_IDS)) {
             q.setString(1, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
             List<String> ids = new ArrayList<>();
             try (ResultSet rs = q.executeQuery()) {
@@ -185,15 +187,16 @@ public class ReleaseLog {
     public record Started(List<String> releaseIds, long position) {
     }
 
+    /** Releases started after a position; served by the partial index {@code release_events_starts} (V2). */
+    static final String STARTED_AFTER = "select release_id, position, recorded_at < clock_timestamp() - interval '10 seconds'"
+            + " from release_events where position > ? and seq = 1 and type = ? order by position";
+
     /**
      * The releases whose {@code ReleaseStarted} lies after {@code afterPosition} (0: all), oldest first.
      * Positions are taken when a row is inserted, not when it commits, so a slow transaction may still
      * land below a position already read: the position returned only moves past rows recorded more than
      * ten seconds ago, and the rows after it are read again next time (callers keep a set).
      */
-    /** Releases started after a position; served by the partial index {@code release_events_starts} (V2). */
-    static final String STARTED_AFTER = "select release_id, position, recorded_at < clock_timestamp() - interval '10 seconds'"
-            + " from release_events where position > ? and seq = 1 and type = ? order by position";
 
     public Started releasesStartedAfter(long afterPosition) {
         try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(STARTED_AFTER)) {
