@@ -687,10 +687,14 @@ final class Bench {
     /** Records on release.events now (the sum of its partitions' end offsets). */
     private long eventsOnTheBus() {
         try (KafkaConsumer<String, byte[]> c = consumer(infra.kafkaBootstrapServers(), null)) {
-            List<TopicPartition> partitions = c.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            return c.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
+            return eventsOnTheBus(c);
         }
+    }
+
+    private static long eventsOnTheBus(KafkaConsumer<String, byte[]> c) {
+        List<TopicPartition> partitions = c.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        return c.endOffsets(partitions).values().stream().mapToLong(Long::longValue).sum();
     }
 
     /**
@@ -699,11 +703,13 @@ final class Bench {
      */
     private double awaitRelay(long target, long since) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(quick ? 3 : 15);
-        while (System.nanoTime() < deadline) {
-            if (eventsOnTheBus() >= target) {
-                return (System.nanoTime() - since) / 1e9;
+        try (KafkaConsumer<String, byte[]> c = consumer(infra.kafkaBootstrapServers(), null)) {
+            while (System.nanoTime() < deadline) {
+                if (eventsOnTheBus(c) >= target) {
+                    return (System.nanoTime() - since) / 1e9;
+                }
+                Thread.sleep(200); // how often the end offsets are read
             }
-            Thread.sleep(200); // how often the end offsets are read
         }
         return -1;
     }

@@ -146,10 +146,6 @@ public class ReleaseResource {
                         "header 'Last-Event-ID' must be the id of an event of this stream (a number), got '" + lastEventId + "'");
             }
         }
-        // The response's head goes out here, on the request's thread, with a comment line (clients skip
-        // it). Otherwise EventStreams' sender thread could write the head with the first event while
-        // RESTEasy wrote it here too: over HTTP/1.1 the second write fails and the stream stalls.
-        sink.send(sse.newEventBuilder().comment("events of release " + version).build());
         streams.follow(version, after, sink, sse);
     }
 

@@ -46,8 +46,15 @@ public class EventStreams {
         return t;
     });
 
-    /** Streams the release's events after {@code afterSeq}, then live ones, to {@code sink}. */
+    /**
+     * Streams the release's events after {@code afterSeq}, then live ones, to {@code sink}. Called on the
+     * request's thread: the response's head goes out here, with a comment line (clients skip it), before
+     * the sender thread sends anything. Otherwise the sender could write the head with the first event
+     * while RESTEasy wrote it on the request's thread too: over HTTP/1.1 the second write fails and the
+     * stream stalls.
+     */
     public void follow(String releaseId, long afterSeq, SseEventSink sink, Sse sse) {
+        sink.send(sse.newEventBuilder().comment("events of release " + releaseId).build());
         Follower f = new Follower(releaseId, afterSeq, sink, sse);
         followers.compute(releaseId, (k, set) -> {
             Set<Follower> s = set == null ? ConcurrentHashMap.newKeySet() : set;

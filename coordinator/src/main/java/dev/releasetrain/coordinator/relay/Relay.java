@@ -330,9 +330,12 @@ public final class Relay implements AutoCloseable {
             throws InterruptedException {
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(changes.size() * 2);
         List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size() * 2);
-        Map<Long, ReleaseLogRow> rows = null; // read from the table at the first event this relay publishes itself
+        List<ReleaseLogRow.Key> keys = new ArrayList<>(changes.size());
         for (RecordChangeEvent<SourceRecord> change : changes) {
-            ReleaseLogRow.Key key = RelayRecords.insertedKey(change.record());
+            keys.add(RelayRecords.insertedKey(change.record()));
+        }
+        Map<Long, ReleaseLogRow> rows = null; // read from the table at the first event this relay publishes itself
+        for (ReleaseLogRow.Key key : keys) {
             if (key == null) {
                 continue; // a heartbeat, an update or a delete: nothing to publish
             }
@@ -348,7 +351,7 @@ public final class Relay implements AutoCloseable {
                 if (fast == null) {
                     // sent under the release's lock: a fast send of the next event cannot overtake it
                     if (rows == null) {
-                        rows = readRows(changes);
+                        rows = readRows(keys);
                     }
                     List<ProducerRecord<String, byte[]>> own = RelayRecords.of(key, rows.get(key.position()));
                     records.addAll(own);
@@ -360,7 +363,7 @@ public final class Relay implements AutoCloseable {
             if (!fastSendSucceeded(fast)) {
                 LOG.debugf("relay: the fast send of %s failed; publishing it from the log", key);
                 if (rows == null) {
-                    rows = readRows(changes);
+                    rows = readRows(keys);
                 }
                 List<ProducerRecord<String, byte[]>> own = RelayRecords.of(key, rows.get(key.position()));
                 synchronized (fastPath.stripe(key.releaseId())) {
@@ -390,10 +393,9 @@ public final class Relay implements AutoCloseable {
     }
 
     /** The rows of a batch's inserts, read from the table; while the database cannot be read, tried again every second. */
-    private Map<Long, ReleaseLogRow> readRows(List<RecordChangeEvent<SourceRecord>> changes) throws InterruptedException {
-        List<Long> positions = new ArrayList<>(changes.size());
-        for (RecordChangeEvent<SourceRecord> change : changes) {
-            ReleaseLogRow.Key key = RelayRecords.insertedKey(change.record());
+    private Map<Long, ReleaseLogRow> readRows(List<ReleaseLogRow.Key> keys) throws InterruptedException {
+        List<Long> positions = new ArrayList<>(keys.size());
+        for (ReleaseLogRow.Key key : keys) {
             if (key != null && key.position() != null) {
                 positions.add(key.position());
             }

@@ -33,8 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * GET /releases/{v}/events over HTTP/1.1 (the coordinator serves no HTTP/2): every stream opened on a
  * release replays its events, many streams opened at once. The response's head once raced between
  * RESTEasy on the request's thread and the stream's sender thread (LiveFeedTest caught it once in a
- * full build: "Response head already sent", the stream stalled after its first event); the resource
- * now writes the head itself before the sender starts. The race's window is narrow: this test guards
+ * full build: "Response head already sent", the stream stalled after its first event); EventStreams#follow
+ * now writes the head on the request's thread before the sender starts. The race's window is narrow: this test guards
  * the behaviour, it does not reproduce the race on demand.
  */
 @QuarkusTest
