@@ -4,7 +4,6 @@ import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepProgress;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
-import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.Topics;
 import dev.releasetrain.worker.testing.TestBus;
@@ -79,7 +78,7 @@ class InvalidateTest {
         List<Invalidation> made = cloudFront.invalidationsWithReference("release-train/" + release + "/");
         assertEquals(1, made.size(), made.toString());
         assertEquals(List.of("/*"), made.get(0).invalidationBatch().paths().items());
-        assertEquals(1, bus.awaitResults(release, e -> e.data() instanceof StepStarted s
+        assertEquals(1, bus.awaitResults(release, e -> e.data() instanceof StepSucceeded s
                 && s.commandId().equals(first.commandId()), 1).size(), "the redelivered command did not run again");
     }
 

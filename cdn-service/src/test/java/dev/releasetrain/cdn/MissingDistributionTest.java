@@ -39,10 +39,11 @@ class MissingDistributionTest {
         try (TestBus bus = new TestBus(bootstrapServers)) {
             bus.send(release, command);
 
-            StepFailed failed = assertInstanceOf(StepFailed.class, bus.awaitOutcome(release, command.commandId()).get(1).data());
+            StepFailed failed = assertInstanceOf(StepFailed.class, TestBus.result(bus.awaitOutcome(release, command.commandId())).data());
 
             assertEquals(new StepFailed("cdn.read-distribution", 1, command.commandId(),
-                    "CloudFront distribution 'E0NOSUCHDIST' does not exist (NoSuchDistribution)", false), failed);
+                    "CloudFront distribution 'E0NOSUCHDIST' does not exist (NoSuchDistribution)", false, failed.worker(),
+                    failed.startedAt()), failed);
         }
     }
 }

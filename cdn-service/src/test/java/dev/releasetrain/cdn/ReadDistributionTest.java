@@ -3,7 +3,6 @@ package dev.releasetrain.cdn;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
-import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.worker.testing.TestBus;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -39,11 +38,10 @@ class ReadDistributionTest {
             bus.send(release, command);
             List<Envelope> events = bus.awaitOutcome(release, command.commandId());
 
-            assertInstanceOf(StepStarted.class, events.get(0).data());
-            StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, events.get(1).data());
+            StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, TestBus.result(events).data());
             assertEquals(Map.of("distributionId", distributionId, "domainName", domainName, "status", "Deployed"),
                     succeeded.outputs());
-            assertEquals("/release-train/cdn-service", events.get(1).source());
+            assertEquals("/release-train/cdn-service", TestBus.result(events).source());
         }
     }
 }

@@ -43,7 +43,7 @@ class MissingBranchTest {
         try (TestBus bus = new TestBus(bootstrapServers)) {
             bus.send(release, command);
 
-            StepFailed failed = assertInstanceOf(StepFailed.class, bus.awaitOutcome(release, command.commandId()).get(1).data());
+            StepFailed failed = assertInstanceOf(StepFailed.class, TestBus.result(bus.awaitOutcome(release, command.commandId())).data());
 
             assertFalse(failed.retryable());
             assertTrue(failed.reason().contains("branch 'trunk' not found in " + repositoryUrl), failed.reason());

@@ -3,7 +3,6 @@ package dev.releasetrain.git;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
-import dev.releasetrain.protocol.ReleaseEvent.StepStarted;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.Topics;
 import dev.releasetrain.worker.testing.TestBus;
@@ -67,13 +66,12 @@ class ResolveHeadTest {
         bus.send(release, command);
         List<Envelope> events = bus.awaitOutcome(release, command.commandId());
 
-        assertEquals(2, events.size(), events.toString());
-        StepStarted started = assertInstanceOf(StepStarted.class, events.get(0).data());
-        assertTrue(started.worker().startsWith("git-service@"), started.worker());
-        StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, events.get(1).data());
+        Envelope result = TestBus.result(events); // a StepStarted first only if the step outran the grace period
+        StepSucceeded succeeded = assertInstanceOf(StepSucceeded.class, result.data());
+        assertTrue(succeeded.worker().startsWith("git-service@"), succeeded.worker());
         assertEquals(Map.of("branch", "master", "commit", headOfMaster()), succeeded.outputs());
-        assertEquals("/release-train/git-service", events.get(1).source());
-        assertEquals(release, events.get(1).releaseId());
+        assertEquals("/release-train/git-service", result.source());
+        assertEquals(release, result.releaseId());
     }
 
     @Test
@@ -88,7 +86,7 @@ class ResolveHeadTest {
         String reason = TestBus.headers(dead).get("dead-letter-reason");
         assertTrue(reason.contains("undecodable message") && reason.contains("missing header ce_specversion"), reason);
         assertEquals("not a cloud event", new String(dead.value(), StandardCharsets.UTF_8));
-        assertInstanceOf(StepSucceeded.class, bus.awaitOutcome(release, next.commandId()).get(1).data());
+        assertInstanceOf(StepSucceeded.class, TestBus.result(bus.awaitOutcome(release, next.commandId())).data());
     }
 
     @Test

@@ -44,12 +44,28 @@ public sealed interface ReleaseEvent {
                         Map<String, Object> details) implements ReleaseEvent {
     }
 
-    /** The step did its work; {@code outputs} are recorded in the log for later steps and the timeline. */
-    record StepSucceeded(String step, int attempt, String commandId, Map<String, Object> outputs) implements ReleaseEvent {
+    /**
+     * The step did its work; {@code outputs} are recorded in the log for later steps and the timeline.
+     * {@code worker} ran the attempt, which began at {@code startedAt} (both null in results of before
+     * 2026-11-26): a step that finishes within the worker's grace sends no {@link StepStarted}, its
+     * result says it instead.
+     */
+    record StepSucceeded(String step, int attempt, String commandId, Map<String, Object> outputs, String worker,
+                         Instant startedAt) implements ReleaseEvent {
+        public StepSucceeded(String step, int attempt, String commandId, Map<String, Object> outputs) {
+            this(step, attempt, commandId, outputs, null, null);
+        }
     }
 
-    /** The step could not do its work; {@code retryable} says whether trying again can help. */
-    record StepFailed(String step, int attempt, String commandId, String reason, boolean retryable) implements ReleaseEvent {
+    /**
+     * The step could not do its work; {@code retryable} says whether trying again can help. {@code worker}
+     * and {@code startedAt} as in {@link StepSucceeded}.
+     */
+    record StepFailed(String step, int attempt, String commandId, String reason, boolean retryable, String worker,
+                      Instant startedAt) implements ReleaseEvent {
+        public StepFailed(String step, int attempt, String commandId, String reason, boolean retryable) {
+            this(step, attempt, commandId, reason, retryable, null, null);
+        }
     }
 
     /** No result and no progress arrived before the attempt's deadline. */

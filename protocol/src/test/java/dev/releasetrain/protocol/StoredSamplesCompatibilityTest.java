@@ -50,6 +50,31 @@ class StoredSamplesCompatibilityTest {
     }
 
     @Test
+    void resultsSayWhoRanTheAttemptAndWhenItBegan() throws IOException {
+        java.time.Instant began = java.time.Instant.parse("2026-11-26T16:00:00.123456Z");
+        var succeeded = new ReleaseEvent.StepSucceeded("git.tag-release", 2, "c-2", Map.of("tag", "v1.29.0"), "git-service@host-1", began);
+        var failed = new ReleaseEvent.StepFailed("git.tag-release", 1, "c-1", "remote rejected", true, "git-service@host-1", began);
+        for (ReleaseEvent event : java.util.List.of(succeeded, failed)) {
+            var encoded = CloudEventCodec.encode(Envelope.of("/release-train/git-service", "1.29.0", event).withSeq(3));
+            JsonNode body = CloudEventCodec.json().readTree(encoded.body());
+            assertEquals("git-service@host-1", body.get("worker").asText());
+            assertEquals("2026-11-26T16:00:00.123456Z", body.get("startedAt").asText());
+            assertEquals(event, CloudEventCodec.decode(encoded.headers(), encoded.body()).data());
+        }
+        // results stored before the fields existed decode with neither
+        try (InputStream in = getClass().getResourceAsStream("/samples/StepSucceeded.v1.json")) {
+            JsonNode sample = CloudEventCodec.json().readTree(in);
+            Map<String, String> headers = new LinkedHashMap<>();
+            sample.get("headers").fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
+            var old = (ReleaseEvent.StepSucceeded) CloudEventCodec.decode(headers,
+                    CloudEventCodec.json().writeValueAsBytes(sample.get("body"))).data();
+            assertEquals(null, old.worker());
+            assertEquals(null, old.startedAt());
+            assertEquals("git.cut-release-branch", old.step());
+        }
+    }
+
+    @Test
     void encodingUsesBinaryModeHeaders() {
         var event = new ReleaseEvent.StepFailed("git.tag-release", 1, "c-1", "remote rejected", true);
         var encoded = CloudEventCodec.encode(Envelope.of("/release-train/git-service", "1.29.0", event).withSeq(7));

@@ -12,6 +12,7 @@ import dev.releasetrain.worker.StepDispatcher.Disposition;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +83,77 @@ class StepDispatcherTest {
         assertEquals(new StepStarted("git.resolve-head", 1, "c-1", "git-service@host-1"), started.data());
         assertEquals("/release-train/git-service", started.source());
         assertEquals("1.29.0", started.releaseId());
-        assertEquals(new StepSucceeded("git.resolve-head", 1, "c-1", Map.of("branch", "master", "version", "1.29.0")),
-                published.events.get(1).data());
+        StepSucceeded succeeded = (StepSucceeded) published.events.get(1).data();
+        assertEquals(new StepSucceeded("git.resolve-head", 1, "c-1", Map.of("branch", "master", "version", "1.29.0"),
+                "git-service@host-1", succeeded.startedAt()), succeeded);
+        assertFalse(succeeded.startedAt().isAfter(published.events.get(1).time()), "began before its result was made");
+    }
+
+    StepDispatcher dispatcher(StartReports starts, StepHandler... handlers) {
+        return new StepDispatcher(new StepHandlers(List.of(handlers)), new CommandLog(100), published,
+                new SecretRedactor(List.of(SECRET)), new WorkerIdentity("git-service", "host-1"), starts);
+    }
+
+    @Test
+    void aStepThatEndsWithinTheGracePeriodSendsNoStartItsResultSaysWhoRanItAndWhenItBegan() {
+        try (StartReports starts = new StartReports(Duration.ofSeconds(30))) {
+            StepDispatcher d = dispatcher(starts, handler("git.resolve-head", ctx -> StepOutcome.succeeded(Map.of("commit", "abc"))),
+                    handler("git.tag-release", ctx -> StepOutcome.failed("remote rejected", true)));
+            java.time.Instant before = java.time.Instant.now();
+
+            send(d, command("git.resolve-head", "c-1", Map.of()));
+            send(d, command("git.tag-release", "c-2", Map.of()));
+
+            assertEquals(List.of(StepSucceeded.class, StepFailed.class), published.events.stream().map(e -> e.data().getClass()).toList(),
+                    "no StepStarted reached the bus");
+            StepSucceeded succeeded = (StepSucceeded) published.events.get(0).data();
+            assertEquals("git-service@host-1", succeeded.worker());
+            assertFalse(succeeded.startedAt().isBefore(before.truncatedTo(java.time.temporal.ChronoUnit.MICROS)));
+            assertFalse(succeeded.startedAt().isAfter(published.events.get(0).time()));
+            StepFailed failed = (StepFailed) published.events.get(1).data();
+            assertEquals("git-service@host-1", failed.worker());
+            assertFalse(failed.startedAt().isBefore(succeeded.startedAt()));
+        }
+    }
+
+    @Test
+    void aStepRunningLongerThanTheGracePeriodSendsItsStartWhileItRunsThenItsResult() {
+        try (StartReports starts = new StartReports(Duration.ofMillis(20))) {
+            StepDispatcher d = dispatcher(starts, handler("deploy.wait", ctx -> {
+                // the step is still running when its start reaches the bus
+                await(() -> published.events.stream().anyMatch(e -> e.data() instanceof StepStarted));
+                return StepOutcome.succeeded(Map.of());
+            }));
+
+            Disposition done = send(d, command("deploy.wait", "c-1", Map.of()));
+
+            assertInstanceOf(Disposition.Completed.class, done);
+            assertEquals(List.of(StepStarted.class, StepSucceeded.class), published.events.stream().map(e -> e.data().getClass()).toList());
+            assertEquals(new StepStarted("deploy.wait", 1, "c-1", "git-service@host-1"), published.events.get(0).data());
+        }
+    }
+
+    @Test
+    void progressWithinTheGracePeriodSendsTheStartFirstAndTheStartIsNotSentTwice() throws Exception {
+        try (StartReports starts = new StartReports(Duration.ofMillis(50))) {
+            StepDispatcher d = dispatcher(starts, handler("deploy.wait", ctx -> {
+                ctx.progress("rolling out", Map.of());
+                ctx.progress("still rolling out", Map.of());
+                await(() -> starts.waiting() == 0); // past the grace period: the reporter came and found it sent
+                return StepOutcome.succeeded(Map.of());
+            }));
+
+            send(d, command("deploy.wait", "c-1", Map.of()));
+
+            assertEquals(List.of(StepStarted.class, StepProgress.class, StepProgress.class, StepSucceeded.class),
+                    published.events.stream().map(e -> e.data().getClass()).toList());
+        }
+    }
+
+    @Test
+    void aNegativeGracePeriodIsRefusedNamingTheSetting() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new StartReports(Duration.ofMillis(-1)));
+        assertTrue(e.getMessage().contains("release-train.worker.started-after"), e.getMessage());
     }
 
     @Test
@@ -120,7 +190,8 @@ class StepDispatcherTest {
         send(d, command("notify.post-message", "c-1", Map.of()));
 
         StepFailed failed = (StepFailed) published.last().data();
-        assertEquals(new StepFailed("notify.post-message", 1, "c-1", "invalid_auth for token ***", false), failed);
+        assertEquals(new StepFailed("notify.post-message", 1, "c-1", "invalid_auth for token ***", false,
+                "git-service@host-1", failed.startedAt()), failed);
     }
 
     @Test

@@ -150,9 +150,13 @@ public record Timeline(String release, String version, String kind, String runbo
                     a.lastProgress = p.message();
                 }
             } else if (d instanceof StepSucceeded s) {
-                finish(attempt(s.step(), s.attempt()), "succeeded", t, null, s.outputs());
+                MutableAttempt a = attempt(s.step(), s.attempt());
+                startedBy(a, s.worker(), s.startedAt());
+                finish(a, "succeeded", t, null, s.outputs());
             } else if (d instanceof StepFailed f) {
-                finish(attempt(f.step(), f.attempt()), "failed", t, f.reason(), null);
+                MutableAttempt a = attempt(f.step(), f.attempt());
+                startedBy(a, f.worker(), f.startedAt());
+                finish(a, "failed", t, f.reason(), null);
             } else if (d instanceof StepTimedOut o) {
                 finish(attempt(o.step(), o.attempt()), "timed-out", t, "no result before " + o.deadline(), null);
             } else if (d instanceof StepRetryRequested r) {
@@ -184,6 +188,14 @@ public record Timeline(String release, String version, String kind, String runbo
                     m.note = g.note();
                     m.evidence = g.evidence();
                 }
+            }
+        }
+
+        /** A step that finished within its worker's grace period sent no StepStarted: its result says who and when. */
+        private static void startedBy(MutableAttempt a, String worker, Instant startedAt) {
+            if (a != null && a.endedAt == null && a.startedAt == null && startedAt != null) {
+                a.startedAt = startedAt;
+                a.worker = worker;
             }
         }
 

@@ -115,6 +115,38 @@ public final class TestBus implements AutoCloseable {
         return events;
     }
 
+    /**
+     * The terminal result of one command's events ({@link #awaitOutcome}), after checking what came before
+     * it: progress, and first a StepStarted naming the result's worker when the step ran past the worker's
+     * grace period (a step that ends sooner sends none: its result names the worker and when it began).
+     */
+    public static Envelope result(List<Envelope> events) {
+        Envelope last = events.get(events.size() - 1);
+        String worker;
+        java.time.Instant startedAt;
+        if (last.data() instanceof ReleaseEvent.StepSucceeded s) {
+            worker = s.worker();
+            startedAt = s.startedAt();
+        } else if (last.data() instanceof ReleaseEvent.StepFailed f) {
+            worker = f.worker();
+            startedAt = f.startedAt();
+        } else {
+            throw new AssertionError("the last event is not a result: " + events);
+        }
+        if (worker == null || !worker.startsWith(last.source().substring(last.source().lastIndexOf('/') + 1) + "@")
+                || startedAt == null || startedAt.isAfter(last.time())) {
+            throw new AssertionError("the result does not name its worker and when it began: " + last);
+        }
+        for (int i = 0; i < events.size() - 1; i++) {
+            ReleaseEvent e = events.get(i).data();
+            boolean start = e instanceof ReleaseEvent.StepStarted s && i == 0 && worker.equals(s.worker());
+            if (!start && !(e instanceof ReleaseEvent.StepProgress)) {
+                throw new AssertionError("before the result, only its start (first) and progress: " + events);
+            }
+        }
+        return last;
+    }
+
     /** Waits for a record on release.deadletter matching the filter. */
     public ConsumerRecord<String, byte[]> awaitDeadLetter(Predicate<ConsumerRecord<String, byte[]>> filter) {
         List<ConsumerRecord<String, byte[]>> match = new ArrayList<>();
