@@ -94,7 +94,8 @@ public class ReleaseResource {
         refuseIfRejected(outcome);
         String version = outcome.appended().get(0).releaseId();
         URI location = uri.getBaseUriBuilder().path("releases").path(version).build();
-        return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).location(location).build();
+        ReleaseState started = releases.cachedState(version).or(() -> releases.state(version)).orElseThrow();
+        return Response.accepted(ReleaseView.of(started)).location(location).build();
     }
 
     @GET

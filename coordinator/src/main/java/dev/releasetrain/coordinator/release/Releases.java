@@ -133,7 +133,9 @@ public class Releases {
         variables.put("releaseTime", slot.releaseTime().toString());
         variables.put("startedBy", startedBy);
         variables.put("previousReleaseTime", "");
-        return handle(v, new ReleaseCommand.Start(v, k, previous, runbook, startedBy, variables));
+        // A version nobody started yet has an empty stream: decided without reading it. Should another
+        // instance start it meanwhile, the append meets its first event and the start is decided again.
+        return handle(v, new ReleaseCommand.Start(v, k, previous, runbook, startedBy, variables), ReleaseState.empty(v));
     }
 
     private static String nextPatch(String newest, Set<String> known) {
@@ -259,6 +261,14 @@ public class Releases {
         }
     }
 
+    /**
+     * The state this instance holds for a release, without reading the log: right after a command of
+     * this instance appended to it, that is the state the append left.
+     */
+    public Optional<ReleaseState> cachedState(String releaseId) {
+        return Optional.ofNullable(cache.get(releaseId)).filter(ReleaseState::started);
+    }
+
     public Optional<ReleaseState> state(String releaseId) {
         ReleaseState s = current(releaseId);
         return s.started() ? Optional.of(s) : Optional.empty();
@@ -289,8 +299,13 @@ public class Releases {
     }
 
     private Outcome handle(String releaseId, ReleaseCommand command) {
+        return handle(releaseId, command, null);
+    }
+
+    /** @param known the stream's state if the caller knows it (used for the first attempt only), else null */
+    private Outcome handle(String releaseId, ReleaseCommand command, ReleaseState known) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-            ReleaseState state = current(releaseId);
+            ReleaseState state = attempt == 1 && known != null ? known : current(releaseId);
             Instant now = clock.instant();
             Decision decision = machine.decide(state, command, now);
             if (decision.rejected()) {
