@@ -16,6 +16,7 @@ import dev.releasetrain.worker.CommandLog;
 import dev.releasetrain.worker.ResultPublisher;
 import dev.releasetrain.worker.SecretRedactor;
 import dev.releasetrain.worker.StepContext;
+import dev.releasetrain.worker.StartReports;
 import dev.releasetrain.worker.StepDispatcher;
 import dev.releasetrain.worker.StepHandler;
 import dev.releasetrain.worker.StepHandlers;
@@ -106,11 +107,11 @@ final class Bench {
     record Sizes(int rttWarmup, int rttMessages, int hopWarmupReleases, int hops, int loadWarmupSeconds, int loadSeconds,
                  int concurrency, int idleSeconds, int historyEvents, int historyReleases, int timelineGets) {
         static Sizes full(int concurrency) {
-            return new Sizes(1_000, 5_000, 3, 2_000, 5, 30, concurrency, 30, 1_000_000, 10_000, 500);
+            return new Sizes(1_000, 5_000, 53, 2_000, 5, 30, concurrency, 30, 1_000_000, 10_000, 500);
         }
 
         static Sizes quick(int concurrency) {
-            return new Sizes(200, 1_000, 2, 300, 3, 10, concurrency, 10, 100_000, 1_000, 200);
+            return new Sizes(200, 1_000, 11, 300, 3, 10, concurrency, 10, 100_000, 1_000, 200);
         }
     }
 
@@ -328,11 +329,16 @@ final class Bench {
         Samples runs = new Samples();
         Samples posts = new Samples();
         Map<String, Instant> arrivals = new ConcurrentHashMap<>();
+        Map<String, Instant> posted = new ConcurrentHashMap<>();
+        Map<String, Instant> completed = new ConcurrentHashMap<>();
         List<String> measured = new ArrayList<>();
         workers.hops = hops;
         workers.arrivals = arrivals;
+        watcher.completions = completed;
         for (int i = 0; i < releases; i++) {
-            measured.add("1." + nextMinor + ".0");
+            String version = "1." + nextMinor + ".0";
+            measured.add(version);
+            posted.put(version, Instant.now());
             CompletableFuture<Boolean> done = startRelease(runs, posts);
             if (!done.get(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("a " + RUNBOOK + " release failed; see " + coordinator.log);
@@ -340,6 +346,7 @@ final class Bench {
         }
         workers.hops = null;
         workers.arrivals = null;
+        watcher.completions = null;
         result("step hop p50 / p99 (" + hops.size() + " hops, one release at a time)", fmt(hops.p(50)) + " / " + fmt(hops.p(99)) + " ms");
         result("20-step run p50 / p99 (" + runs.size() + " runs, POST -> ReleaseCompleted on release.events)",
                 fmt(runs.p(50)) + " / " + fmt(runs.p(99)) + " ms");
@@ -350,43 +357,80 @@ final class Bench {
         summary.put("hop_to_rtt_p50", hops.p(50) / summary.get("kafka_rtt_p50_ms"));
         result("hop p50 / Kafka round trip p50", fmt(hops.p(50) / summary.get("kafka_rtt_p50_ms")) + " x");
         say("  hop p50 %s ms, p99 %s ms; run p50 %s ms", fmt(hops.p(50)), fmt(hops.p(99)), fmt(runs.p(50)));
-        hopBreakdown(measured, arrivals);
+        hopBreakdown(measured, arrivals, posted, completed);
     }
 
     /**
      * Splits each hop at the release log, from the log's own times: {@code occurred_at} of StepSucceeded is
      * when the worker made the result, {@code recorded_at} when the coordinator inserted it (and, in the same
-     * transaction, the next StepRequested); the worker noted when that command arrived. One clock (one machine).
+     * transaction, the next StepRequested); the worker noted when each command arrived. And splits each
+     * 20-step run into its start ({@code POST} sent -> the first command at a worker), the workers' side of
+     * its 20 steps (command arrived -> result made: hand-off to a dispatcher thread, dedupe, StepStarted,
+     * the no-op handler), its 19 hops, and its end (the last result made -> ReleaseCompleted seen on
+     * {@code release.events}), which add up to the run. One clock (one machine).
      */
-    private void hopBreakdown(List<String> releases, Map<String, Instant> arrivals) throws SQLException {
+    private void hopBreakdown(List<String> releases, Map<String, Instant> arrivals, Map<String, Instant> posted,
+                              Map<String, Instant> completed) throws SQLException {
         Samples toLog = new Samples();
         Samples fromLog = new Samples();
+        Samples runStart = new Samples();
+        Samples runWorkers = new Samples();
+        Samples runHops = new Samples();
+        Samples runEnd = new Samples();
+        String succeeded = EventTypes.typeOf(StepSucceeded.class);
         String sql = "select type, payload->>'commandId', occurred_at, recorded_at, seq from release_events"
                 + " where release_id = ? and type in (?, ?) order by seq";
         try (Connection c = DriverManager.getConnection(infra.jdbcUrl(), infra.dbUsername(), infra.dbPassword());
              PreparedStatement q = c.prepareStatement(sql)) {
             for (String release : releases) {
                 q.setString(1, release);
-                q.setString(2, EventTypes.typeOf(StepSucceeded.class));
+                q.setString(2, succeeded);
                 q.setString(3, EventTypes.typeOf(StepRequested.class));
                 Instant succeededOccurred = null;
                 Instant succeededRecorded = null;
+                Instant lastSucceeded = null;
+                Instant lastArrival = null;
+                Instant firstArrival = null;
+                long workers = 0;
+                long hops = 0;
+                boolean whole = true;
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         Instant occurred = rs.getTimestamp(3).toInstant();
                         Instant recorded = rs.getTimestamp(4).toInstant();
-                        if (rs.getString(1).equals(EventTypes.typeOf(StepSucceeded.class))) {
+                        if (rs.getString(1).equals(succeeded)) {
                             succeededOccurred = occurred;
                             succeededRecorded = recorded;
+                            lastSucceeded = occurred;
+                            if (lastArrival == null) {
+                                whole = false;
+                            } else {
+                                workers += Duration.between(lastArrival, occurred).toNanos();
+                            }
                             continue;
                         }
                         Instant arrived = arrivals.get(rs.getString(2));
+                        if (arrived == null) {
+                            whole = false;
+                        } else if (firstArrival == null) {
+                            firstArrival = arrived;
+                        }
                         if (succeededOccurred != null && arrived != null) {
                             toLog.add(Duration.between(succeededOccurred, succeededRecorded).toNanos());
                             fromLog.add(Duration.between(recorded, arrived).toNanos());
+                            hops += Duration.between(succeededOccurred, arrived).toNanos();
                         }
+                        lastArrival = arrived;
                         succeededOccurred = null;
                     }
+                }
+                Instant post = posted.get(release);
+                Instant end = completed.get(release);
+                if (whole && post != null && end != null && firstArrival != null && lastSucceeded != null) {
+                    runStart.add(Duration.between(post, firstArrival).toNanos());
+                    runWorkers.add(workers);
+                    runHops.add(hops);
+                    runEnd.add(Duration.between(lastSucceeded, end).toNanos());
                 }
             }
         }
@@ -395,6 +439,11 @@ final class Bench {
         result("  hop, next command inserted -> at the worker (commit, fast send, Kafka, poll) p50 / p99",
                 fmt(fromLog.p(50)) + " / " + fmt(fromLog.p(99)) + " ms");
         say("  breakdown: to the log p50 %s ms, log to worker p50 %s ms (%d hops)", fmt(toLog.p(50)), fmt(fromLog.p(50)), toLog.size());
+        if (runStart.size() > 0) {
+            result("  20-step run, split p50: POST sent -> first command at a worker; 20 steps at the workers; 19 hops; last result -> ReleaseCompleted seen ("
+                            + runStart.size() + " runs)",
+                    fmt(runStart.p(50)) + "; " + fmt(runWorkers.p(50)) + "; " + fmt(runHops.p(50)) + "; " + fmt(runEnd.p(50)) + " ms");
+        }
     }
 
     /** POSTs the next release; the future completes true on ReleaseCompleted, false on ReleaseFailed. */
@@ -1044,6 +1093,8 @@ final class Bench {
         private final CountDownLatch assigned = new CountDownLatch(1);
         private volatile boolean running = true;
         private final Thread thread;
+        /** As in the services: a step's StepStarted only if it runs longer than the grace period (so never, here). */
+        private final StartReports starts = new StartReports(StartReports.DEFAULT_AFTER);
         private final java.util.concurrent.ExecutorService pool = Executors.newFixedThreadPool(16, r -> {
             Thread t = new Thread(r, "bench-noop-step");
             t.setDaemon(true);
@@ -1103,7 +1154,7 @@ final class Bench {
                 }
             };
             StepDispatcher dispatcher = new StepDispatcher(new StepHandlers(handlers), new CommandLog(100_000), publisher,
-                    new SecretRedactor(List.of()), new WorkerIdentity("bench-noop", "bench"));
+                    new SecretRedactor(List.of()), new WorkerIdentity("bench-noop", "bench"), starts);
             thread = new Thread(() -> {
                 try (KafkaConsumer<String, byte[]> consumer = consumer(bootstrap, "bench-noop-workers")) {
                     consumer.subscribe(topics, new ConsumerRebalanceListener() {
@@ -1154,6 +1205,7 @@ final class Bench {
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
+                    starts.close();
                     producer.close();
                 }
             }, "bench-noop-workers");
@@ -1185,6 +1237,8 @@ final class Bench {
         }
 
         private final Map<String, Expected> expected = new ConcurrentHashMap<>();
+        /** When set: the wall-clock time each awaited release's ReleaseCompleted was seen (for the run's split). */
+        volatile Map<String, Instant> completions;
         private final CountDownLatch assigned = new CountDownLatch(1);
         private volatile boolean running = true;
         private final Thread thread;
@@ -1216,10 +1270,15 @@ final class Bench {
                                 continue;
                             }
                             long at = System.nanoTime();
+                            Instant seen = Instant.now();
                             Expected x = expected.remove(r.key());
                             if (x != null) {
                                 if (completed && x.runs() != null) {
                                     x.runs().add(at - x.startedAt());
+                                    Map<String, Instant> c = completions;
+                                    if (c != null) {
+                                        c.put(r.key(), seen);
+                                    }
                                 }
                                 x.done().complete(completed);
                             }
