@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,10 +33,12 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Consumes {@code release.results} on a thread of its own, the hot path of every step: poll, record
@@ -68,18 +71,45 @@ public class ResultsConsumer {
     /** How long a poll holding only StepStarted results waits for the results that may follow (0: not at all). */
     @ConfigProperty(name = "release-train.results.started-wait-ms", defaultValue = "3")
     volatile long startedWaitMs;
+    /**
+     * Offsets are committed at most this often while results flow, and as soon as a poll comes back empty.
+     * Committing after every poll sent an offset commit to the broker per poll (hundreds a second under
+     * load) that piled up unanswered on a busy machine; a result redelivered after a crash is dropped by
+     * its event id, so a longer interval only means a few more duplicates to drop.
+     */
+    @ConfigProperty(name = "release-train.results.commit-interval-ms", defaultValue = "200")
+    long commitIntervalMs;
 
     private volatile boolean running;
     private volatile Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Throwable died;
+    /** Offsets of results recorded but not committed yet; used by the consumer's thread only. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
     void start(@Observes StartupEvent ev) {
         if (!enabled) {
             return;
         }
         consumer = new KafkaConsumer<>(properties(), new StringDeserializer(), new ByteArrayDeserializer());
-        consumer.subscribe(List.of(Topics.RESULTS));
+        consumer.subscribe(List.of(Topics.RESULTS), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // another instance takes partitions over: hand them over with what was recorded (on this thread, in poll)
+                if (!uncommitted.isEmpty()) {
+                    try {
+                        consumer.commitSync(new HashMap<>(uncommitted), Duration.ofSeconds(5));
+                    } catch (RuntimeException e) {
+                        LOG.debugf("committing result offsets before a rebalance failed (%s); the results come again and are dropped by id", e);
+                    }
+                    uncommitted.clear();
+                }
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            }
+        });
         running = true;
         thread = new Thread(this::run, "release-train-results");
         thread.setDaemon(true);
@@ -100,10 +130,15 @@ public class ResultsConsumer {
 
     private void run() {
         KafkaConsumer<String, byte[]> c = consumer;
+        long lastCommit = System.nanoTime();
         try {
             while (running) {
-                ConsumerRecords<String, byte[]> polled = c.poll(Duration.ofSeconds(1));
+                ConsumerRecords<String, byte[]> polled = c.poll(Duration.ofMillis(uncommitted.isEmpty() ? 1_000 : commitIntervalMs));
                 if (polled.isEmpty()) {
+                    if (!uncommitted.isEmpty()) {
+                        commit(c, uncommitted);
+                        lastCommit = System.nanoTime();
+                    }
                     continue;
                 }
                 List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.count());
@@ -115,11 +150,11 @@ public class ResultsConsumer {
                     c.poll(Duration.ofMillis(startedWaitMs)).forEach(records::add);
                 }
                 handle(records);
-                c.commitAsync(offsets(records), (offsets, error) -> {
-                    if (error != null) {
-                        LOG.debugf("committing result offsets failed (%s); the results may come again and are dropped by id", error);
-                    }
-                });
+                offsets(records).forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
+                if (System.nanoTime() - lastCommit >= TimeUnit.MILLISECONDS.toNanos(commitIntervalMs)) {
+                    commit(c, uncommitted);
+                    lastCommit = System.nanoTime();
+                }
             }
         } catch (WakeupException stopping) {
             // shutdown
@@ -130,12 +165,27 @@ public class ResultsConsumer {
             LOG.errorf(e, "the results consumer stopped: results are no longer recorded");
         } finally {
             try {
-                c.commitSync(Duration.ofSeconds(5));
+                // only what was recorded: a batch that failed is not committed, it comes again after a restart
+                if (!uncommitted.isEmpty()) {
+                    c.commitSync(uncommitted, Duration.ofSeconds(5));
+                }
             } catch (RuntimeException e) {
                 LOG.debugf("final offset commit failed: %s", e);
             }
             c.close(Duration.ofSeconds(5));
         }
+    }
+
+    private static void commit(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> uncommitted) {
+        if (uncommitted.isEmpty()) {
+            return;
+        }
+        c.commitAsync(new HashMap<>(uncommitted), (offsets, error) -> {
+            if (error != null) {
+                LOG.debugf("committing result offsets failed (%s); the results may come again and are dropped by id", error);
+            }
+        });
+        uncommitted.clear();
     }
 
     /** For tests: the wait after a poll of StepStarted results only. */

@@ -7,6 +7,8 @@ import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import io.debezium.engine.format.ChangeEventFormat;
 import io.debezium.embedded.Connect;
+import dev.releasetrain.protocol.Topics;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -453,6 +455,10 @@ public final class Relay implements AutoCloseable {
             if (!fastPath.claim(releaseId, appended.get(0).seq(), appended.get(appended.size() - 1).seq())) {
                 return false;
             }
+            // Commands first: a worker waits for them, and the producer's first request after a wake-up
+            // carries what is in its buffer by then (each topic keeps its own order either way).
+            List<ProducerRecord<String, byte[]>> events = new ArrayList<>(appended.size());
+            List<Callback> eventCallbacks = new ArrayList<>(appended.size());
             for (Envelope e : appended) {
                 if (e.data() instanceof ReleaseEvent.ReleaseCompleted || e.data() instanceof ReleaseEvent.ReleaseFailed
                         || e.data() instanceof ReleaseEvent.ReleaseCancelled) {
@@ -461,24 +467,36 @@ public final class Relay implements AutoCloseable {
                 List<ProducerRecord<String, byte[]>> records = RelayRecords.publish(e);
                 CompletableFuture<Void> acked = fastPath.sending(e.id());
                 AtomicInteger pending = new AtomicInteger(records.size());
-                for (ProducerRecord<String, byte[]> r : records) {
-                    try {
-                        producer.send(r, (meta, error) -> {
-                            if (error != null) {
-                                fastPath.failed(releaseId);
-                                acked.completeExceptionally(error);
-                            } else if (pending.decrementAndGet() == 0) {
-                                acked.complete(null);
-                            }
-                        });
-                    } catch (RuntimeException error) {
+                Callback callback = (meta, error) -> {
+                    if (error != null) {
                         fastPath.failed(releaseId);
                         acked.completeExceptionally(error);
+                    } else if (pending.decrementAndGet() == 0) {
+                        acked.complete(null);
+                    }
+                };
+                for (ProducerRecord<String, byte[]> r : records) {
+                    if (r.topic().equals(Topics.EVENTS)) {
+                        events.add(r);
+                        eventCallbacks.add(callback);
+                    } else {
+                        fastSend(r, callback);
                     }
                 }
             }
+            for (int i = 0; i < events.size(); i++) {
+                fastSend(events.get(i), eventCallbacks.get(i));
+            }
         }
         return true;
+    }
+
+    private void fastSend(ProducerRecord<String, byte[]> record, Callback callback) {
+        try {
+            producer.send(record, callback);
+        } catch (RuntimeException error) {
+            callback.onCompletion(null, error);
+        }
     }
 
     private void sendUntilAcknowledged(List<ProducerRecord<String, byte[]>> records) throws InterruptedException {

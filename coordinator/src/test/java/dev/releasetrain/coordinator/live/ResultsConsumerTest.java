@@ -15,6 +15,7 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.record.TimestampType;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -65,6 +66,33 @@ class ResultsConsumerTest {
             assertEquals(xmin(started.id()), xmin(succeeded.id()), "one transaction for the start and the success");
         } finally {
             consumer.startedWaitMs(before);
+        }
+    }
+
+    @Test
+    void recordedResultsHaveTheirOffsetsCommittedOnceTheFlowPauses() throws Exception {
+        try (KafkaProducer<String, byte[]> producer = TestResults.producer(bootstrap, 0);
+             org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                     Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            String v = releases.start(null, "minor", "proving", "alice").appended().get(0).releaseId();
+            StepRequested first = TestResults.lastRequest(log, v);
+            Envelope succeeded = Envelope.of("/test/worker", v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(),
+                    Map.of("commit", "abc"), "w1", java.time.Instant.now()));
+
+            org.apache.kafka.clients.producer.RecordMetadata sent = producer.send(TestResults.encoded(succeeded)).get();
+            TestResults.await(() -> log.contains(succeeded.id()), "the success recorded");
+
+            // nothing else arrives: the next poll comes back empty and commits what was recorded
+            org.apache.kafka.common.TopicPartition partition = new org.apache.kafka.common.TopicPartition(sent.topic(), sent.partition());
+            TestResults.await(() -> {
+                try {
+                    OffsetAndMetadata committed = admin.listConsumerGroupOffsets("coordinator").partitionsToOffsetAndMetadata()
+                            .get().get(partition);
+                    return committed != null && committed.offset() > sent.offset();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, "the result's offset committed");
         }
     }
 
