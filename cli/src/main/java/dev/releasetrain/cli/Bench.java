@@ -365,8 +365,8 @@ final class Bench {
      * when the worker made the result, {@code recorded_at} when the coordinator inserted it (and, in the same
      * transaction, the next StepRequested); the worker noted when each command arrived. And splits each
      * 20-step run into its start ({@code POST} sent -> the first command at a worker), the workers' side of
-     * its 20 steps (command arrived -> result made: hand-off to a dispatcher thread, dedupe, StepStarted,
-     * the no-op handler), its 19 hops, and its end (the last result made -> ReleaseCompleted seen on
+     * its 20 steps (command arrived -> result made: hand-off to a dispatcher thread, decoding, dedupe, the
+     * no-op handler), its 19 hops, and its end (the last result made -> ReleaseCompleted seen on
      * {@code release.events}), which add up to the run. One clock (one machine).
      */
     private void hopBreakdown(List<String> releases, Map<String, Instant> arrivals, Map<String, Instant> posted,
@@ -1078,8 +1078,8 @@ final class Bench {
 
     /**
      * The four services as no-op step handlers, run by the real worker runtime in this JVM: its
-     * {@link StepDispatcher} (decode, commandId dedupe, StepStarted sent, the handler, StepSucceeded sent
-     * and acknowledged, as with {@code KafkaResultPublisher}) on 16
+     * {@link StepDispatcher} (decode, commandId dedupe, the handler, StepSucceeded sent and acknowledged,
+     * as with {@code KafkaResultPublisher}; StepStarted only past the services' grace period) on 16
      * threads (the services' {@code max-concurrency}), fed by one plain Kafka consumer on every command
      * topic instead of the SmallRye connector. The hop is measured from just before StepSucceeded is
      * sent to the arrival of the release's next command.

@@ -17,7 +17,7 @@ final class EventLines {
             case "StepRequested" -> String.format("%-28s requested (attempt %d)", step, d.path("attempt").asInt());
             case "StepStarted" -> String.format("%-28s started on %s", step, d.path("worker").asText());
             case "StepProgress" -> String.format("%-28s %s", step, d.path("message").asText());
-            case "StepSucceeded" -> String.format("%-28s succeeded %s", step, brief(d.path("outputs")));
+            case "StepSucceeded" -> String.format("%-28s succeeded%s %s", step, on(d), brief(d.path("outputs")));
             case "StepFailed" -> String.format("%-28s FAILED%s: %s", step, d.path("retryable").asBoolean() ? " (retryable)" : "",
                     d.path("reason").asText());
             case "StepTimedOut" -> String.format("%-28s TIMED OUT (deadline %s)", step, d.path("deadline").asText());
@@ -31,6 +31,11 @@ final class EventLines {
             case "ReleaseCancelled" -> "release cancelled by " + d.path("cancelledBy").asText();
             default -> null;
         };
+    }
+
+    /** " on worker" when a result names its worker (a step that ended within the grace period sent no StepStarted). */
+    static String on(JsonNode data) {
+        return data.path("worker").isTextual() ? " on " + data.path("worker").asText() : "";
     }
 
     /** Outputs in one line, long values cut, so a changelog does not flood the terminal. */
