@@ -40,7 +40,10 @@ final class ServiceProcess implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-Xmx256m");
-        cmd.add("-XX:+UseSerialGC");
+        // The coordinator is on every step's path: its young collections take 5-16 ms with the serial
+        // collector here, and the parallel one (two threads) won the 20-step run in 3 of 4 side-by-side
+        // runs (docs/benchmarks.md, item 26) for ~40 MB more. The services keep the leaner serial one.
+        cmd.add("coordinator".equals(name) ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC");
         // C1 alone: faster start, less memory, and on two cores it also beat the optimizing compiler
         // for the coordinator in the benchmark (C2's compilations compete with the work; docs/benchmarks.md)
         cmd.add("-XX:TieredStopAtLevel=1");
