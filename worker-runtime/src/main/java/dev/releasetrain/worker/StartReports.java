@@ -50,11 +50,6 @@ public class StartReports implements AutoCloseable {
         return new StartReports(Duration.ZERO);
     }
 
-    /** The grace period a step runs before its start is sent. */
-    public Duration after() {
-        return Duration.ofNanos(afterNanos);
-    }
-
     /**
      * A step begins: {@code send} publishes its StepStarted, at once with no grace period, else once the
      * step has run longer than it, unless the step ended first ({@link Start#end}).
@@ -152,7 +147,6 @@ public class StartReports implements AutoCloseable {
         private final long dueAt;
         private final Runnable send;
         private int state = PENDING;
-        private boolean sent;
 
         Start(long dueAt, Runnable send) {
             this.dueAt = dueAt;
@@ -163,19 +157,13 @@ public class StartReports implements AutoCloseable {
         public synchronized void sendIfPending() {
             if (state == PENDING) {
                 state = SENT;
-                sent = true;
                 send.run();
             }
         }
 
-        /**
-         * The step ended (its result is about to be published): a start not sent yet never is.
-         *
-         * @return whether the start was sent
-         */
-        public synchronized boolean end() {
+        /** The step ended (its result is about to be published): a start not sent yet never is. */
+        public synchronized void end() {
             state = ENDED;
-            return sent;
         }
 
         synchronized boolean ended() {

@@ -65,6 +65,11 @@ public class ReleaseLog {
             + " (release_id, seq, event_id, type, source, payload, occurred_at) values ";
     private static final String ROW = "(?, ?, ?, ?, ?, ?::jsonb, ?)";
 
+    /** One row of an append, as its INSERT binds it. */
+    private record Row(String releaseId, long seq, UUID eventId, String type, String source, String payload,
+                       Timestamp occurredAt) {
+    }
+
     /**
      * Appends to several streams in ONE transaction (a batch of results): all or nothing. A stream
      * that moved throws {@link StreamConflict}, an event already recorded {@link DuplicateEvent}.
@@ -76,7 +81,7 @@ public class ReleaseLog {
      */
     public void appendAll(List<Append> appends) {
         String first = appends.isEmpty() ? "-" : appends.get(0).releaseId();
-        List<Object[]> rows = new ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (Append a : appends) {
             long seq = a.expectedLastSeq();
             for (Envelope e : a.events()) {
@@ -84,8 +89,8 @@ public class ReleaseLog {
                     throw new IllegalArgumentException("release " + a.releaseId() + ": event " + e.id()
                             + " carries seq " + e.seq() + ", expected " + seq);
                 }
-                rows.add(new Object[]{a.releaseId(), seq, UUID.fromString(e.id()), e.type(), e.source(),
-                        CloudEventCodec.dataJson(e.data()), Timestamp.from(e.time())});
+                rows.add(new Row(a.releaseId(), seq, UUID.fromString(e.id()), e.type(), e.source(),
+                        CloudEventCodec.dataJson(e.data()), Timestamp.from(e.time())));
             }
         }
         if (rows.isEmpty()) {
@@ -124,21 +129,21 @@ public class ReleaseLog {
         }
     }
 
-    private static void insert(Connection c, List<Object[]> rows) throws SQLException {
+    private static void insert(Connection c, List<Row> rows) throws SQLException {
         StringBuilder sql = new StringBuilder(COLUMNS.length() + rows.size() * (ROW.length() + 2)).append(COLUMNS);
         for (int i = 0; i < rows.size(); i++) {
             sql.append(i == 0 ? "" : ", ").append(ROW);
         }
         try (PreparedStatement insert = c.prepareStatement(sql.toString())) {
             int p = 0;
-            for (Object[] row : rows) {
-                insert.setString(++p, (String) row[0]);
-                insert.setLong(++p, (Long) row[1]);
-                insert.setObject(++p, row[2]);
-                insert.setString(++p, (String) row[3]);
-                insert.setString(++p, (String) row[4]);
-                insert.setString(++p, (String) row[5]);
-                insert.setTimestamp(++p, (Timestamp) row[6]);
+            for (Row row : rows) {
+                insert.setString(++p, row.releaseId());
+                insert.setLong(++p, row.seq());
+                insert.setObject(++p, row.eventId());
+                insert.setString(++p, row.type());
+                insert.setString(++p, row.source());
+                insert.setString(++p, row.payload());
+                insert.setTimestamp(++p, row.occurredAt());
             }
             insert.executeUpdate();
         }
@@ -235,7 +240,6 @@ public class ReleaseLog {
      * land below a position already read: the position returned only moves past rows recorded more than
      * ten seconds ago, and the rows after it are read again next time (callers keep a set).
      */
-
     public Started releasesStartedAfter(long afterPosition) {
         try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(STARTED_AFTER)) {
             q.setLong(1, afterPosition);
