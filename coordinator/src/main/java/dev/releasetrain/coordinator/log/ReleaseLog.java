@@ -226,37 +226,56 @@ public class ReleaseLog {
         }
     }
 
-    /** Releases started after a log position, and the position to ask from next time. */
-    public record Started(List<String> releaseIds, long position) {
+    /**
+     * Releases started since a read, and where the next read starts: every start written by a transaction
+     * below {@code nextFrom} (a PostgreSQL {@code xid8}) is in this answer or an earlier one.
+     */
+    public record Started(List<String> releaseIds, long nextFrom) {
     }
 
-    /** Releases started after a position; served by the partial index {@code release_events_starts} (V2). */
-    static final String STARTED_AFTER = "select release_id, position, recorded_at < clock_timestamp() - interval '10 seconds'"
-            + " from release_events where position > ? and seq = 1 and type = ? order by position";
+    /** The oldest transaction still running (the statement's snapshot) and every release. */
+    static final String STARTED_ALL = "select null, pg_snapshot_xmin(pg_current_snapshot())::text"
+            + " union all select release_id, null from release_events where seq = 1 and type = ?";
+    /**
+     * The oldest transaction still running and the releases whose first event a transaction at or after
+     * {@code from} wrote; served by the partial index {@code release_events_starts_tx} (V4).
+     */
+    static final String STARTED_SINCE = "select null, pg_snapshot_xmin(pg_current_snapshot())::text"
+            + " union all select release_id, null from release_events where seq = 1 and tx_id >= ?::xid8 and type = ?";
 
     /**
-     * The releases whose {@code ReleaseStarted} lies after {@code afterPosition} (0: all), oldest first.
-     * Positions are taken when a row is inserted, not when it commits, so a slow transaction may still
-     * land below a position already read: the position returned only moves past rows recorded more than
-     * ten seconds ago, and the rows after it are read again next time (callers keep a set).
+     * The releases started since the read that returned {@code from} ({@code 0}: every release), and where
+     * the next read starts.
+     *
+     * <p>A row's {@code position} is taken when it is inserted, not when it commits, so reading on from the
+     * last position seen could miss a start committed late below it. Rows carry the id of the transaction
+     * that wrote them ({@code tx_id}, V4) instead: every transaction below the statement's snapshot
+     * {@code xmin} has ended, and one that has not ended, or not begun, gets an id at or above it. So the
+     * next read starts at that {@code xmin} and reads again only the starts of transactions that were
+     * running alongside this one (none when nothing was), where a read from a position had to read again
+     * every start of the last ten seconds (rows written before V4 have none and are read by the first read).
      */
-    public Started releasesStartedAfter(long afterPosition) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(STARTED_AFTER)) {
-            q.setLong(1, afterPosition);
-            q.setString(2, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
+    public Started releasesStartedSince(long from) {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement q = c.prepareStatement(from == 0 ? STARTED_ALL : STARTED_SINCE)) {
+            int i = 1;
+            if (from != 0) {
+                q.setString(i++, Long.toUnsignedString(from));
+            }
+            q.setString(i, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
             List<String> ids = new ArrayList<>();
-            long position = afterPosition;
+            long next = from;
             try (ResultSet rs = q.executeQuery()) {
-                boolean settled = true;
                 while (rs.next()) {
-                    ids.add(rs.getString(1));
-                    settled &= rs.getBoolean(3);
-                    if (settled) {
-                        position = rs.getLong(2);
+                    String id = rs.getString(1);
+                    if (id != null) {
+                        ids.add(id);
+                    } else {
+                        next = Math.max(from, Long.parseUnsignedLong(rs.getString(2)));
                     }
                 }
             }
-            return new Started(ids, position);
+            return new Started(ids, next);
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
         }

@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,11 +56,11 @@ public class Releases {
     ReleaseStateMachine machine;
     private final Map<String, ReleaseState> cache = new ConcurrentHashMap<>();
     private volatile boolean loaded;
-    private final Set<String> startedReleases = new LinkedHashSet<>();
-    private long knownUpTo;
+    private KnownReleases knownReleases;
 
     @PostConstruct
     void init() {
+        knownReleases = new KnownReleases(from -> log.releasesStartedSince(from));
         machine = new ReleaseStateMachine(name -> catalog.named(name).orElseThrow(() ->
                 new Runbook.InvalidRunbook(name, "-", "a release names this runbook, which is no longer defined")));
         for (String v : releasedBefore.orElse(List.of())) {
@@ -147,17 +146,12 @@ public class Releases {
     }
 
     /**
-     * Versions released before Release Train (configured) and every release in the log. The log's
-     * releases are read once, then only those started since (by this or another instance).
+     * Versions released before Release Train (configured) and every release in the log started before
+     * this call. The log's releases are read once, then only those started since (by this or another
+     * instance), one read shared by the calls that wait for it ({@link KnownReleases}).
      */
-    public synchronized Set<String> knownVersions() {
-        ReleaseLog.Started since = log.releasesStartedAfter(knownUpTo);
-        startedReleases.addAll(since.releaseIds());
-        knownUpTo = since.position();
-        Set<String> known = new LinkedHashSet<>();
-        releasedBefore.orElse(List.of()).forEach(v -> known.add(v.trim()));
-        known.addAll(startedReleases);
-        return known;
+    public Set<String> knownVersions() {
+        return knownReleases.withBefore(releasedBefore.orElse(List.of()));
     }
 
     public Outcome retry(String releaseId, String step, String requestedBy, String reason, Map<String, String> params) {

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,11 +28,51 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReleaseLogQueriesTest {
     @Inject
     AgroalDataSource db;
+    @Inject
+    ReleaseLog log;
 
     @Test
-    void releasesStartedAfterAPositionReadOnlyTheFirstEventsOfReleases() throws Exception {
-        String plan = plan(ReleaseLog.STARTED_AFTER, 0L);
-        assertTrue(plan.contains("release_events_starts"), "the partial index of first events:\n" + plan);
+    void releasesStartedSinceAReadUseThePartialIndexOfFirstEventsByTransaction() throws Exception {
+        String plan = plan(ReleaseLog.STARTED_SINCE, "1");
+        assertTrue(plan.contains("release_events_starts_tx"), "the partial index of first events by transaction:\n" + plan);
+    }
+
+    @Test
+    void aStartCommittedAfterALaterOneIsFoundByTheNextReadAndSettledStartsAreNotReadAgain() throws Exception {
+        long from = log.releasesStartedSince(0).nextFrom();
+        try (Connection slow = db.getConnection()) {
+            slow.setAutoCommit(false);
+            insertStart(slow, "90.1.0"); // its transaction holds an earlier position and stays open
+            try (Connection fast = db.getConnection()) {
+                insertStart(fast, "90.2.0"); // a later position, committed first
+            }
+            ReleaseLog.Started first = log.releasesStartedSince(from);
+            assertEquals(List.of("90.2.0"), first.releaseIds(), "the uncommitted start is not visible yet");
+            slow.commit();
+            ReleaseLog.Started second = log.releasesStartedSince(first.nextFrom());
+            assertTrue(second.releaseIds().contains("90.1.0"),
+                    "the start committed after the read, below a position it saw, comes with the next read: " + second);
+            // starts whose transactions have ended are not read again (a transaction of the running
+            // coordinator may hold the next read back for the moment it runs; a read by position went back
+            // over every start of the last ten seconds)
+            ReleaseLog.Started next = second;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            do {
+                long before = next.nextFrom();
+                next = log.releasesStartedSince(before);
+                assertTrue(next.nextFrom() >= before, "a read never goes back");
+            } while (!next.releaseIds().isEmpty() && System.nanoTime() < deadline);
+            assertEquals(List.of(), next.releaseIds(), "the starts read are not read again");
+        }
+    }
+
+    private static void insertStart(Connection c, String version) throws Exception {
+        try (PreparedStatement s = c.prepareStatement("insert into release_events (release_id, seq, event_id, type, source, payload, occurred_at)"
+                + " values (?, 1, gen_random_uuid(), ?, '/test', '{}'::jsonb, now())")) {
+            s.setString(1, version);
+            s.setString(2, EventTypes.typeOf(ReleaseEvent.ReleaseStarted.class));
+            s.executeUpdate();
+        }
     }
 
     @Test
@@ -49,8 +90,9 @@ class ReleaseLogQueriesTest {
                 indexes.add(rs.getString(1));
             }
         }
-        // the key, a stream's order (and its optimistic check), the event id (dedupe), first events (V2)
-        assertEquals(List.of("release_events_event_id", "release_events_pkey", "release_events_starts", "release_events_stream"),
+        // the key, a stream's order (and its optimistic check), the event id (dedupe), first events (V2, V4)
+        assertEquals(List.of("release_events_event_id", "release_events_pkey", "release_events_starts", "release_events_starts_tx",
+                        "release_events_stream"),
                 indexes);
     }
 
