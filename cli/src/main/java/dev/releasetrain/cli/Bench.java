@@ -107,7 +107,7 @@ final class Bench {
     record Sizes(int rttWarmup, int rttMessages, int hopWarmupReleases, int hops, int loadWarmupSeconds, int loadSeconds,
                  int concurrency, int idleSeconds, int historyEvents, int historyReleases, int timelineGets) {
         static Sizes full(int concurrency) {
-            return new Sizes(1_000, 5_000, 53, 2_000, 5, 30, concurrency, 30, 1_000_000, 10_000, 500);
+            return new Sizes(1_000, 5_000, 200, 2_000, 5, 30, concurrency, 30, 1_000_000, 10_000, 500);
         }
 
         static Sizes quick(int concurrency) {
