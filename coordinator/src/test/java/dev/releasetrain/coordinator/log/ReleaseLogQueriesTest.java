@@ -2,6 +2,7 @@ package dev.releasetrain.coordinator.log;
 
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
+import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
 import io.agroal.api.AgroalDataSource;
@@ -16,6 +17,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,15 +44,15 @@ class ReleaseLogQueriesTest {
         long from = log.releasesStartedSince(0).nextFrom();
         try (Connection slow = db.getConnection()) {
             slow.setAutoCommit(false);
-            insertStart(slow, "90.1.0"); // its transaction holds an earlier position and stays open
+            insertStart(slow, "0.901.0"); // its transaction holds an earlier position and stays open
             try (Connection fast = db.getConnection()) {
-                insertStart(fast, "90.2.0"); // a later position, committed first
+                insertStart(fast, "0.902.0"); // a later position, committed first
             }
             ReleaseLog.Started first = log.releasesStartedSince(from);
-            assertEquals(List.of("90.2.0"), first.releaseIds(), "the uncommitted start is not visible yet");
+            assertEquals(List.of("0.902.0"), first.releaseIds(), "the uncommitted start is not visible yet");
             slow.commit();
             ReleaseLog.Started second = log.releasesStartedSince(first.nextFrom());
-            assertTrue(second.releaseIds().contains("90.1.0"),
+            assertTrue(second.releaseIds().contains("0.901.0"),
                     "the start committed after the read, below a position it saw, comes with the next read: " + second);
             // starts whose transactions have ended are not read again (a transaction of the running
             // coordinator may hold the next read back for the moment it runs; a read by position went back
@@ -67,10 +69,13 @@ class ReleaseLogQueriesTest {
     }
 
     private static void insertStart(Connection c, String version) throws Exception {
+        // a well-formed start (other tests list and replay every release in this database)
+        ReleaseEvent.ReleaseStarted started = new ReleaseEvent.ReleaseStarted(version, "minor", "0.900.0", "proving", "hash", "test", Map.of(), null);
         try (PreparedStatement s = c.prepareStatement("insert into release_events (release_id, seq, event_id, type, source, payload, occurred_at)"
-                + " values (?, 1, gen_random_uuid(), ?, '/test', '{}'::jsonb, now())")) {
+                + " values (?, 1, gen_random_uuid(), ?, '/test', ?::jsonb, now())")) {
             s.setString(1, version);
             s.setString(2, EventTypes.typeOf(ReleaseEvent.ReleaseStarted.class));
+            s.setString(3, CloudEventCodec.dataJson(started));
             s.executeUpdate();
         }
     }
