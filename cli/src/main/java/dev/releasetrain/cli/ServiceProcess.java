@@ -47,6 +47,10 @@ final class ServiceProcess implements AutoCloseable {
         // C1 alone: faster start, less memory, and on two cores it also beat the optimizing compiler
         // for the coordinator in the benchmark (C2's compilations compete with the work; docs/benchmarks.md)
         cmd.add("-XX:TieredStopAtLevel=1");
+        // No hsperfdata: its sampler woke the JVM every 50 ms, 1.2 ms of CPU a second in an idle coordinator
+        // (0.12 % of a core, per-thread schedstat; docs/benchmarks.md, item 29). jps and jstat no longer
+        // list these JVMs; jcmd <pid> still works.
+        cmd.add("-XX:-UsePerfData");
         // extra JVM options for every service process, e.g. a flight recording or a bigger heap
         String extra = System.getenv("RELEASE_TRAIN_JAVA_OPTS");
         if (extra != null && !extra.isBlank()) {
