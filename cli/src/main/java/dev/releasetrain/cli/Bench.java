@@ -24,6 +24,7 @@ import dev.releasetrain.worker.StepOutcome;
 import dev.releasetrain.worker.WorkerIdentity;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.Topics;
+import dev.releasetrain.sandbox.Sandbox;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -615,13 +616,53 @@ final class Bench {
         double coordRss = rssMb(List.of(coordPid));
         double pgRss = rssMb(pgPids);
         double pgPss = pssMb(pgPids);
-        double selfRss = rssMb(List.of(self));
-        double stack = coordRss + pgPss + selfRss;
+        double selfRss = rssMb(List.of(self)); // before the sandbox starts in this JVM
         result("RSS: coordinator; PostgreSQL (sum over " + pgPids.size() + " processes; PSS); bench JVM (Kafka broker + bench clients)",
                 fmt(coordRss) + "; " + fmt(pgRss) + " (" + fmt(pgPss) + "); " + fmt(selfRss) + " MB");
-        result("stack memory (coordinator + PostgreSQL PSS + bench JVM; the 4 services are not running)", fmt(stack) + " MB");
+        say("  idle CPU %s %% (coordinator %s %%, PostgreSQL %s %%); starting the four services to measure them", fmt(idle), fmt(coordPct), fmt(pgPct));
+        Map<String, Double> services = servicesRss();
+        double servicesRss = services.values().stream().mapToDouble(Double::doubleValue).sum();
+        StringBuilder each = new StringBuilder();
+        services.forEach((name, mb) -> each.append(each.length() == 0 ? "" : "; ").append(fmt(mb)));
+        result("RSS of the services once ready: " + String.join("; ", services.keySet()), each + " MB");
+        double stack = coordRss + pgPss + selfRss + servicesRss;
+        result("stack memory (coordinator + PostgreSQL PSS + bench JVM + the 4 services)", fmt(stack) + " MB");
         summary.put("stack_rss_mb", stack);
-        say("  idle CPU %s %% (coordinator %s %%, PostgreSQL %s %%); RSS %s MB", fmt(idle), fmt(coordPct), fmt(pgPct), fmt(stack));
+        say("  RSS %s MB (the services %s MB)", fmt(stack), fmt(servicesRss));
+    }
+
+    /**
+     * The services are not on the measured path (the no-op workers in this JVM stand in for them): they are
+     * started here only to weigh them, as {@code ./release-train run} starts them (against the sandbox's
+     * stand-ins, which start in this JVM), their RSS read once each is ready, and stopped before the next
+     * phase. They join their topics at the end ({@code auto.offset.reset=latest}): the bench's commands and
+     * events are not theirs to handle.
+     */
+    private Map<String, Double> servicesRss() throws Exception {
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("kafka.bootstrap.servers", infra.kafkaBootstrapServers());
+        common.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
+        try (Sandbox sandbox = Sandbox.start(runDir.resolve("sandbox"))) {
+            List<ServiceProcess> services = Stack.services(Stack.home(), runDir, sandbox, common, coordinator.url(),
+                    runDir.resolve("logs"), true);
+            try {
+                for (ServiceProcess p : services) {
+                    p.start();
+                }
+                Map<String, Double> rss = new LinkedHashMap<>();
+                for (ServiceProcess p : services) {
+                    p.awaitReady(Duration.ofSeconds(180));
+                }
+                for (ServiceProcess p : services) {
+                    rss.put(p.name, rssMb(List.of(p.pid())));
+                }
+                return rss;
+            } finally {
+                for (ServiceProcess p : services) {
+                    p.close();
+                }
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------

@@ -102,38 +102,9 @@ public final class Stack implements AutoCloseable {
         // API tokens go in the environment, not on the command line (where ps would show them).
         add("coordinator", coordinator, Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens()), logs);
 
-        Map<String, String> git = new LinkedHashMap<>(common);
-        sandbox.properties().forEach((k, v) -> {
-            if ((k.startsWith("release-train.git.") || k.startsWith("release-train.github.")) && !k.endsWith(".token")) {
-                git.put(k, v);
-            }
-        });
-        git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
-        add("git-service", git, Map.of("RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs);
-
-        Map<String, String> deploy = new LinkedHashMap<>(common);
-        deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
-        // chart posthog/posthog from a Helm repository, as in production (the sandbox serves its chart as one)
-        deploy.put("release-train.deploy.chart", "posthog/posthog");
-        deploy.put("release-train.deploy.chart-repository-url", sandbox.chartRepositoryUrl());
-        deploy.put("release-train.deploy.openapi-validation", "false"); // the Kubernetes stand-in serves no OpenAPI
-        deploy.put("release-train.registry.url", sandbox.registryUrl());
-        deploy.put("release-train.playground.url", sandbox.playgroundUrl());
-        add("deploy-service", deploy, Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", sandbox.playgroundApiKey()), logs);
-
-        Map<String, String> cdn = new LinkedHashMap<>(common);
-        cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());
-        cdn.put("release-train.cdn.distribution-id", sandbox.distributionId());
-        add("cdn-service", cdn, Map.of("AWS_ACCESS_KEY_ID", sandbox.awsAccessKeyId(), "AWS_SECRET_ACCESS_KEY", sandbox.awsSecretAccessKey(),
-                "AWS_REGION", "us-east-1"), logs);
-
-        Map<String, String> notify = new LinkedHashMap<>(common);
-        notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
-        notify.put("release-train.github.api-url", sandbox.githubUrl());
-        notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
-        notify.put("release-train.notify.coordinator-url", processes.get("coordinator").url());
-        add("notify-service", notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken(),
-                "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs);
+        for (ServiceProcess p : services(home, runDir, sandbox, common, processes.get("coordinator").url(), logs, false)) {
+            processes.put(p.name, p);
+        }
 
         for (ServiceProcess p : processes.values()) {
             p.start();
@@ -151,6 +122,58 @@ public final class Stack implements AutoCloseable {
 
     private void add(String name, Map<String, String> config, Map<String, String> env, Path logs) {
         processes.put(name, new ServiceProcess(name, home, freePort(), config, env, logs));
+    }
+
+    /**
+     * The four services, configured against the sandbox's stand-ins and the coordinator (made, not started;
+     * {@code common}: the settings every service gets, such as the broker's address). Secrets go in their
+     * environment, not on the command line. {@code fromTheEnd}: the services' consumer groups, when new,
+     * start at the end of their topics instead of their beginning (what is on them is not theirs).
+     */
+    static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
+                                         String coordinatorUrl, Path logs, boolean fromTheEnd) {
+        List<ServiceProcess> services = new ArrayList<>();
+        if (fromTheEnd) {
+            common = new LinkedHashMap<>(common);
+            common.put("mp.messaging.incoming.commands.auto.offset.reset", "latest");
+        }
+        Map<String, String> git = new LinkedHashMap<>(common);
+        sandbox.properties().forEach((k, v) -> {
+            if ((k.startsWith("release-train.git.") || k.startsWith("release-train.github.")) && !k.endsWith(".token")) {
+                git.put(k, v);
+            }
+        });
+        git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
+        services.add(new ServiceProcess("git-service", home, freePort(), git, Map.of("RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
+
+        Map<String, String> deploy = new LinkedHashMap<>(common);
+        deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
+        // chart posthog/posthog from a Helm repository, as in production (the sandbox serves its chart as one)
+        deploy.put("release-train.deploy.chart", "posthog/posthog");
+        deploy.put("release-train.deploy.chart-repository-url", sandbox.chartRepositoryUrl());
+        deploy.put("release-train.deploy.openapi-validation", "false"); // the Kubernetes stand-in serves no OpenAPI
+        deploy.put("release-train.registry.url", sandbox.registryUrl());
+        deploy.put("release-train.playground.url", sandbox.playgroundUrl());
+        services.add(new ServiceProcess("deploy-service", home, freePort(), deploy,
+                Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", sandbox.playgroundApiKey()), logs));
+
+        Map<String, String> cdn = new LinkedHashMap<>(common);
+        cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());
+        cdn.put("release-train.cdn.distribution-id", sandbox.distributionId());
+        services.add(new ServiceProcess("cdn-service", home, freePort(), cdn, Map.of("AWS_ACCESS_KEY_ID", sandbox.awsAccessKeyId(),
+                "AWS_SECRET_ACCESS_KEY", sandbox.awsSecretAccessKey(), "AWS_REGION", "us-east-1"), logs));
+
+        Map<String, String> notify = new LinkedHashMap<>(common);
+        notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
+        notify.put("release-train.github.api-url", sandbox.githubUrl());
+        notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
+        notify.put("release-train.notify.coordinator-url", coordinatorUrl);
+        if (fromTheEnd) {
+            notify.put("mp.messaging.incoming.release-events.auto.offset.reset", "latest");
+        }
+        services.add(new ServiceProcess("notify-service", home, freePort(), notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken(),
+                "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
+        return services;
     }
 
     /** name:roles:token entries for the coordinator, one new random token per person and run. */
