@@ -45,5 +45,7 @@ class BenchQuickIT {
         }
         assertTrue(output.contains("Release Train benchmark"), "the table is printed:\n" + output);
         assertTrue(output.contains("no-op step handlers on the real worker runtime"), "the output says what the workers are:\n" + output);
+        assertTrue(output.contains("RSS of the services once ready: git-service; deploy-service; cdn-service; notify-service"),
+                "the four services were started and weighed:\n" + output);
     }
 }
