@@ -196,7 +196,7 @@ final class Bench {
         new java.security.SecureRandom().nextBytes(bytes);
         String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
         Map<String, String> config = new LinkedHashMap<>(infraConfig);
-        config.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
+        config.put("quarkus.log.console.format", Stack.LOG_FORMAT);
         // 1.0.0 for the sequential releases (1.1.0, 1.2.0, ...); 0.k.0 for lane k of the throughput phase (patches 0.k.1, ...)
         StringBuilder released = new StringBuilder("1.0.0");
         for (int lane = 1; lane <= sizes.concurrency(); lane++) {
@@ -641,7 +641,7 @@ final class Bench {
     private Map<String, Double> servicesRss() throws Exception {
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", infra.kafkaBootstrapServers());
-        common.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
+        common.put("quarkus.log.console.format", Stack.LOG_FORMAT);
         try (Sandbox sandbox = Sandbox.start(runDir.resolve("sandbox"))) {
             List<ServiceProcess> services = Stack.services(Stack.home(), runDir, sandbox, common, coordinator.url(),
                     runDir.resolve("logs"), true);
@@ -649,10 +649,10 @@ final class Bench {
                 for (ServiceProcess p : services) {
                     p.start();
                 }
-                Map<String, Double> rss = new LinkedHashMap<>();
                 for (ServiceProcess p : services) {
                     p.awaitReady(Duration.ofSeconds(180));
                 }
+                Map<String, Double> rss = new LinkedHashMap<>();
                 for (ServiceProcess p : services) {
                     rss.put(p.name, rssMb(List.of(p.pid())));
                 }

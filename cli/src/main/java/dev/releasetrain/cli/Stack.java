@@ -25,6 +25,8 @@ import java.util.function.Consumer;
  */
 public final class Stack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
+    /** The console log line of every process the launcher and the bench start (their logs go to files). */
+    static final String LOG_FORMAT = "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n";
     /** The demo's people and their roles on the coordinator's API; each run gets new random tokens. */
     public static final Map<String, String> API_USERS = Map.of(
             "alice", "release-manager+approver", // the release owner
@@ -92,7 +94,7 @@ public final class Stack implements AutoCloseable {
 
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", starting.kafkaBootstrapServers());
-        common.put("quarkus.log.console.format", "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n");
+        common.put("quarkus.log.console.format", LOG_FORMAT);
 
         Map<String, String> coordinator = new LinkedHashMap<>(common);
         coordinator.putAll(infraConfig);

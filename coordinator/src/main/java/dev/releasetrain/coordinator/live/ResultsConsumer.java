@@ -135,10 +135,8 @@ public class ResultsConsumer {
             while (running) {
                 ConsumerRecords<String, byte[]> polled = c.poll(Duration.ofMillis(uncommitted.isEmpty() ? 1_000 : commitIntervalMs));
                 if (polled.isEmpty()) {
-                    if (!uncommitted.isEmpty()) {
-                        commit(c, uncommitted);
-                        lastCommit = System.nanoTime();
-                    }
+                    commit(c);
+                    lastCommit = System.nanoTime();
                     continue;
                 }
                 List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.count());
@@ -152,7 +150,7 @@ public class ResultsConsumer {
                 handle(records);
                 offsets(records).forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
                 if (System.nanoTime() - lastCommit >= TimeUnit.MILLISECONDS.toNanos(commitIntervalMs)) {
-                    commit(c, uncommitted);
+                    commit(c);
                     lastCommit = System.nanoTime();
                 }
             }
@@ -176,7 +174,8 @@ public class ResultsConsumer {
         }
     }
 
-    private static void commit(KafkaConsumer<String, byte[]> c, Map<TopicPartition, OffsetAndMetadata> uncommitted) {
+    /** Commits the recorded offsets, if any, without waiting for the broker's answer. */
+    private void commit(KafkaConsumer<String, byte[]> c) {
         if (uncommitted.isEmpty()) {
             return;
         }

@@ -457,8 +457,7 @@ public final class Relay implements AutoCloseable {
             }
             // Commands first: a worker waits for them, and the producer's first request after a wake-up
             // carries what is in its buffer by then (each topic keeps its own order either way).
-            List<ProducerRecord<String, byte[]>> events = new ArrayList<>(appended.size());
-            List<Callback> eventCallbacks = new ArrayList<>(appended.size());
+            List<Runnable> eventSends = new ArrayList<>(appended.size());
             for (Envelope e : appended) {
                 if (e.data() instanceof ReleaseEvent.ReleaseCompleted || e.data() instanceof ReleaseEvent.ReleaseFailed
                         || e.data() instanceof ReleaseEvent.ReleaseCancelled) {
@@ -477,16 +476,13 @@ public final class Relay implements AutoCloseable {
                 };
                 for (ProducerRecord<String, byte[]> r : records) {
                     if (r.topic().equals(Topics.EVENTS)) {
-                        events.add(r);
-                        eventCallbacks.add(callback);
+                        eventSends.add(() -> fastSend(r, callback));
                     } else {
                         fastSend(r, callback);
                     }
                 }
             }
-            for (int i = 0; i < events.size(); i++) {
-                fastSend(events.get(i), eventCallbacks.get(i));
-            }
+            eventSends.forEach(Runnable::run);
         }
         return true;
     }
