@@ -37,6 +37,7 @@ public class DeploySandboxResource extends SandboxTestResource {
         config.put("release-train.playground.api-key", sandbox.playgroundApiKey());
         config.put("sandbox.admin-url", sandbox.adminUrl());
         config.put("sandbox.kubernetes-url", sandbox.kubernetesUrl());
+        config.put("sandbox.git.posthog.path", sandbox.gitRepositoryPath("posthog").toString()); // release branches CI builds
         config.put("sandbox.test.pods", sandbox.kubernetes().seedPods().stream()
                 .map(KubernetesStandIn.SeedPod::name).collect(Collectors.joining(",")));
         return config;

@@ -9,6 +9,7 @@ import dev.releasetrain.worker.testing.TestBus;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.releasetrain.sandbox.AppSource;
 import dev.releasetrain.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -37,8 +39,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * deploy.upgrade-playground (real Helm through helm-java) and deploy.verify-playground (fabric8, HTTP) against
- * the Kubernetes stand-in, its simulated controller, the sandbox chart and the playground stand-in. Ordered:
- * each test starts from the release state the previous one left.
+ * the Kubernetes stand-in, its simulated controller, the sandbox chart and the playground stand-in. The images
+ * are the sandbox CI's builds of release branches pushed to the app remote (awaited with
+ * deploy.await-unstable-image); the playground reports {@code posthog/version.py} of the commit an image was
+ * built from. Ordered: each test starts from the release state the previous one left.
  */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
@@ -46,7 +50,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlaygroundTest {
 
-    static final String DIGEST_1290 = "sha256:" + "1290".repeat(16);
+    /** The digest of the image CI built from release-1.29.0 (set by the first test). */
+    static String digest1290;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -56,6 +61,9 @@ class PlaygroundTest {
 
     @ConfigProperty(name = "sandbox.kubernetes-url")
     String kubernetesUrl;
+
+    @ConfigProperty(name = "sandbox.git.posthog.path")
+    String appRemotePath;
 
     TestBus bus;
 
@@ -104,6 +112,24 @@ class PlaygroundTest {
         return bus.awaitOutcome(release, command.commandId());
     }
 
+    /**
+     * Pushes {@code release-<version>} to the app remote, on top of {@code from}, with its version bump or (when
+     * {@code bumped} is false) without it, and returns the digest of the image CI then publishes for it.
+     */
+    private String pushReleaseBranch(String version, String from, boolean bumped) {
+        String branch = "release-" + version;
+        Path appRemote = Path.of(appRemotePath);
+        if (bumped) {
+            AppSource.commitVersion(appRemote, branch, from, version);
+        } else {
+            AppSource.commit(appRemote, branch, from, Map.of("posthog/settings/fix.py", "FIXED = True\n"),
+                    "fix: A fix, and no version bump");
+        }
+        StepSucceeded built = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(run("deploy.await-unstable-image",
+                Map.of("version", version, "tags", branch + "-unstable"))));
+        return String.valueOf(built.outputs().get("digest"));
+    }
+
     private Object upgrade(String tag, int webReplicas) {
         return Sandboxes.outcome(run("deploy.upgrade-playground",
                 Map.of("version", "1.29.0", "valuesYaml", values(tag, webReplicas), "valuesCommit", "abc1234")));
@@ -121,7 +147,7 @@ class PlaygroundTest {
     @Order(1)
     void theFirstUpgradeInstallsRevisionOneAndRunningItAgainChangesNothing() {
         // The image CI published for the release branch (the pods' imageID carries its digest).
-        Sandboxes.admin(adminUrl, "POST", "/admin/images/posthog/posthog/release-1.29.0-unstable?digest=" + DIGEST_1290);
+        digest1290 = pushReleaseBranch("1.29.0", "master", true);
 
         StepSucceeded first = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 2));
         assertEquals(1, first.outputs().get("revision"));
@@ -142,7 +168,7 @@ class PlaygroundTest {
     @Test
     @Order(2)
     void verifyFindsEveryPodReadyOnTheImageAndThePlaygroundReportingTheVersion() {
-        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", digest1290));
         assertEquals(6, ok.outputs().get("podsTotal")); // 5 app pods and ClickHouse
         assertEquals(6, ok.outputs().get("podsReady"));
         assertEquals("1.29.0", ok.outputs().get("reportedVersion"));
@@ -190,7 +216,7 @@ class PlaygroundTest {
         assertTrue(failed.reason().contains(": CrashLoopBackOff"), failed.reason());
         assertFalse(Sandboxes.progress(events).isEmpty()); // progress while Helm waited
         // The playground still runs (and reports) the previous version.
-        assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
+        assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", digest1290));
     }
 
     @Test
@@ -222,12 +248,13 @@ class PlaygroundTest {
         StepSucceeded again = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.0-unstable", 1));
         assertEquals(broken + 1, again.outputs().get("revision"));
         assertEquals(false, again.outputs().get("changed"));
-        assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", DIGEST_1290));
+        assertInstanceOf(StepSucceeded.class, verify("1.29.0", "release-1.29.0-unstable", digest1290));
     }
 
     @Test
     @Order(8)
     void anUpgradeLeftPendingByACrashedAttemptIsRecoveredByTheNextAttempt() throws Exception {
+        pushReleaseBranch("1.29.1", "release-1.29.0", true);
         // A crash after Helm stored the pending revision and before it finished: what the record shows then.
         HelmReleases.Stored deployed = lastRevision();
         String newValues = values("release-1.29.1-unstable", 1);
@@ -276,6 +303,18 @@ class PlaygroundTest {
         StepFailed failed = assertInstanceOf(StepFailed.class, verify("1.29.1", "release-1.29.1-unstable", null));
         assertTrue(failed.retryable(), failed.reason());
         assertFalse(failed.reason().contains(Sandbox.PLAYGROUND_API_KEY), failed.reason());
+    }
+
+    @Test
+    @Order(11)
+    void aReleaseBranchPushedWithoutItsVersionBumpFailsVerifyNamingBothVersions() {
+        // every pod runs the release's image, but its code still says the version it was cut from
+        String digest = pushReleaseBranch("1.29.2", "release-1.29.1", false);
+        assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.2-unstable", 1));
+        StepFailed failed = assertInstanceOf(StepFailed.class, verify("1.29.2", "release-1.29.2-unstable", digest));
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().contains("reports posthog_version 1.29.1, expected 1.29.2"), failed.reason());
+        assertTrue(failed.reason().contains("pods run posthog/posthog:release-1.29.2-unstable"), failed.reason());
     }
 
     static String failingMigration(String values) {

@@ -22,7 +22,9 @@ import java.util.concurrent.Executors;
  *       delayMs is given); a bad value or unknown parameter answers 400 naming it (see docs/sandbox.md);</li>
  *   <li>{@code DELETE /admin/faults} (all) or {@code DELETE /admin/faults/{standin}}: drop queued faults;</li>
  *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"pendingFaults":M}};</li>
- *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...]}: publish an image tag now;</li>
+ *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...][&commit=REV]}: publish an image tag
+ *       now, built from revision REV of the {@code posthog} remote (a commit id, branch or tag; the playground
+ *       reports {@code posthog/version.py} of it) or of unknown source;</li>
  *   <li>{@code POST /admin/kubernetes/never-ready?image=FRAGMENT} / {@code DELETE}: pods of matching images
  *       never get ready (a rollout that fails) / all get ready again;</li>
  *   <li>{@code GET /admin/endpoints}: the sandbox's endpoints (same keys as {@link Sandbox#properties()}).</li>
@@ -72,16 +74,32 @@ final class AdminServer implements AutoCloseable {
                 return;
             }
             if (resource.equals("images") && method.equals("POST") && parts.length == 6) {
-                // POST /admin/images/{namespace}/{repository}/{tag}[?digest=sha256:...]: publish a tag now
+                // POST /admin/images/{namespace}/{repository}/{tag}[?digest=sha256:...][&commit=REV]: publish a tag now
                 Optional<StandIn> registry = sandbox.standIn(Sandbox.REGISTRY);
                 if (registry.isEmpty()) {
                     Http.sendJson(exchange, 404, Map.of("error", "no image registry stand-in"));
                     return;
                 }
                 String repository = parts[3] + "/" + parts[4];
-                String digest = Http.query(exchange).getOrDefault("digest", Images.digest(repository, parts[5]));
-                RegistryStandIn.Tag tag = ((RegistryStandIn) registry.get()).push(repository, parts[5], digest);
-                Http.sendJson(exchange, 200, Map.of("repository", repository, "tag", tag.name(), "digest", tag.digest()));
+                Map<String, String> query = Http.query(exchange);
+                String commit = null;
+                if (query.get("commit") != null) {
+                    try {
+                        commit = AppSource.resolve(sandbox.gitRepositoryPath(GitFixtures.POSTHOG), query.get("commit"));
+                    } catch (IllegalArgumentException e) {
+                        Http.sendJson(exchange, 400, Map.of("error", "commit: " + e.getMessage()));
+                        return;
+                    }
+                }
+                String digest = query.getOrDefault("digest", commit == null ? Images.digest(repository, parts[5])
+                        : Images.built(repository, parts[5], commit));
+                RegistryStandIn.Tag tag = ((RegistryStandIn) registry.get()).push(repository, parts[5], digest, commit);
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("repository", repository);
+                answer.put("tag", tag.name());
+                answer.put("digest", tag.digest());
+                answer.put("commit", tag.commit());
+                Http.sendJson(exchange, 200, answer);
                 return;
             }
             if (resource.equals("github") && method.equals("POST") && parts.length == 8 && parts[5].equals("pulls")

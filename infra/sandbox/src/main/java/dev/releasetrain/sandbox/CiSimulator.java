@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  *   <li>tag {@code X.Y.Z} created: {@code posthog/posthog:release-X.Y.Z} and {@code latest-release}
  *       (same digest).</li>
  * </ul>
- * A build's digest depends on the commit, so a rebuild after new commits changes it.
+ * A build's digest depends on the commit ({@link Images#built}), so a rebuild after new commits changes it; the
+ * registry records the commit of each build.
  */
 final class CiSimulator implements AutoCloseable {
 
@@ -74,10 +75,10 @@ final class CiSimulator implements AutoCloseable {
                 Matcher tag = VERSION_TAG.matcher(ref.getName());
                 if (branch.matches()) {
                     String image = "release-" + branch.group(1) + "-unstable";
-                    build(List.of(image), image + "@" + id.name());
+                    build(List.of(image), image, id.name());
                 } else if (tag.matches()) {
                     String image = "release-" + tag.group(1);
-                    build(List.of(image, "latest-release"), image + "@" + id.name());
+                    build(List.of(image, "latest-release"), image, id.name());
                 }
             }
         } catch (RuntimeException e) {
@@ -85,9 +86,9 @@ final class CiSimulator implements AutoCloseable {
         }
     }
 
-    private void build(List<String> tags, String buildKey) {
-        String digest = Images.digest(Images.POSTHOG, buildKey);
-        scheduler.schedule(() -> tags.forEach(t -> registry.push(Images.POSTHOG, t, digest)),
+    private void build(List<String> tags, String image, String commit) {
+        String digest = Images.built(Images.POSTHOG, image, commit);
+        scheduler.schedule(() -> tags.forEach(t -> registry.push(Images.POSTHOG, t, digest, commit)),
                 buildTime.toMillis(), TimeUnit.MILLISECONDS);
     }
 

@@ -17,6 +17,11 @@ public final class Images {
     private Images() {
     }
 
+    /** The digest of image {@code repository:tag} built from {@code commit} (the sandbox's CI builds these). */
+    public static String built(String repository, String tag, String commit) {
+        return digest(repository, tag + "@" + commit);
+    }
+
     /** {@code sha256:<64 hex>} for an image reference. */
     public static String digest(String repository, String tag) {
         try {

@@ -156,6 +156,46 @@ public final class KubernetesStandIn implements StandIn {
         return Optional.ofNullable(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
     }
 
+    /**
+     * The image a Deployment's pods serve: the {@code imageID} ({@code repository@digest}, without
+     * {@code docker.io/}) of the first container of a Ready pod the Deployment selects, preferring pods on the
+     * Deployment's current image (mid-rollout both serve); else the Deployment's image reference; empty when
+     * the Deployment does not exist.
+     */
+    public Optional<String> servingImage(String deployment) {
+        Deployment d = internal.apps().deployments().inNamespace(NAMESPACE).withName(deployment).get();
+        Optional<String> wanted = deploymentImage(deployment);
+        if (d == null || wanted.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, String> selector = d.getSpec().getSelector() == null || d.getSpec().getSelector().getMatchLabels() == null
+                ? Map.of() : d.getSpec().getSelector().getMatchLabels();
+        Optional<String> other = Optional.empty();
+        for (Pod pod : internal.pods().inNamespace(NAMESPACE).list().getItems()) {
+            Map<String, String> labels = pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+            if (selector.isEmpty() || !labels.entrySet().containsAll(selector.entrySet()) || pod.getStatus() == null
+                    || pod.getStatus().getContainerStatuses() == null || pod.getStatus().getContainerStatuses().isEmpty()) {
+                continue;
+            }
+            boolean ready = "Running".equals(pod.getStatus().getPhase()) && pod.getStatus().getConditions() != null
+                    && pod.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            var status = pod.getStatus().getContainerStatuses().get(0);
+            if (!ready || status.getImageID() == null || !status.getImageID().contains("@")) {
+                continue;
+            }
+            String imageId = status.getImageID().startsWith("docker.io/") ? status.getImageID().substring("docker.io/".length())
+                    : status.getImageID();
+            if (wanted.get().equals(status.getImage())) {
+                return Optional.of(imageId);
+            }
+            if (other.isEmpty()) {
+                other = Optional.of(imageId);
+            }
+        }
+        return other.or(() -> wanted);
+    }
+
     private void seed(NamespacedKubernetesClient client) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
                 .addToLabels("kubernetes.io/metadata.name", NAMESPACE).endMetadata()

@@ -6,43 +6,54 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The deployed PostHog app of the playground: {@code GET /api/instance_status} (personal API key as
  * {@code Authorization: Bearer ...}, else 401) answers {@code results.overview}, a list of metrics, whose
- * {@code posthog_version} is the version of the image the {@code posthog-web} Deployment runs in the
- * Kubernetes stand-in right now ({@code posthog/posthog:release-1.29.0-unstable} -> {@code 1.29.0}); a stale
- * deployment reports the old version.
+ * {@code posthog_version} is what the running code says, as the real app does: the image the {@code posthog-web}
+ * pods run in the Kubernetes stand-in (their {@code imageID}'s digest) is resolved to the commit the sandbox's CI
+ * built it from (the registry's record), and the version is {@code posthog/version.py} of the app remote at that
+ * commit. So a release branch pushed without its version bump reports the old version whatever its image tag
+ * says, a stale deployment reports the old version, and an image of unknown source reports {@code unknown}.
  */
 public final class PlaygroundStandIn extends HttpStandIn {
 
-    private static final Pattern VERSION = Pattern.compile("release-(\\d+\\.\\d+\\.\\d+)(?:-unstable)?$");
+    /** What the playground reports when it cannot tell (no deployment, an image of unknown source). */
+    public static final String UNKNOWN = "unknown";
 
     private final String apiKey;
-    private final Supplier<Optional<String>> deployedImage;
+    private final Supplier<Optional<String>> servingImage;
+    private final Function<String, Optional<String>> sourceCommit;
+    private final Function<String, Optional<String>> versionAt;
 
-    PlaygroundStandIn(String apiKey, Supplier<Optional<String>> deployedImage) {
+    /**
+     * @param servingImage the image the web pods serve ({@code repository@digest}, or a {@code repository:tag})
+     * @param sourceCommit the commit an image was built from
+     * @param versionAt    {@code posthog/version.py}'s version at a commit
+     */
+    PlaygroundStandIn(String apiKey, Supplier<Optional<String>> servingImage, Function<String, Optional<String>> sourceCommit,
+                      Function<String, Optional<String>> versionAt) {
         super("playground");
         this.apiKey = apiKey;
-        this.deployedImage = deployedImage;
+        this.servingImage = servingImage;
+        this.sourceCommit = sourceCommit;
+        this.versionAt = versionAt;
     }
 
     public String apiKey() {
         return apiKey;
     }
 
-    /** The version the playground reports now, from the deployed image's tag ({@code unknown} if none). */
-    public String reportedVersion() {
-        return deployedImage.get().map(PlaygroundStandIn::versionOf).orElse("unknown");
+    /** The commit the deployed app was built from, if known. */
+    public Optional<String> deployedCommit() {
+        return servingImage.get().flatMap(sourceCommit);
     }
 
-    static String versionOf(String image) {
-        String tag = image.contains("@") ? "" : image.substring(image.lastIndexOf(':') + 1);
-        Matcher m = VERSION.matcher(tag);
-        return m.find() ? m.group(1) : "unknown";
+    /** The version the playground reports now: {@code posthog/version.py} at the deployed commit ({@link #UNKNOWN} if none). */
+    public String reportedVersion() {
+        return deployedCommit().flatMap(versionAt).orElse(UNKNOWN);
     }
 
     @Override

@@ -24,30 +24,48 @@ import java.util.regex.Pattern;
  *       tag does not exist;</li>
  *   <li>{@code GET /v2/repositories/{namespace}/{repository}/tags?page_size=&page=}: paged list, newest first.</li>
  * </ul>
- * Tags appear through {@link #push(String, String, String)} (the sandbox's CI simulation does it when
- * release branches and tags reach the {@code posthog} repository).
+ * Tags appear through {@link #push(String, String, String, String)} (the sandbox's CI simulation does it when
+ * release branches and tags reach the {@code posthog} repository). The registry also remembers which commit each
+ * digest was built from (what an image's {@code org.opencontainers.image.revision} label says; not part of the
+ * tag API): the playground stand-in reads the deployed app's version from that commit.
  */
 public final class RegistryStandIn extends HttpStandIn {
 
     private static final Pattern TAG = Pattern.compile(
             "^/v2/(?:repositories/([^/]+)/([^/]+)|namespaces/([^/]+)/repositories/([^/]+))/tags(?:/([^/]+))?/?$");
 
-    /** One tag of a repository. */
-    public record Tag(String repository, String name, String digest, Instant lastUpdated, long id) {
+    /** One tag of a repository; {@code commit} is the commit its image was built from, null when unknown. */
+    public record Tag(String repository, String name, String digest, Instant lastUpdated, long id, String commit) {
     }
 
     private final Map<String, Map<String, Tag>> tags = new LinkedHashMap<>();
+    /** digest -> the commit that image was built from (every build so far, also of tags moved since). */
+    private final Map<String, String> builtFrom = new LinkedHashMap<>();
     private final AtomicLong ids = new AtomicLong(160_000_000L);
 
     RegistryStandIn() {
         super("registry");
     }
 
-    /** Publishes (or moves) {@code repository:tag} to {@code digest}. */
-    public synchronized Tag push(String repository, String tag, String digest) {
-        Tag t = new Tag(repository, tag, digest, Instant.now().truncatedTo(ChronoUnit.MICROS), ids.incrementAndGet());
+    /** Publishes (or moves) {@code repository:tag} to {@code digest}, an image of unknown source. */
+    public Tag push(String repository, String tag, String digest) {
+        return push(repository, tag, digest, null);
+    }
+
+    /** Publishes (or moves) {@code repository:tag} to {@code digest}, an image built from {@code commit} (may be null). */
+    public synchronized Tag push(String repository, String tag, String digest, String commit) {
+        if (commit != null) {
+            builtFrom.putIfAbsent(digest, commit);
+        }
+        Tag t = new Tag(repository, tag, digest, Instant.now().truncatedTo(ChronoUnit.MICROS), ids.incrementAndGet(),
+                builtFrom.get(digest));
         tags.computeIfAbsent(repository, k -> new LinkedHashMap<>()).put(tag, t);
         return t;
+    }
+
+    /** The commit the image with this digest was built from, if the registry knows it. */
+    public synchronized Optional<String> builtFrom(String digest) {
+        return Optional.ofNullable(builtFrom.get(digest));
     }
 
     /** Publishes {@code repository:tag} with the deterministic digest {@link Images#digest}. */

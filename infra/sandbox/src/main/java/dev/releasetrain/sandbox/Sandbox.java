@@ -22,7 +22,8 @@ import java.util.concurrent.CountDownLatch;
  * (fabric8 mock server, CRUD mode, made fit for real Helm, with a simulated controller; a local chart standing
  * in for {@code posthog/posthog}, also served as a Helm chart repository, and a kubeconfig), an image registry (Docker Hub tag API) fed by a CI simulation
  * that watches the {@code posthog} repository, the playground app ({@code /api/instance_status}, reporting the
- * version deployed in the Kubernetes stand-in), and an admin endpoint for fault injection and call counts.
+ * version in {@code posthog/version.py} of the commit the image deployed in the Kubernetes stand-in was built from),
+ * and an admin endpoint for fault injection and call counts.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(tempDir)) {
@@ -148,12 +149,17 @@ public final class Sandbox implements AutoCloseable {
 
         registry = register(new RegistryStandIn());
         registry.start();
+        // the images CI built for the seeded releases, from their tagged commits
+        Path app = gitRepositoryPath(GitFixtures.POSTHOG);
         for (String v : List.of("1.28.2", GitFixtures.CURRENT_VERSION)) {
-            registry.push(Images.POSTHOG, "release-" + v + "-unstable");
-            registry.push(Images.POSTHOG, "release-" + v);
+            String commit = AppSource.resolve(app, "refs/tags/" + v);
+            registry.push(Images.POSTHOG, "release-" + v + "-unstable",
+                    Images.digest(Images.POSTHOG, "release-" + v + "-unstable"), commit);
+            registry.push(Images.POSTHOG, "release-" + v, Images.digest(Images.POSTHOG, "release-" + v), commit);
         }
         registry.push(Images.POSTHOG, "latest-release",
-                Images.digest(Images.POSTHOG, "release-" + GitFixtures.CURRENT_VERSION));
+                Images.digest(Images.POSTHOG, "release-" + GitFixtures.CURRENT_VERSION),
+                AppSource.resolve(app, "refs/tags/" + GitFixtures.CURRENT_VERSION));
         github = register(new GitHubStandIn(GITHUB_TOKEN,
                 List.of(GitFixtures.POSTHOG, GitFixtures.CHARTS, GitFixtures.VPC, "posthog.com"),
                 repo -> gitRepos.containsKey(repo) ? gitRemoteUrl(repo) : null));
@@ -162,7 +168,8 @@ public final class Sandbox implements AutoCloseable {
                 GitFixtures.POSTHOG)) {
             github.addMergedPullRequest(GitHubStandIn.OWNER + "/" + GitFixtures.POSTHOG, pr);
         }
-        playground = register(new PlaygroundStandIn(PLAYGROUND_API_KEY, () -> kubernetes.deploymentImage("posthog-web")));
+        playground = register(new PlaygroundStandIn(PLAYGROUND_API_KEY, () -> kubernetes.servingImage("posthog-web"),
+                this::imageSourceCommit, commit -> AppSource.version(app, commit)));
         playground.start();
         ci = new CiSimulator(gitRepositoryPath(GitFixtures.POSTHOG), registry, options.ciBuildTime());
         closeables.add(ci);
@@ -314,6 +321,22 @@ public final class Sandbox implements AutoCloseable {
         return playground.apiKey();
     }
 
+    /**
+     * The commit an image was built from, as the registry recorded it: {@code repository@sha256:...} by its digest,
+     * {@code repository:tag} by the tag's current digest.
+     */
+    public Optional<String> imageSourceCommit(String image) {
+        int at = image.indexOf('@');
+        if (at > 0) {
+            return registry.builtFrom(image.substring(at + 1));
+        }
+        int colon = image.lastIndexOf(':');
+        if (colon <= image.lastIndexOf('/')) {
+            return Optional.empty();
+        }
+        return registry.tag(image.substring(0, colon), image.substring(colon + 1)).map(RegistryStandIn.Tag::commit);
+    }
+
     /** The registry digest of an image reference {@code repository:tag}, else the deterministic one. */
     private String registryDigest(String image) {
         int colon = image.lastIndexOf(':');
@@ -340,6 +363,15 @@ public final class Sandbox implements AutoCloseable {
     /** Publishes {@code posthog/posthog:<tag>} now (what CI would do), with the given digest. */
     public RegistryStandIn.Tag pushImage(String tag, String digest) {
         return registry.push(Images.POSTHOG, tag, digest);
+    }
+
+    /**
+     * Publishes {@code posthog/posthog:<tag>} now, built from {@code revision} of the {@code posthog} remote (a commit
+     * id, branch or tag), with the digest CI would give that build; the registry records the commit.
+     */
+    public RegistryStandIn.Tag buildImage(String tag, String revision) {
+        String commit = AppSource.resolve(gitRepositoryPath(GitFixtures.POSTHOG), revision);
+        return registry.push(Images.POSTHOG, tag, Images.built(Images.POSTHOG, tag, commit), commit);
     }
 
     /** Sets how long the simulated CI takes to publish images after a release branch or tag push. */

@@ -64,6 +64,9 @@ class HelmContractTest {
     @Test
     @Order(1)
     void installAdoptsTheSeededDeploymentsAndRollsOutTheNewImage() throws Exception {
+        // the image CI builds from the release branch's version bump (the playground reports that commit's version)
+        sandbox.buildImage("release-1.29.0-unstable", AppSource.commitVersion(sandbox.gitRepositoryPath(GitFixtures.POSTHOG),
+                "release-1.29.0", "master", "1.29.0"));
         Release release = upgrade("release-1.29.0-unstable");
         assertEquals("deployed", release.getStatus(), release.getOutput());
         assertEquals("1", release.getRevision());
@@ -77,6 +80,8 @@ class HelmContractTest {
     @Test
     @Order(2)
     void anUpgradeMakesRevisionTwoAndSupersedesOne() throws Exception {
+        sandbox.buildImage("release-1.29.1-unstable", AppSource.commitVersion(sandbox.gitRepositoryPath(GitFixtures.POSTHOG),
+                "release-1.29.1", "release-1.29.0", "1.29.1"));
         Release release = upgrade("release-1.29.1-unstable");
         assertEquals("2", release.getRevision());
         List<ReleaseHistory> history = Helm.history("posthog").withNamespace("posthog")

@@ -87,6 +87,9 @@ class RegistryContractTest {
 
             JsonNode unstable = awaitTag("release-1.29.0-unstable");
             assertTrue(unstable.get("images").get(0).get("digest").asText().startsWith("sha256:"));
+            // the registry remembers the commit each image was built from (the playground reads its version.py)
+            String bump = git.getRepository().resolve("refs/heads/release-1.29.0").name();
+            assertEquals(java.util.Optional.of(bump), sandbox.registry().builtFrom(unstable.get("digest").asText()));
 
             git.tag().setName("1.29.0").setAnnotated(true).setMessage("Version 1.29.0").setTagger(bot).setSigned(false).call();
             git.push().setPushTags().call();
@@ -95,6 +98,7 @@ class RegistryContractTest {
                     t -> t != null && t.get("digest").equals(release.get("digest")));
             assertEquals(release.get("digest"), latest.get("digest"));
             assertNotEquals(Images.digest("posthog/posthog", "release-1.28.3"), latest.get("digest").asText());
+            assertEquals(java.util.Optional.of(bump), sandbox.registry().builtFrom(latest.get("digest").asText()));
         }
     }
 
