@@ -140,7 +140,7 @@ final class Demo {
             out.println("release " + version + " did not complete: " + end.get());
             return 1;
         }
-        boolean effects = "proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack, timeline);
+        boolean effects = "proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack);
         boolean retries = checkFailedOnce(timeline, failing);
         return effects && retries ? 0 : 1;
     }
@@ -192,35 +192,20 @@ final class Demo {
         return ok;
     }
 
-    /** The monthly runbook's effects: branch, tag, PRs, playground, invalidation, messages. */
-    private boolean checkMonthlyEffects(Stack stack, JsonNode timeline) {
+    /** The monthly runbook's effects, each read from the sandbox ({@link Effects}). */
+    private boolean checkMonthlyEffects(Stack stack) {
         out.println("effects in the sandbox:");
-        List<Boolean> checks = new ArrayList<>();
-        String branch = "release-" + version;
-        String head = SandboxFacts.branchHead(stack.sandbox(), "posthog", branch);
-        checks.add(check("git: " + branch + " pushed at " + head + " (bump commit "
-                + outputs(timeline, "git.bump-version").path("commit").asText() + ")",
-                head != null && head.equals(outputs(timeline, "git.bump-version").path("commit").asText())));
-        String tagMessage = SandboxFacts.tagMessage(stack.sandbox(), "posthog", version);
-        checks.add(check("git: annotated tag " + version + " \"" + tagMessage + "\"", ("Version " + version).equals(tagMessage)));
-        JsonNode chart = outputs(timeline, "git.bump-chart");
-        checks.add(check("github: chart PR #" + chart.path("pullRequest").asText() + " from " + chart.path("branch").asText(),
-                chart.hasNonNull("pullRequest")));
-        JsonNode sync = outputs(timeline, "git.sync-version");
-        checks.add(check("github: sync PR #" + sync.path("pullRequest").asText() + " to master", sync.hasNonNull("pullRequest")));
-        JsonNode verify = outputs(timeline, "deploy.verify-playground");
-        checks.add(check("playground: reports version " + verify.path("reportedVersion").asText(),
-                version.equals(verify.path("reportedVersion").asText())));
-        JsonNode cdn = outputs(timeline, "cdn.invalidate");
-        checks.add(check("cloudfront: invalidation " + cdn.path("invalidationId").asText() + " " + cdn.path("status").asText()
-                + " (" + stack.sandbox().invalidations().size() + " in all)", "Completed".equals(cdn.path("status").asText())));
-        JsonNode post = outputs(timeline, "notify.draft-release-post");
-        checks.add(check("github: release post PR #" + post.path("pullRequest").asText() + ", published "
-                + outputs(timeline, "notify.publish-release-post").path("url").asText(), post.hasNonNull("pullRequest")));
-        long announced = stack.sandbox().slackMessages("announcements").stream().filter(m -> m.text().contains(version)).count();
-        checks.add(check("slack: " + announced + " announcement of " + version + " in #announcements", announced == 1));
-        boolean ok = checks.stream().allMatch(Boolean::booleanValue);
+        boolean ok = report(Effects.monthly(stack.sandbox(), version));
         out.println(ok ? "release " + version + " completed; every effect is there" : "some effects are missing");
+        return ok;
+    }
+
+    /** Prints each check; true when all passed. */
+    private boolean report(List<Effects.Check> checks) {
+        boolean ok = true;
+        for (Effects.Check c : checks) {
+            ok &= check(c.what(), c.ok());
+        }
         return ok;
     }
 

@@ -1,15 +1,34 @@
 package dev.releasetrain.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.releasetrain.sandbox.AppSource;
+import dev.releasetrain.sandbox.GitFixtures;
+import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Sandbox;
+import dev.releasetrain.sandbox.WebsiteFixtures;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What the demo and the tests read back from the sandbox to check a release's effects. */
 final class SandboxFacts {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private SandboxFacts() {
     }
 
@@ -75,6 +94,124 @@ final class SandboxFacts {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The commit a revision (branch, tag, {@code refs/...}, commit id) of a sandbox remote names, or null when none. */
+    static String commit(Sandbox sandbox, String repo, String revision) {
+        try {
+            return AppSource.resolve(sandbox.gitRepositoryPath(repo), revision);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A file's text at a revision of a sandbox remote; empty when the revision or the file does not exist. */
+    static Optional<String> file(Sandbox sandbox, String repo, String revision, String path) {
+        String commit = commit(sandbox, repo, revision);
+        if (commit == null) {
+            return Optional.empty();
+        }
+        try (Repository r = open(sandbox, repo); RevWalk walk = new RevWalk(r);
+             TreeWalk tw = TreeWalk.forPath(r, path, walk.parseCommit(ObjectId.fromString(commit)).getTree())) {
+            return tw == null ? Optional.empty() : Optional.of(new String(r.open(tw.getObjectId(0)).getBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Whether {@code ancestor} is reachable from (or is) {@code revision} in a sandbox remote. */
+    static boolean reachable(Sandbox sandbox, String repo, String ancestor, String revision) {
+        String tip = commit(sandbox, repo, revision);
+        if (tip == null || ancestor == null) {
+            return false;
+        }
+        try (Repository r = open(sandbox, repo); RevWalk walk = new RevWalk(r)) {
+            return walk.isMergedInto(walk.parseCommit(ObjectId.fromString(ancestor)), walk.parseCommit(ObjectId.fromString(tip)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Whether {@code revision} has the change of {@code commit}: every file {@code commit} changed against its first
+     * parent has, at {@code revision}, the content it has at {@code commit} (true of a cherry-pick, whatever its id).
+     */
+    static boolean hasChangeOf(Sandbox sandbox, String repo, String commit, String revision) {
+        String tip = commit(sandbox, repo, revision);
+        if (tip == null || commit == null) {
+            return false;
+        }
+        try (Repository r = open(sandbox, repo); RevWalk walk = new RevWalk(r); TreeWalk tw = new TreeWalk(r)) {
+            RevCommit change = walk.parseCommit(ObjectId.fromString(commit));
+            RevCommit parent = walk.parseCommit(change.getParent(0));
+            RevCommit at = walk.parseCommit(ObjectId.fromString(tip));
+            tw.setRecursive(true);
+            tw.addTree(parent.getTree());
+            tw.addTree(change.getTree());
+            tw.addTree(at.getTree());
+            tw.setFilter(TreeFilter.ANY_DIFF);
+            boolean any = false;
+            while (tw.next()) {
+                if (!tw.getObjectId(0).equals(tw.getObjectId(1))) {
+                    any = true;
+                    if (!tw.getObjectId(1).equals(tw.getObjectId(2))) {
+                        return false;
+                    }
+                }
+            }
+            return any;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The version {@code posthog/version.py} says at a revision of the app remote, or null. */
+    static String appVersion(Sandbox sandbox, String revision) {
+        String commit = commit(sandbox, GitFixtures.POSTHOG, revision);
+        return commit == null ? null : AppSource.version(sandbox.gitRepositoryPath(GitFixtures.POSTHOG), commit).orElse(null);
+    }
+
+    /** The versions of {@code posthog/versions.json} at a revision of the app remote, in file order (newest first). */
+    static List<String> versionsJson(Sandbox sandbox, String revision) {
+        return file(sandbox, GitFixtures.POSTHOG, revision, "posthog/versions.json").map(text -> {
+            try {
+                List<String> versions = new ArrayList<>();
+                for (JsonNode entry : JSON.readTree(text)) {
+                    versions.add(entry.path("version").asText());
+                }
+                return versions;
+            } catch (IOException e) {
+                return List.<String>of();
+            }
+        }).orElse(List.of());
+    }
+
+    /** {@code version} and {@code appVersion} of the chart's Chart.yaml at a revision of the charts remote (null when missing). */
+    static String[] chartVersions(Sandbox sandbox, String revision) {
+        Optional<String> chart = file(sandbox, GitFixtures.CHARTS, revision, "charts/posthog/Chart.yaml");
+        return new String[]{chart.map(c -> yamlValue(c, "version")).orElse(null), chart.map(c -> yamlValue(c, "appVersion")).orElse(null)};
+    }
+
+    private static String yamlValue(String yaml, String key) {
+        Matcher m = Pattern.compile("^" + key + ":\\s*[\"']?([^\"'\\s]+)", Pattern.MULTILINE).matcher(yaml);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** The pull requests of {@code owner/repo} in the GitHub stand-in opened from branch {@code head}. */
+    static List<GitHubStandIn.PullRequest> pullRequests(Sandbox sandbox, String fullName, String head) {
+        return sandbox.github().pullRequests(fullName).stream()
+                .filter(p -> p.head().equals(head) || p.head().endsWith(":" + head)).toList();
+    }
+
+    /**
+     * The release post of {@code version} on the website repository's default branch: a file under {@code contents/}
+     * that mentions the version; {@code path -> text}, or empty.
+     */
+    static Optional<Map.Entry<String, String>> websitePost(Sandbox sandbox, String version) {
+        return sandbox.githubHosted().files(WebsiteFixtures.FULL_NAME, WebsiteFixtures.defaultBranch()).orElse(Map.of())
+                .entrySet().stream()
+                .filter(f -> f.getKey().startsWith("contents/") && f.getValue().contains(version))
+                .findFirst();
     }
 
     /** The message of an annotated tag, or null when there is no such annotated tag. */
