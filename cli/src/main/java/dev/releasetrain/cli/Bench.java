@@ -86,9 +86,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * {@code release-train bench}: the figures of issue 8, measured side by side in one run on the
+ * {@code release-train bench}: the hop, throughput, timeline, idle and memory figures, measured side by side in one run on the
  * embedded stack (Kafka and PostgreSQL in this JVM, the coordinator with its relay as a child
- * process; the four services are not started: no-op step handlers on the real worker runtime in this JVM answer the commands).
+ * process; no-op step handlers on the real worker runtime in this JVM answer the commands; the four services are only weighed).
  * See docs/benchmarks.md for the method. The last line printed is the machine-readable summary.
  */
 final class Bench {
@@ -633,7 +633,7 @@ final class Bench {
 
     /**
      * The services are not on the measured path (the no-op workers in this JVM stand in for them): they are
-     * started here only to weigh them, as {@code ./release-train run} starts them (against the sandbox's
+     * started here only to weigh them, as {@code ./release-train up} starts them (against the sandbox's
      * stand-ins, which start in this JVM), their RSS read once each is ready, and stopped before the next
      * phase. They join their topics at the end ({@code auto.offset.reset=latest}): the bench's commands and
      * events are not theirs to handle.

@@ -42,14 +42,14 @@ final class ServiceProcess implements AutoCloseable {
         cmd.add("-Xmx256m");
         // The coordinator is on every step's path: its young collections take 5-16 ms with the serial
         // collector here, and the parallel one (two threads) won the 20-step run in 3 of 4 side-by-side
-        // runs (docs/benchmarks.md, item 26) for ~40 MB more. The services keep the leaner serial one.
+        // runs (docs/benchmarks.md) for ~40 MB more. The services keep the leaner serial one.
         cmd.add("coordinator".equals(name) ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC");
         // C1 alone: faster start, less memory, and on two cores it also beat the optimizing compiler
         // for the coordinator in the benchmark (C2's compilations compete with the work; docs/benchmarks.md)
         cmd.add("-XX:TieredStopAtLevel=1");
-        // No hsperfdata: its sampler woke the JVM every 50 ms, 1.2 ms of CPU a second in an idle coordinator
-        // (0.12 % of a core, per-thread schedstat; docs/benchmarks.md, item 29). jps and jstat no longer
-        // list these JVMs; jcmd <pid> still works.
+        // No hsperfdata: its sampler wakes the JVM every 50 ms, 1.2 ms of CPU a second in an idle coordinator
+        // (0.12 % of a core, per-thread schedstat; docs/benchmarks.md). jps and jstat do not list these
+        // JVMs; jcmd <pid> works.
         cmd.add("-XX:-UsePerfData");
         // extra JVM options for every service process, e.g. a flight recording or a bigger heap
         String extra = System.getenv("RELEASE_TRAIN_JAVA_OPTS");

@@ -46,9 +46,9 @@ public sealed interface ReleaseEvent {
 
     /**
      * The step did its work; {@code outputs} are recorded in the log for later steps and the timeline.
-     * {@code worker} ran the attempt, which began at {@code startedAt} (both null in results of before
-     * 2026-11-26): a step that finishes within the worker's grace sends no {@link StepStarted}, its
-     * result says it instead.
+     * {@code worker} ran the attempt, which began at {@code startedAt} (both optional: null in results from
+     * workers that do not set them, which still decode): a step that finishes within the worker's grace
+     * sends no {@link StepStarted}, its result says it instead.
      */
     record StepSucceeded(String step, int attempt, String commandId, Map<String, Object> outputs, String worker,
                          Instant startedAt) implements ReleaseEvent {

@@ -29,7 +29,7 @@ import java.util.Set;
  * Reads {@code release.events} while live streams are open here, to wake the streams of releases
  * that another coordinator instance appended to (appends made by this instance wake its streams
  * directly, see {@link EventStreams#appended}). Nobody watching, no reader: an idle coordinator
- * does not fetch every event of every release (docs/benchmarks.md, idle cost).
+ * does not fetch every event of every release (docs/architecture.md, live streams).
  *
  * <p>The reader assigns itself every partition and starts at their end (no consumer group, nothing
  * committed: it only wakes streams, which read what to send from the release log). It stops once no

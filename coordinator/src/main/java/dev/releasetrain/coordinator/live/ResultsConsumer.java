@@ -45,7 +45,7 @@ import java.util.concurrent.TimeUnit;
  * the whole poll in one transaction ({@link Releases#recordAll}), which publishes what follows right
  * after its commit, then commit the offsets. A plain Kafka consumer rather than a SmallRye channel:
  * no hand-off between the polling thread, the event loop and a worker thread per batch, which on two
- * cores was a measurable share of the step hop (docs/benchmarks.md).
+ * cores was a measurable share of the step hop (docs/architecture.md).
  *
  * <p>At least once: offsets are committed after the batch is in the log; a redelivered result is
  * dropped by its event id. A record that is not a step result is parked on {@code release.deadletter}
@@ -142,9 +142,9 @@ public class ResultsConsumer {
                 List<ConsumerRecord<String, byte[]>> records = new ArrayList<>(polled.count());
                 polled.forEach(records::add);
                 if (startedWaitMs > 0 && onlyStarts(records)) {
-                    // A worker sends StepStarted and, for a step that finishes at once, StepSucceeded right
-                    // after: wait a moment for it, so both go in one transaction instead of the result
-                    // queueing behind a commit of its own (docs/benchmarks.md).
+                    // A worker that sent StepStarted may send the result right after (a step that ends just
+                    // past its grace period, or a worker that reports every start at once): wait a moment for
+                    // it, so both go in one transaction instead of the result queueing behind a commit of its own.
                     c.poll(Duration.ofMillis(startedWaitMs)).forEach(records::add);
                 }
                 handle(records);

@@ -252,8 +252,8 @@ public class ReleaseLog {
      * that wrote them ({@code tx_id}, V4) instead: every transaction below the statement's snapshot
      * {@code xmin} has ended, and one that has not ended, or not begun, gets an id at or above it. So the
      * next read starts at that {@code xmin} and reads again only the starts of transactions that were
-     * running alongside this one (none when nothing was), where a read from a position had to read again
-     * every start of the last ten seconds (rows written before V4 have none and are read by the first read).
+     * running alongside this one (none when nothing was), where a read from a position would have to read
+     * again every start of a safety margin (rows written before V4 have none and are read by the first read).
      */
     public Started releasesStartedSince(long from) {
         try (Connection c = dataSource.getConnection();

@@ -16,7 +16,7 @@ import java.util.function.LongFunction;
  * every caller that asked before that next read began takes its answer too. Each answer still comes
  * from a read that began after the caller asked, so it holds every release started before the call;
  * but {@code n} concurrent starts cost about two reads instead of {@code n}, each waiting for all the
- * others (docs/benchmarks.md, item 27).
+ * others: under load, one read per {@code POST} queued every start behind every other's read.
  */
 final class KnownReleases {
     private final LongFunction<ReleaseLog.Started> startedSince;
