@@ -82,20 +82,53 @@ final class Demo {
             stack.sandbox().inject(fault.standIn(), fault.spec());
             out.println("fault injected for " + step + ": " + fault.what() + ", once (" + fault.standIn() + " stand-in)");
         }
-
-        ReleaseClient.Answer started = api.post("/releases", "{\"version\":\"" + version + "\"}");
-        if (started.status() != 202) {
-            out.println("could not start release " + version + ": " + started.status() + " " + started.message());
+        if (!start(api, "{\"version\":\"" + version + "\"}", version)) {
             return 1;
         }
-        out.println("release " + version + " started by " + OWNER + " -> " + started.location());
+        String end = follow(stack, api, version, failing);
+        JsonNode timeline = timeline(api, version);
+        if (!"completed".equals(end)) {
+            out.println("release " + version + " did not complete: " + end);
+            return 1;
+        }
+        boolean effects = "proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack);
+        boolean retries = checkFailedOnce(timeline, failing);
+        return effects && retries ? 0 : 1;
+    }
 
+    /** Starts a release over REST as the owner; false (and says why) when the coordinator refused. */
+    private boolean start(ReleaseClient api, String body, String v) {
+        ReleaseClient.Answer started = api.post("/releases", body);
+        if (started.status() != 202) {
+            out.println("could not start release " + v + ": " + started.status() + " " + started.message());
+            return false;
+        }
+        out.println("release " + v + " started by " + OWNER + " -> " + started.location());
+        return true;
+    }
+
+    /** Prints the timeline of release {@code v} and returns it. */
+    private JsonNode timeline(ReleaseClient api, String v) {
+        JsonNode timeline = api.get("/releases/" + v + "/timeline").body();
+        out.println();
+        out.print(TimelineTable.render(timeline));
+        out.println();
+        return timeline;
+    }
+
+    /**
+     * Follows release {@code v}'s event stream to its end, printing one line per event and acting as the people
+     * around the release do: the marketing reviewer approves the release post PR, the approvers approve the gates,
+     * a maintainer merges the sync PR once {@code git.await-sync-merge} waits for it, and the owner retries each
+     * step of {@code failing} once. Returns {@code completed} or {@code failed}.
+     */
+    private String follow(Stack stack, ReleaseClient api, String v, List<String> failing) {
         ReleaseClient approver = new ReleaseClient(stack.coordinatorUrl(), APPROVER, stack.apiToken(APPROVER));
         long t0 = System.nanoTime();
         AtomicReference<String> end = new AtomicReference<>();
         Set<String> retried = ConcurrentHashMap.newKeySet();
         Set<String> retryRecorded = ConcurrentHashMap.newKeySet();
-        api.follow(version, null, e -> {
+        api.follow(v, null, e -> {
             String line = EventLines.describe(e);
             if (line != null) {
                 out.printf("  %+7.2fs  %s%n", (System.nanoTime() - t0) / 1e9, line);
@@ -107,10 +140,10 @@ final class Demo {
                 out.println("  the marketing reviewer approved the release post PR #" + pr + " (in the GitHub stand-in)");
             }
             if ("GateOpened".equals(e.type())) {
-                approve(e.data().path("data").path("gate").asText(), api, approver);
+                approve(v, e.data().path("data").path("gate").asText(), api, approver);
             }
             if ("StepFailed".equals(e.type()) && failing.contains(eventStep) && retried.add(eventStep)) {
-                retryOverRest(api, eventStep);
+                retryOverRest(api, v, eventStep);
                 return true;
             }
             if ("StepRetryRequested".equals(e.type()) && retried.contains(eventStep)) {
@@ -131,24 +164,13 @@ final class Demo {
             }
             return true;
         });
-
-        JsonNode timeline = api.get("/releases/" + version + "/timeline").body();
-        out.println();
-        out.print(TimelineTable.render(timeline));
-        out.println();
-        if (!"completed".equals(end.get())) {
-            out.println("release " + version + " did not complete: " + end.get());
-            return 1;
-        }
-        boolean effects = "proving".equals(runbook) ? checkEffects(stack, timeline) : checkMonthlyEffects(stack);
-        boolean retries = checkFailedOnce(timeline, failing);
-        return effects && retries ? 0 : 1;
+        return end.get();
     }
 
     /** Retries a failed step at once, as the release owner would after the stand-in recovered. */
-    private void retryOverRest(ReleaseClient api, String step) {
-        out.println("  retrying " + step + " over REST (POST /releases/" + version + "/steps/" + step + "/retry)");
-        ReleaseClient.Answer r = api.post("/releases/" + version + "/steps/" + step + "/retry",
+    private void retryOverRest(ReleaseClient api, String v, String step) {
+        out.println("  retrying " + step + " over REST (POST /releases/" + v + "/steps/" + step + "/retry)");
+        ReleaseClient.Answer r = api.post("/releases/" + v + "/steps/" + step + "/retry",
                 "{\"reason\":\"demo: the stand-in failed once on purpose\"}");
         if (r.status() != 202) {
             out.println("  retry refused: " + r.status() + " " + r.message());
@@ -159,12 +181,12 @@ final class Demo {
      * Approves a gate as a person would: break-the-release by the second demo user (an approver who
      * did not start the release), release-day early by the release owner.
      */
-    private void approve(String gate, ReleaseClient owner, ReleaseClient approver) {
+    private void approve(String v, String gate, ReleaseClient owner, ReleaseClient approver) {
         boolean qa = "break-the-release".equals(gate);
         ReleaseClient who = qa ? approver : owner;
         String name = qa ? APPROVER + " (approver, second demo user)" : OWNER + " (release owner, approving early)";
         String note = qa ? "demo: break-the-release session found no blockers" : "demo: launching now instead of on release day";
-        ReleaseClient.Answer a = who.post("/releases/" + version + "/gates/" + gate + "/approve",
+        ReleaseClient.Answer a = who.post("/releases/" + v + "/gates/" + gate + "/approve",
                 "{\"note\":\"" + note + "\"}");
         out.println("  " + (a.status() == 202 ? "approved " + gate + " as " + name : "approval of " + gate + " refused: " + a.message()));
     }
