@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 /**
  * Minimal GitHub REST API stand-in, enough for github-api 1.330 ({@code GitHubBuilder().withEndpoint(url)}):
  * {@code GET /user}, {@code GET /users/{login}} (any login exists), {@code GET /rate_limit}, {@code GET /repos/{o}/{r}}, pulls (create, list with
- * state/head/base filters, get, requested reviewers, merge flag), issue labels (add, list), repository
+ * state/head/base filters, get, edit title/body/state (close, reopen), requested reviewers, merge), issue labels (add, list), repository
  * labels, and the issue search ({@code GET /search/issues}, see {@link #searchIssues}). Pull requests merged
  * before the sandbox started can be seeded ({@link #addMergedPullRequest}), with their merge commits. Token in {@code Authorization: token ...} or {@code Bearer ...}; a wrong one is 401 "Bad credentials".
  * <p>
@@ -230,6 +230,20 @@ public final class GitHubStandIn extends HttpStandIn {
                 true, pr.draft(), pr.labels(), pr.requestedReviewers(), pr.createdAt(), now, pr.author(), now, sha));
     }
 
+    /** {@code PATCH .../pulls/{n}}: {@code title}, {@code body}, {@code state} ({@code closed}, or {@code open} again unless merged). */
+    private synchronized PullRequest edit(PullRequest pr, JsonNode json) {
+        String state = text(json, "state");
+        if (state == null || pr.merged() || !List.of("open", "closed").contains(state)) {
+            state = pr.state();
+        }
+        String title = text(json, "title");
+        String body = text(json, "body");
+        return replace(new PullRequest(pr.repository(), pr.number(), title != null ? title : pr.title(),
+                body != null ? body : pr.body(), pr.head(), pr.base(), state, pr.merged(), pr.draft(), pr.labels(),
+                pr.requestedReviewers(), pr.createdAt(), Instant.now().truncatedTo(ChronoUnit.SECONDS), pr.author(),
+                pr.mergedAt(), pr.mergeCommitSha()));
+    }
+
     /** The seeded bare repository behind a repository of the stand-in, if it has one. */
     private Optional<Path> bareRepository(String fullName) {
         String url = cloneUrls.apply(fullName.substring(fullName.indexOf('/') + 1));
@@ -269,7 +283,9 @@ public final class GitHubStandIn extends HttpStandIn {
             return;
         }
         String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
-        String method = exchange.getRequestMethod();
+        String override = exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+        String method = override != null && exchange.getRequestMethod().equals("POST") ? override.toUpperCase()
+                : exchange.getRequestMethod();
         if (path.equals("/user") && method.equals("GET")) {
             Http.sendJson(exchange, 200, user(BOT_LOGIN, 93_101_234L));
             return;
@@ -386,6 +402,8 @@ public final class GitHubStandIn extends HttpStandIn {
         }
         if (action == null && method.equals("GET")) {
             Http.sendJson(exchange, 200, pullJson(pr));
+        } else if (action == null && method.equals("PATCH")) {
+            Http.sendJson(exchange, 200, pullJson(edit(pr, json)));
         } else if ("/requested_reviewers".equals(action) && method.equals("POST")) {
             List<String> reviewers = new ArrayList<>(pr.requestedReviewers());
             json.path("reviewers").forEach(r -> {

@@ -144,6 +144,27 @@ class GitHubMergeContractTest {
     }
 
     @Test
+    void aClosedPullRequestIsNotMergeableUntilReopened() throws Exception {
+        String master = commit("refs/heads/master").name();
+        branch("sync-1.29.0", "posthog/version.py", "VERSION = \"1.29.0\"\n");
+        GHRepository repo = github.getRepository(POSTHOG);
+        GHPullRequest pr = repo.createPullRequest("chore: Bump version to 1.29.0 on master", "sync-1.29.0", "master", "");
+
+        pr.close();
+
+        GHPullRequest closed = repo.getPullRequest(pr.getNumber());
+        assertEquals(GHIssueState.CLOSED, closed.getState());
+        assertTrue(!closed.isMerged());
+        assertEquals(405, assertThrows(HttpException.class, () -> closed.merge("merge it")).getResponseCode());
+        assertEquals(master, commit("refs/heads/master").name());
+
+        closed.reopen();
+        assertEquals(GHIssueState.OPEN, repo.getPullRequest(pr.getNumber()).getState());
+        stand.mergePullRequest(POSTHOG, pr.getNumber());
+        assertEquals(master, commit("refs/heads/master").getParent(0).name());
+    }
+
+    @Test
     void aFixMergedOnDemandIsOnMasterAndFoundByItsLabelAndMergeTime() throws Exception {
         String master = commit("refs/heads/master").name();
         Instant at = Instant.parse("2021-09-28T11:30:00Z");
