@@ -16,7 +16,8 @@ import java.util.Optional;
 /**
  * {@code git.cut-release-branch}: fixes the commit {@code release-[v]} starts from: the commit of param {@code from}
  * now ({@code refs/tags/X}, {@code refs/heads/X} or a branch name; for a patch the previous release's tag), by default
- * the head of the default branch. Outputs {@code branch}, {@code commit}.
+ * the head of the default branch, except for a patch ({@code kind} {@code patch}), which must say what it patches.
+ * Outputs {@code branch}, {@code commit}.
  *
  * <p>The branch itself reaches the remote only in {@code git.push-release-branch}, with the version bump on top:
  * CI builds {@code release-[v]-unstable} on every push of the branch, and an image of the un-bumped cut would be
@@ -44,7 +45,13 @@ public class CutReleaseBranch extends GitStep {
         String version = Release.version(ctx);
         String branch = Release.releaseBranch(ctx, settings, version);
         String record = settings.recordRef(version, "cut");
-        String from = fromRef(ctx.params().get("from"));
+        String given = ctx.params().get("from");
+        if ((given == null || given.isBlank()) && "patch".equals(ctx.params().get("kind"))) {
+            throw new StepFailure("a patch release is cut from the release it patches, not from "
+                    + settings.app().defaultBranch() + ": parameter 'from' (e.g. refs/tags/" + ctx.params().getOrDefault(
+                    "previousVersion", "X.Y.Z") + ") is empty", false);
+        }
+        String from = fromRef(given);
         try (Workspace ws = open(settings.app())) {
             for (int attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
                 Map<String, Ref> refs = ws.remoteRefs();

@@ -97,6 +97,12 @@ class ReleaseBranchStepsTest {
         assertFalse(f.retryable());
         assertTrue(f.reason().contains("refs/tags/1.27.9 not found"), f.reason());
         assertNull(world.ref("posthog", "refs/release-train/1.28.8/cut"));
+
+        StepOutcome.Failed patch = failed(run(world.handler(CutReleaseBranch::new, "a"),
+                params("version", "1.28.9", "kind", "patch", "previousVersion", "1.28.3", "from", "")));
+        assertFalse(patch.retryable());
+        assertTrue(patch.reason().contains("'from' (e.g. refs/tags/1.28.3) is empty"), patch.reason());
+        assertNull(world.ref("posthog", "refs/release-train/1.28.9/cut"), "a patch is never cut from master");
     }
 
     @Test
