@@ -90,7 +90,7 @@ public class CherryPickFixes extends GitStep {
                                 + "): run git.cut-release-branch first, or push the branch", false);
                     }
                     target = picks;
-                    head = earlier.orElse(cutAt.orElseThrow());
+                    head = earlier.orElseGet(cutAt::orElseThrow);
                     expected = earlier.orElse(ObjectId.zeroId());
                 }
                 List<String> wanted = new ArrayList<>(List.of(master));

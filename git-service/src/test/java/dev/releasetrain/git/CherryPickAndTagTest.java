@@ -190,6 +190,8 @@ class CherryPickAndTagTest {
         assertNull(world.ref("posthog", BRANCH), "CI must not see the branch before the bump");
         assertEquals(out, succeeded(run(world.handler(CherryPickFixes::new, "b"), pickParams)), "again, another worker");
         assertEquals(picks, world.ref("posthog", "refs/release-train/1.29.0/picks"));
+        world.deleteRef("posthog", "refs/release-train/1.29.0/cut");
+        assertEquals(out, succeeded(run(world.handler(CherryPickFixes::new, "a"), pickParams)), "the picks are enough");
     }
 
     @Test
