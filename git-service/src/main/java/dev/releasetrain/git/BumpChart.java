@@ -15,15 +15,17 @@ import org.kohsuke.github.GHRepository;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * {@code git.bump-chart}: in {@code charts-clickhouse}, branch {@code bump-[v]} from the default branch with one
  * commit ({@code Update PostHog App to [v]}): in {@code charts/posthog/Chart.yaml} {@code appVersion} to [v] and the
- * chart {@code version} bumped by the configured part; in {@code values.yaml} {@code image.default} to
- * {@code ":[imageTag]"} and the example of the image tag comment; in {@code ALL_VALUES.md} both badges and the
- * {@code image.default} row. Then a pull request to the default branch, labelled {@code bump minor}, its body
+ * chart {@code version} bumped by param {@code bumpPart} (major, minor or patch; default the configured part,
+ * {@code minor}); in {@code values.yaml} {@code image.default} to {@code ":[imageTag]"} and the example of the image
+ * tag comment; in {@code ALL_VALUES.md} both badges and the {@code image.default} row. Then a pull request to the
+ * default branch, labelled with param {@code label} (default the configured label, {@code bump minor}), its body
  * linking the release. Outputs {@code pullRequest}, {@code url}, {@code branch}, {@code chartVersion}.
  *
  * <p>The commit is deterministic (bot identity, release time). A second run reuses an open or merged pull request
@@ -54,6 +56,9 @@ public class BumpChart extends GitStep {
         String base = settings.charts().defaultBranch();
         PersonIdent bot = Release.bot(settings, Release.time(ctx, "releaseTime", "releaseDate"));
         String message = "Update PostHog App to " + version;
+        String part = bumpPart(ctx);
+        String label = Optional.ofNullable(ctx.params().get("label")).map(String::strip).filter(l -> !l.isEmpty())
+                .orElse(settings.chartLabel());
         String chartVersion = null;
         String repoName = settings.charts().github();
         GHRepository repo = githubRepository(repoName);
@@ -70,7 +75,7 @@ public class BumpChart extends GitStep {
                 if (existing.isPresent()) {
                     ws.fetch(heads(branch));
                     RevCommit tip = ws.commit(existing.get());
-                    Bump expected = tip.getParentCount() == 1 ? bump(ws, tip.getParent(0), version, imageTag) : null;
+                    Bump expected = tip.getParentCount() == 1 ? bump(ws, tip.getParent(0), version, imageTag, part) : null;
                     if (expected == null || !tip.getShortMessage().equals(message) || !matches(ws, tip, expected)) {
                         throw new StepFailure("branch " + branch + " already exists in " + Workspace.display(ws.url())
                                 + " at " + tip.name() + ", which is not the chart bump to " + version + " of its parent; "
@@ -88,7 +93,7 @@ public class BumpChart extends GitStep {
                             "version", chartPath);
                     break;
                 }
-                Bump bump = bump(ws, head, version, imageTag);
+                Bump bump = bump(ws, head, version, imageTag, part);
                 ws.checkout(head);
                 bump.files().forEach(ws::write);
                 RevCommit commit = ws.commitFiles(List.copyOf(bump.files().keySet()), message, bot, bot);
@@ -103,11 +108,10 @@ public class BumpChart extends GitStep {
         try {
             String releaseUrl = githubRepository(settings.app().github()).getHtmlUrl() + "/releases/tag/" + version;
             String body = "Bumps the PostHog app to [" + version + "](" + releaseUrl + "):\n\n"
-                    + "- `appVersion` " + version + ", chart `version` " + chartVersion + " (" + settings.chartBumpPart()
-                    + " bump)\n"
+                    + "- `appVersion` " + version + ", chart `version` " + chartVersion + " (" + part + " bump)\n"
                     + "- `image.default` `:" + imageTag + "`\n\n"
                     + "Merge once the `" + imageTag + "` image is published.\n";
-            GHPullRequest pr = PullRequests.ensure(repo, branch, base, message, body, List.of(settings.chartLabel()));
+            GHPullRequest pr = PullRequests.ensure(repo, branch, base, message, body, List.of(label));
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("pullRequest", pr.getNumber());
             out.put("url", pr.getHtmlUrl().toString());
@@ -120,7 +124,7 @@ public class BumpChart extends GitStep {
     }
 
     /** The bumped files (path to new content) and chart version, computed from {@code base}'s files. */
-    private Bump bump(Workspace ws, ObjectId base, String version, String imageTag) {
+    private Bump bump(Workspace ws, ObjectId base, String version, String imageTag, String part) {
         String dir = settings.chartDir();
         String chartPath = dir + "/Chart.yaml";
         String valuesPath = dir + "/values.yaml";
@@ -134,13 +138,26 @@ public class BumpChart extends GitStep {
                     + " and there is no open or merged pull request from " + GitSettings.render(settings.chartBranch(), version)
                     + ": nothing to bump", false);
         }
-        String chartVersion = FileEdits.bump(FileEdits.topLevel(chart, "version", chartPath), settings.chartBumpPart());
+        String chartVersion = FileEdits.bump(FileEdits.topLevel(chart, "version", chartPath), part);
         Map<String, String> files = new LinkedHashMap<>();
         files.put(chartPath, FileEdits.setTopLevel(FileEdits.setTopLevel(chart, "version", chartVersion, chartPath),
                 "appVersion", version, chartPath));
         files.put(valuesPath, FileEdits.chartValues(values, imageTag, valuesPath));
         files.put(allPath, FileEdits.allValues(all, chartVersion, version, imageTag, allPath));
         return new Bump(files, chartVersion);
+    }
+
+    /** Param {@code bumpPart} (major, minor, patch), else the configured part. */
+    private String bumpPart(StepContext ctx) {
+        String given = ctx.params().get("bumpPart");
+        if (given == null || given.isBlank()) {
+            return settings.chartBumpPart();
+        }
+        String part = given.strip().toLowerCase(Locale.ROOT);
+        if (!List.of("major", "minor", "patch").contains(part)) {
+            throw new StepFailure("parameter 'bumpPart' must be major, minor or patch, not '" + given + "'", false);
+        }
+        return part;
     }
 
     private static boolean isMerged(GHPullRequest pr) {

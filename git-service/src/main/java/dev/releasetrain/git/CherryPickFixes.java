@@ -31,9 +31,18 @@ import java.util.Optional;
  * {@code commit}, in merge order, earlier runs' picks included), {@code alreadyOnBranch} (PR numbers whose change the
  * branch had from its cut) and {@code head}.
  *
+ * <p>An empty {@code mergedAfter} means "since the previous release": the time of tag {@code previousVersion} (its
+ * tagger's time; a lightweight tag's commit time). Neither given is a failure for a person, naming both.
+ *
+ * <p>A release branch not yet published (a patch: cut by {@code git.cut-release-branch}, published with the version
+ * bump by {@code git.push-release-branch}, so that CI builds no image of an un-bumped commit) gets its picks on top of
+ * the recorded cut, stored as {@code refs/release-train/[v]/picks} on the app remote; {@code head} is then what
+ * {@code git.bump-version} bumps.
+ *
  * <p>A commit already picked (a commit of the branch carries its {@code (cherry picked from commit <sha>)}
- * trailer) is not picked again. A conflict fails the step, not retryable, naming the pull request and the files,
- * and pushes nothing: the remote branch stays as it was. No matching pull request is success.
+ * trailer) is not picked again, so the step can run again later in the release (a second runbook node using this
+ * handler picks only the fixes labelled since). A conflict fails the step, not retryable, naming the pull request
+ * and the files, and pushes nothing: the remote branch stays as it was. No matching pull request is success.
  */
 @Singleton
 public class CherryPickFixes extends GitStep {
@@ -56,15 +65,42 @@ public class CherryPickFixes extends GitStep {
         String version = Release.version(ctx);
         String branch = Release.releaseBranch(ctx, settings, version);
         String label = ctx.params().getOrDefault("label", "release-" + version);
-        Instant after = Release.time(ctx, "mergedAfter");
-        List<Fix> fixes = fixes(label, after);
         String master = heads(settings.app().defaultBranch());
+        String cut = settings.recordRef(version, "cut");
+        String picks = settings.recordRef(version, "picks");
+        String target = heads(branch);
         try (Workspace ws = open(settings.app())) {
+            Instant after = mergedAfter(ctx, ws);
+            List<Fix> fixes = fixes(label, after);
             for (int attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
                 Map<String, Ref> refs = ws.remoteRefs();
-                ObjectId head = Workspace.id(refs, heads(branch)).orElseThrow(() -> new StepFailure("release branch "
-                        + branch + " not found in " + Workspace.display(ws.url()) + ": push it first", false));
-                ws.fetch(heads(branch), master);
+                Optional<ObjectId> published = Workspace.id(refs, heads(branch));
+                ObjectId head;
+                ObjectId expected;
+                if (published.isPresent()) {
+                    target = heads(branch);
+                    head = published.get();
+                    expected = head;
+                } else {
+                    Optional<ObjectId> earlier = Workspace.id(refs, picks);
+                    Optional<ObjectId> cutAt = Workspace.id(refs, cut);
+                    if (earlier.isEmpty() && cutAt.isEmpty()) {
+                        throw new StepFailure("release branch " + branch + " not found in " + Workspace.display(ws.url())
+                                + " and no cut of " + version + " is recorded (" + cut
+                                + "): run git.cut-release-branch first, or push the branch", false);
+                    }
+                    target = picks;
+                    head = earlier.orElseGet(cutAt::orElseThrow);
+                    expected = earlier.orElse(ObjectId.zeroId());
+                }
+                List<String> wanted = new ArrayList<>(List.of(master));
+                if (refs.containsKey(target)) {
+                    wanted.add(target);
+                }
+                if (published.isEmpty() && refs.containsKey(cut)) {
+                    wanted.add(cut);
+                }
+                ws.fetch(wanted);
                 ObjectId masterHead = ws.cached(master).orElseThrow();
                 Map<ObjectId, ObjectId> picked = Picks.picked(ws, head, masterHead);
                 PersonIdent bot = Release.bot(settings, Instant.now().truncatedTo(ChronoUnit.SECONDS));
@@ -77,9 +113,9 @@ public class CherryPickFixes extends GitStep {
                         throw new StepFailure("the merge commit " + fix.source().name() + " of pull request #" + fix.number()
                                 + " is not on " + settings.app().defaultBranch() + " of " + Workspace.display(ws.url()), false);
                     }
-                    ObjectId earlier = picked.get(fix.source());
-                    if (earlier != null) {
-                        out.add(entry(fix, earlier));
+                    ObjectId before = picked.get(fix.source());
+                    if (before != null) {
+                        out.add(entry(fix, before));
                         continue;
                     }
                     if (ws.isAncestor(fix.source(), tip)) {
@@ -105,7 +141,7 @@ public class CherryPickFixes extends GitStep {
                                 + head.name() + ": pick it by hand or remove the label " + label, false);
                     }
                 }
-                if (tip.equals(head) || ws.push(tip, heads(branch), head) == Workspace.Pushed.DONE) {
+                if (tip.equals(head) || ws.push(tip, target, expected) == Workspace.Pushed.DONE) {
                     Map<String, Object> result = new LinkedHashMap<>();
                     result.put("picked", out);
                     result.put("alreadyOnBranch", onBranch);
@@ -113,8 +149,32 @@ public class CherryPickFixes extends GitStep {
                     return StepOutcome.succeeded(result);
                 }
             }
-            throw leaseLost(heads(branch), ws);
+            throw leaseLost(target, ws);
         }
+    }
+
+    /**
+     * {@code mergedAfter}, else the time of tag {@code previousVersion}: an annotated tag's tagger time, a lightweight
+     * tag's commit time.
+     */
+    private Instant mergedAfter(StepContext ctx, Workspace ws) {
+        String given = ctx.params().get("mergedAfter");
+        if (given != null && !given.isBlank()) {
+            return Release.time(ctx, "mergedAfter");
+        }
+        String previous = ctx.params().get("previousVersion");
+        if (previous == null || previous.isBlank()) {
+            throw new StepFailure("step " + ctx.step() + " needs 'mergedAfter' (the fixes merged after it are picked) or "
+                    + "'previousVersion' (whose tag's time is used instead); both are empty", false);
+        }
+        String tag = tags(previous.strip());
+        Map<String, Ref> refs = ws.remoteRefs();
+        if (!refs.containsKey(tag)) {
+            throw new StepFailure("'mergedAfter' is empty and tag " + previous.strip() + " (previousVersion) is not in "
+                    + Workspace.display(ws.url()) + ": give mergedAfter, or the version whose tag exists", false);
+        }
+        ws.fetch(tag);
+        return ws.tagTime(ws.cached(tag).orElseThrow());
     }
 
     private static Map<String, Object> entry(Fix fix, ObjectId commit) {

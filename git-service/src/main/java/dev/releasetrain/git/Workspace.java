@@ -19,6 +19,7 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.lib.StoredConfig;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevObject;
+import org.eclipse.jgit.revwalk.RevTag;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.transport.CredentialsProvider;
@@ -41,6 +42,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -245,6 +247,19 @@ final class Workspace implements AutoCloseable {
         try (RevWalk walk = new RevWalk(repo())) {
             RevObject o = walk.peel(walk.parseAny(id));
             return walk.parseCommit(o);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** When a tag was made: an annotated tag's tagger time, else (a lightweight tag, or no tagger) its commit's time. */
+    Instant tagTime(ObjectId tag) {
+        try (RevWalk walk = new RevWalk(repo())) {
+            RevObject o = walk.parseAny(tag);
+            if (o instanceof RevTag t && t.getTaggerIdent() != null) {
+                return t.getTaggerIdent().getWhenAsInstant();
+            }
+            return walk.parseCommit(walk.peel(o)).getCommitterIdent().getWhenAsInstant();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -70,6 +70,26 @@ class ChartAndSyncTest {
     }
 
     @Test
+    void bumpPartAndLabelParamsOverrideTheConfiguredOnes() {
+        Map<String, String> p = params("version", "1.28.4", "imageTag", "release-1.28.4", "bumpPart", "patch", "label", "bump patch");
+
+        Map<String, Object> out = succeeded(run(world.handler(BumpChart::new, "a"), p));
+
+        assertEquals("29.0.12", out.get("chartVersion"));
+        String head = world.ref("charts-clickhouse", "refs/heads/bump-1.28.4");
+        assertEquals(GitFixtures.chartYaml("29.0.12", "1.28.4"), world.file("charts-clickhouse", head, "charts/posthog/Chart.yaml"));
+        GitHubStandIn.PullRequest pr = world.github.pullRequests("PostHog/charts-clickhouse").get(0);
+        assertEquals(List.of("bump patch"), pr.labels());
+        assertTrue(pr.body().contains("chart `version` 29.0.12 (patch bump)"), pr.body());
+        assertEquals(out, succeeded(run(world.handler(BumpChart::new, "b"), p)), "again, on another worker");
+
+        StepOutcome.Failed f = failed(run(world.handler(BumpChart::new, "a"),
+                params("version", "1.28.5", "imageTag", "release-1.28.5", "bumpPart", "micro")));
+        assertFalse(f.retryable());
+        assertTrue(f.reason().contains("'bumpPart'") && f.reason().contains("micro"), f.reason());
+    }
+
+    @Test
     void aMergedChartPullRequestIsReusedAndABumpBranchWithoutPullRequestGetsOne() throws Exception {
         Map<String, String> p = params("imageTag", "release-1.29.0");
         Map<String, Object> out = succeeded(run(world.handler(BumpChart::new, "a"), p));

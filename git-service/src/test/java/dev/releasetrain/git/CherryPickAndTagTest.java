@@ -1,6 +1,7 @@
 package dev.releasetrain.git;
 
 import dev.releasetrain.sandbox.GitFixtures;
+import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.worker.StepOutcome;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
@@ -20,6 +21,7 @@ import static dev.releasetrain.git.GitWorld.run;
 import static dev.releasetrain.git.GitWorld.succeeded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** cherry-pick-fixes and tag-release on a release branch cut at the freeze. */
@@ -110,12 +112,95 @@ class CherryPickAndTagTest {
         assertEquals(Map.of("picked", List.of(), "alreadyOnBranch", List.of(5996, 6010), "head", master), out);
     }
 
+    private static List<?> numbers(Map<String, Object> out) {
+        return ((List<?>) out.get("picked")).stream().map(m -> ((Map<?, ?>) m).get("pullRequest")).toList();
+    }
+
+    @Test
+    void withoutMergedAfterTheFixesMergedSinceThePreviousVersionsTagArePicked() {
+        // annotated tag 1.28.3, made 2021-09-14T10:09:17Z: 5979 (merged 09-21) counts too, and the cut has it
+        Map<String, Object> out = succeeded(run(world.handler(CherryPickFixes::new, "a"),
+                params("label", "release-1.29.0", "mergedAfter", "", "previousVersion", "1.28.3")));
+        assertEquals(List.of(5996, 6010), numbers(out));
+        assertEquals(List.of(5979), out.get("alreadyOnBranch"));
+
+        // a lightweight tag: its commit's time (5991, 2021-09-23T15:47:26Z); 5979 is older
+        world.setRef("posthog", "refs/tags/1.28.9", mergeCommit(5991));
+        Map<String, Object> light = succeeded(run(world.handler(CherryPickFixes::new, "b"),
+                params("label", "release-1.29.0", "mergedAfter", " ", "previousVersion", "1.28.9")));
+        assertEquals(List.of(5996, 6010), numbers(light));
+        assertEquals(List.of(), light.get("alreadyOnBranch"));
+    }
+
+    @Test
+    void neitherMergedAfterNorAPreviousTagIsAFailureForAPerson() {
+        StepOutcome.Failed neither = failed(run(world.handler(CherryPickFixes::new, "a"),
+                params("label", "release-1.29.0", "mergedAfter", "", "previousVersion", "")));
+        assertFalse(neither.retryable());
+        assertTrue(neither.reason().contains("'mergedAfter'") && neither.reason().contains("'previousVersion'"), neither.reason());
+
+        StepOutcome.Failed noTag = failed(run(world.handler(CherryPickFixes::new, "a"),
+                params("label", "release-1.29.0", "mergedAfter", "", "previousVersion", "1.28.7")));
+        assertFalse(noTag.retryable());
+        assertTrue(noTag.reason().contains("tag 1.28.7") && noTag.reason().contains("mergedAfter"), noTag.reason());
+        assertEquals(freeze, world.ref("posthog", BRANCH));
+    }
+
+    @Test
+    void aSecondNodeUsingTheHandlerPicksOnlyTheFixLabelledSinceTheFirst() {
+        Map<String, Object> first = succeeded(GitWorld.runAs(world.handler(CherryPickFixes::new, "a"),
+                "git.cherry-pick-fixes", pickParams, (m, d) -> {
+                }));
+        String afterFirst = world.ref("posthog", BRANCH);
+        GitHubStandIn.PullRequest late = world.github.mergeFix("PostHog/posthog",
+                "fix(funnels): Keep the conversion window on empty funnels", "posthog/queries/funnels/empty.py",
+                "EMPTY_WINDOW_SECONDS = 0\n", Instant.parse("2021-09-27T09:30:00Z"), "release-1.29.0");
+
+        Map<String, Object> second = succeeded(GitWorld.runAs(world.handler(CherryPickFixes::new, "b"),
+                "git.cherry-pick-late-fixes", pickParams, (m, d) -> {
+                }));
+
+        assertEquals(List.of(5996, 6010, late.number()), numbers(second));
+        assertEquals(first.get("picked"), ((List<?>) second.get("picked")).subList(0, 2), "earlier picks as they were");
+        List<RevCommit> picks = world.log("posthog", freeze, BRANCH);
+        assertEquals(3, picks.size());
+        assertEquals(afterFirst, picks.get(1).name(), "on top of the first run's picks");
+        assertEquals("fix(funnels): Keep the conversion window on empty funnels (#" + late.number()
+                + ")\n\n(cherry picked from commit " + late.mergeCommitSha() + ")\n", picks.get(0).getFullMessage());
+        assertEquals(second.get("head"), world.ref("posthog", BRANCH));
+        assertEquals("EMPTY_WINDOW_SECONDS = 0\n", world.file("posthog", BRANCH, "posthog/queries/funnels/empty.py"));
+
+        assertEquals(second, succeeded(GitWorld.runAs(world.handler(CherryPickFixes::new, "a"),
+                "git.cherry-pick-late-fixes", pickParams, (m, d) -> {
+                })), "redelivered: nothing new");
+        assertEquals(3, world.log("posthog", freeze, BRANCH).size());
+    }
+
+    @Test
+    void anUnpublishedBranchGetsItsPicksOnTheRecordedCutOffTheBranch() {
+        world.deleteRef("posthog", BRANCH);
+        world.setRef("posthog", "refs/release-train/1.29.0/cut", freeze);
+
+        Map<String, Object> out = succeeded(run(world.handler(CherryPickFixes::new, "a"), pickParams));
+
+        String picks = world.ref("posthog", "refs/release-train/1.29.0/picks");
+        assertEquals(picks, out.get("head"));
+        assertEquals(List.of(5996, 6010), numbers(out));
+        assertEquals(2, world.log("posthog", freeze, picks).size());
+        assertNull(world.ref("posthog", BRANCH), "CI must not see the branch before the bump");
+        assertEquals(out, succeeded(run(world.handler(CherryPickFixes::new, "b"), pickParams)), "again, another worker");
+        assertEquals(picks, world.ref("posthog", "refs/release-train/1.29.0/picks"));
+        world.deleteRef("posthog", "refs/release-train/1.29.0/cut");
+        assertEquals(out, succeeded(run(world.handler(CherryPickFixes::new, "a"), pickParams)), "the picks are enough");
+    }
+
     @Test
     void aMissingReleaseBranchFailsNotRetryable() {
         world.deleteRef("posthog", BRANCH);
         StepOutcome.Failed f = failed(run(world.handler(CherryPickFixes::new, "a"), pickParams));
         assertFalse(f.retryable());
-        assertTrue(f.reason().contains("release branch release-1.29.0 not found"), f.reason());
+        assertTrue(f.reason().contains("release branch release-1.29.0 not found") && f.reason().contains("no cut of 1.29.0"),
+                f.reason());
     }
 
     @Test

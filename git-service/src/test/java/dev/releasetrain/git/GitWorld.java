@@ -33,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.BiFunction;
 import java.util.stream.Stream;
 
@@ -105,8 +106,18 @@ final class GitWorld implements AutoCloseable {
     }
 
     static StepOutcome run(StepHandler handler, Map<String, String> params) {
-        StepContext ctx = new StepContext(VERSION, handler.stepId(), 1, UUID.randomUUID().toString(), params, (m, d) -> {
+        return runAs(handler, handler.stepId(), params, (m, d) -> {
         });
+    }
+
+    /**
+     * Runs a handler as the runbook node {@code step} (a node may reuse another step's handler: the command then
+     * names the node, not the handler), its progress reports to {@code progress}.
+     */
+    static StepOutcome runAs(StepHandler handler, String step, Map<String, String> params,
+                             BiConsumer<String, Map<String, Object>> progress) {
+        StepContext ctx = new StepContext(params.getOrDefault("version", VERSION), step, 1, UUID.randomUUID().toString(),
+                params, progress);
         try {
             return handler.run(ctx);
         } catch (StepFailure f) {

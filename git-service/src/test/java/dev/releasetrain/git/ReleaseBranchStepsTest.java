@@ -66,6 +66,60 @@ class ReleaseBranchStepsTest {
     }
 
     @Test
+    void cutFromATagRecordsTheTaggedCommitAndAnswersTheSameLater() {
+        String tagged = world.commit("posthog", "refs/tags/1.28.3^{commit}").name();
+        Map<String, String> patch = params("version", "1.28.4", "releaseBranch", "release-1.28.4", "from", "refs/tags/1.28.3");
+
+        Map<String, Object> cut = succeeded(run(world.handler(CutReleaseBranch::new, "a"), patch));
+
+        assertEquals(Map.of("branch", "release-1.28.4", "commit", tagged), cut);
+        assertEquals(tagged, world.ref("posthog", "refs/release-train/1.28.4/cut"));
+        assertNull(world.ref("posthog", "refs/heads/release-1.28.4"));
+        world.commitOn("posthog", "master", "README.md", "moved on\n", "docs: Move on (#6020)");
+        assertEquals(cut, succeeded(run(world.handler(CutReleaseBranch::new, "b"), patch)), "another worker, later");
+    }
+
+    @Test
+    void cutFromABranchByFullOrPlainNameAndAMissingRefIsAClearFailure() {
+        String master = world.ref("posthog", "refs/heads/master");
+        String older = GitFixtures.commitAt(world.repos.get("posthog"), "master", GitFixtures.FREEZE_TIME);
+        world.setRef("posthog", "refs/heads/release-1.28.0", older);
+
+        assertEquals(older, succeeded(run(world.handler(CutReleaseBranch::new, "a"),
+                params("version", "1.28.5", "from", "release-1.28.0"))).get("commit"));
+        assertEquals(older, succeeded(run(world.handler(CutReleaseBranch::new, "a"),
+                params("version", "1.28.6", "from", "refs/heads/release-1.28.0"))).get("commit"));
+        assertEquals(master, succeeded(run(world.handler(CutReleaseBranch::new, "a"),
+                params("version", "1.28.7", "from", ""))).get("commit"), "empty: the default branch");
+
+        StepOutcome.Failed f = failed(run(world.handler(CutReleaseBranch::new, "a"),
+                params("version", "1.28.8", "from", "refs/tags/1.27.9")));
+        assertFalse(f.retryable());
+        assertTrue(f.reason().contains("refs/tags/1.27.9 not found"), f.reason());
+        assertNull(world.ref("posthog", "refs/release-train/1.28.8/cut"));
+
+        StepOutcome.Failed patch = failed(run(world.handler(CutReleaseBranch::new, "a"),
+                params("version", "1.28.9", "kind", "patch", "previousVersion", "1.28.3", "from", "")));
+        assertFalse(patch.retryable());
+        assertTrue(patch.reason().contains("'from' (e.g. refs/tags/1.28.3) is empty"), patch.reason());
+        assertNull(world.ref("posthog", "refs/release-train/1.28.9/cut"), "a patch is never cut from master");
+    }
+
+    @Test
+    void aBranchAtTheTaggedCommitWithoutARecordIsTheCutAndElsewhereAClearFailure() {
+        String tagged = world.commit("posthog", "refs/tags/1.28.3^{commit}").name();
+        Map<String, String> patch = params("version", "1.28.4", "releaseBranch", "release-1.28.4", "from", "refs/tags/1.28.3");
+        world.setRef("posthog", "refs/heads/release-1.28.4", world.ref("posthog", "refs/heads/master"));
+
+        StepOutcome.Failed f = failed(run(world.handler(CutReleaseBranch::new, "a"), patch));
+        assertFalse(f.retryable());
+        assertTrue(f.reason().contains("release-1.28.4 already exists") && f.reason().contains("refs/tags/1.28.3"), f.reason());
+
+        world.setRef("posthog", "refs/heads/release-1.28.4", tagged);
+        assertEquals(tagged, succeeded(run(world.handler(CutReleaseBranch::new, "a"), patch)).get("commit"));
+    }
+
+    @Test
     void aMissingRepositoryFailsNotRetryableNamingIt() {
         GitSettings s = world.settings("a");
         GitSettings missing = new GitSettings(new GitSettings.Repo(s.app().url() + "-gone", "master", "PostHog/posthog"),

@@ -3,14 +3,19 @@ package dev.releasetrain.sandbox;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 
+import org.eclipse.jgit.lib.PersonIdent;
+
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Function;
@@ -20,12 +25,16 @@ import java.util.regex.Pattern;
 /**
  * Minimal GitHub REST API stand-in, enough for github-api 1.330 ({@code GitHubBuilder().withEndpoint(url)}):
  * {@code GET /user}, {@code GET /users/{login}} (any login exists), {@code GET /rate_limit}, {@code GET /repos/{o}/{r}}, pulls (create, list with
- * state/head/base filters, get, requested reviewers, merge flag), issue labels (add, list), repository
+ * state/head/base filters, get, edit title/body/state (close, reopen), requested reviewers, merge), issue labels (add, list), repository
  * labels, and the issue search ({@code GET /search/issues}, see {@link #searchIssues}). Pull requests merged
  * before the sandbox started can be seeded ({@link #addMergedPullRequest}), with their merge commits. Token in {@code Authorization: token ...} or {@code Bearer ...}; a wrong one is 401 "Bad credentials".
  * <p>
- * Not (yet) tied to the git repositories: merging a pull request only flips its state; it does not merge
- * branches in the bare repository.
+ * Merging a pull request of a repository with a seeded git remote merges for real, as GitHub does: its head branch
+ * into its base branch in the bare repository ({@code merge_method} {@code merge}, the default: a merge commit;
+ * {@code squash} or {@code rebase}: one commit on the base), and the pull request's {@code merge_commit_sha} is that
+ * commit; heads that conflict with the base are 405 "Pull Request is not mergeable". A pull request whose head
+ * branch is not in the git remote (made through the API alone) is only marked merged. {@link #mergePullRequest}
+ * merges as a maintainer does from the UI; {@link #mergeFix} lands a labelled fix on the default branch.
  */
 public final class GitHubStandIn extends HttpStandIn {
 
@@ -149,6 +158,103 @@ public final class GitHubStandIn extends HttpStandIn {
                 pr.updatedAt(), pr.author(), pr.mergedAt(), pr.mergeCommitSha()));
     }
 
+    /**
+     * Merges an open pull request as a maintainer does from the UI (PostHog squash-merges): on a repository with a
+     * seeded git remote, one commit {@code <title> (#<n>)} with the head branch's changes lands on the base branch.
+     * Returns the merged pull request, its {@code mergeCommitSha} that commit. Fails (IllegalStateException) when the
+     * pull request is not open or its head conflicts with the base.
+     */
+    public PullRequest mergePullRequest(String fullName, int number) {
+        requireRepository(fullName);
+        if (bareRepository(fullName).isEmpty()) {
+            throw new IllegalArgumentException(fullName + " has no seeded git remote (a hosted repository merges through "
+                    + "the API, after its reviews)");
+        }
+        PullRequest merged = merge(fullName, number, true, "posthog-maintainer", null, null);
+        if (merged == null) {
+            throw new IllegalStateException("pull request #" + number + " of " + fullName + " is not mergeable: "
+                    + find(fullName, number));
+        }
+        return merged;
+    }
+
+    /**
+     * A fix that landed on the default branch of {@code fullName} (which has a seeded git remote) as a squash-merged
+     * pull request, the way a developer's fix arrives during a release: one commit {@code <title> (#<n>)} writing
+     * {@code path} with {@code content}, authored and committed at {@code mergedAt}, and a merged pull request with
+     * these labels (e.g. {@code release-1.29.1}) and that merge time, found by number, the pull request list and
+     * the issue search. Returns the pull request, its {@code mergeCommitSha} the new commit.
+     */
+    public synchronized PullRequest mergeFix(String fullName, String title, String path, String content, Instant mergedAt,
+                                             String... labels) {
+        requireRepository(fullName);
+        Path bare = bareRepository(fullName)
+                .orElseThrow(() -> new IllegalArgumentException(fullName + " has no seeded git remote"));
+        String name = fullName.substring(fullName.indexOf('/') + 1);
+        int number = nextNumber(pulls.computeIfAbsent(fullName, k -> new ArrayList<>()));
+        PersonIdent developer = new PersonIdent("Dana Whitfield", "dana@posthog.com", mergedAt, ZoneOffset.UTC);
+        String sha = BareRepositories.commitFile(bare, GitFixtures.defaultBranch(name), path, content,
+                title + " (#" + number + ")", developer, developer);
+        return addMergedPullRequest(fullName, new GitFixtures.MergedPullRequest(number, title, "danawhitfield",
+                List.of(labels), mergedAt.truncatedTo(ChronoUnit.SECONDS), sha));
+    }
+
+    /**
+     * Merges pull request {@code number} if it is open, as {@code merger}: in the git remote when the repository has
+     * one and the head branch is there (else its state only). Null when it is not open or conflicts.
+     */
+    private synchronized PullRequest merge(String fullName, int number, boolean squash, String merger, String commitTitle,
+                                           String commitMessage) {
+        PullRequest pr = find(fullName, number);
+        if (pr == null || pr.merged() || !pr.state().equals("open")) {
+            return null;
+        }
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        String sha = sha(fullName + "#" + number);
+        Optional<Path> bare = bareRepository(fullName);
+        if (bare.isPresent() && BareRepositories.head(bare.get(), pr.head()).isPresent()) {
+            PersonIdent github = new PersonIdent("GitHub", "noreply@github.com", now, ZoneOffset.UTC);
+            String login = squash ? pr.author() : merger;
+            PersonIdent author = new PersonIdent(login, login + "@users.noreply.github.com", now, ZoneOffset.UTC);
+            String title = commitTitle != null ? commitTitle : squash ? pr.title() + " (#" + number + ")"
+                    : "Merge pull request #" + number + " from " + OWNER + "/" + pr.head();
+            String body = commitMessage != null ? commitMessage : squash ? "" : pr.title();
+            Optional<String> merged = BareRepositories.merge(bare.get(), pr.base(), pr.head(), squash,
+                    body.isBlank() ? title + "\n" : title + "\n\n" + body.strip() + "\n", author, github);
+            if (merged.isEmpty()) {
+                return null;
+            }
+            sha = merged.get();
+        }
+        return replace(new PullRequest(pr.repository(), pr.number(), pr.title(), pr.body(), pr.head(), pr.base(), "closed",
+                true, pr.draft(), pr.labels(), pr.requestedReviewers(), pr.createdAt(), now, pr.author(), now, sha));
+    }
+
+    /** {@code PATCH .../pulls/{n}}: {@code title}, {@code body}, {@code state} ({@code closed}, or {@code open} again unless merged). */
+    private synchronized PullRequest edit(PullRequest pr, JsonNode json) {
+        String state = text(json, "state");
+        if (state == null || pr.merged() || !List.of("open", "closed").contains(state)) {
+            state = pr.state();
+        }
+        String title = text(json, "title");
+        String body = text(json, "body");
+        return replace(new PullRequest(pr.repository(), pr.number(), title != null ? title : pr.title(),
+                body != null ? body : pr.body(), pr.head(), pr.base(), state, pr.merged(), pr.draft(), pr.labels(),
+                pr.requestedReviewers(), pr.createdAt(), Instant.now().truncatedTo(ChronoUnit.SECONDS), pr.author(),
+                pr.mergedAt(), pr.mergeCommitSha()));
+    }
+
+    /** The seeded bare repository behind a repository of the stand-in, if it has one. */
+    private Optional<Path> bareRepository(String fullName) {
+        String url = cloneUrls.apply(fullName.substring(fullName.indexOf('/') + 1));
+        return url != null && url.startsWith("file://") ? Optional.of(Path.of(url.substring("file://".length())))
+                : Optional.empty();
+    }
+
+    private static int nextNumber(List<PullRequest> existing) {
+        return Math.max(6000, existing.stream().mapToInt(PullRequest::number).max().orElse(0)) + 1;
+    }
+
     private void requireRepository(String fullName) {
         if (!repoIds.containsKey(fullName)) {
             throw new IllegalArgumentException("unknown repository " + fullName + "; known: " + repoIds.keySet());
@@ -177,7 +283,9 @@ public final class GitHubStandIn extends HttpStandIn {
             return;
         }
         String path = exchange.getRequestURI().getPath().replaceAll("/+$", "");
-        String method = exchange.getRequestMethod();
+        String override = exchange.getRequestHeaders().getFirst("X-HTTP-Method-Override");
+        String method = override != null && exchange.getRequestMethod().equals("POST") ? override.toUpperCase()
+                : exchange.getRequestMethod();
         if (path.equals("/user") && method.equals("GET")) {
             Http.sendJson(exchange, 200, user(BOT_LOGIN, 93_101_234L));
             return;
@@ -276,7 +384,7 @@ public final class GitHubStandIn extends HttpStandIn {
                 }
             }
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
-            int number = Math.max(6000, list.stream().mapToInt(PullRequest::number).max().orElse(0)) + 1;
+            int number = nextNumber(list);
             pr = new PullRequest(repo, number, title, text(json, "body"), head, base, "open", false,
                     json.path("draft").asBoolean(false), List.of(), List.of(), now, now);
             list.add(pr);
@@ -294,6 +402,8 @@ public final class GitHubStandIn extends HttpStandIn {
         }
         if (action == null && method.equals("GET")) {
             Http.sendJson(exchange, 200, pullJson(pr));
+        } else if (action == null && method.equals("PATCH")) {
+            Http.sendJson(exchange, 200, pullJson(edit(pr, json)));
         } else if ("/requested_reviewers".equals(action) && method.equals("POST")) {
             List<String> reviewers = new ArrayList<>(pr.requestedReviewers());
             json.path("reviewers").forEach(r -> {
@@ -304,13 +414,15 @@ public final class GitHubStandIn extends HttpStandIn {
             PullRequest updated = replace(pr.with(pr.state(), pr.merged(), pr.labels(), reviewers));
             Http.sendJson(exchange, 201, pullJson(updated));
         } else if ("/merge".equals(action) && method.equals("PUT")) {
-            if (pr.merged() || !pr.state().equals("open")) {
+            String mergeMethod = json == null ? "merge" : json.path("merge_method").asText("merge");
+            PullRequest merged = merge(repo, number, !mergeMethod.equals("merge"), BOT_LOGIN, text(json, "commit_title"),
+                    text(json, "commit_message"));
+            if (merged == null) {
                 Http.sendJson(exchange, 405, Map.of("message", "Pull Request is not mergeable",
                         "documentation_url", "https://docs.github.com/rest"));
                 return;
             }
-            replace(pr.with("closed", true, pr.labels(), pr.requestedReviewers()));
-            Http.sendJson(exchange, 200, Map.of("sha", sha(repo + "#" + number), "merged", true,
+            Http.sendJson(exchange, 200, Map.of("sha", merged.mergeCommitSha(), "merged", true,
                     "message", "Pull Request successfully merged"));
         } else if ("/merge".equals(action) && method.equals("GET")) {
             Http.send(exchange, pr.merged() ? 204 : 404, null, null);
