@@ -3,17 +3,28 @@ package dev.releasetrain.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
+import dev.releasetrain.sandbox.GitFixtures;
+import dev.releasetrain.sandbox.GitHubStandIn;
+import dev.releasetrain.sandbox.Sandbox;
+
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The main job: a whole release on the embedded stack, as a person would run it. Starts the stack,
- * starts the release over REST, prints its live progress from the event stream, retries a step that
- * was made to fail (--fail-once: a fault aimed at that step's own call, see {@link FailOnce}), prints the timeline and checks the sandbox for the effects.
+ * starts the release over REST, prints its live progress from the event stream, acts as the people around the
+ * release (approvers, the marketing reviewer, a maintainer merging the sync PR), retries a step that
+ * was made to fail (--fail-once: a fault aimed at that step's own call, see {@link FailOnce}), prints the timeline
+ * and checks the sandbox for the effects ({@link Effects}). With --patch, then a fix labelled for the patch lands on
+ * master and the patch release X.Y.(Z+1) runs and is checked the same way.
  */
 final class Demo {
     static final String OWNER = "alice";
@@ -23,39 +34,78 @@ final class Demo {
     static final String RUNBOOK = "monthly-minor";
     /** Exit code of a demo refused before it started (an unknown --fail-once step). */
     static final int USAGE = 2;
+    /** The fix the patch release ships: a change to a file untouched since the minor was cut, so it picks cleanly. */
+    static final String FIX_TITLE = "fix(funnels): Default the conversion window when a funnel has none";
+    static final String FIX_PATH = "posthog/queries/funnels/base.py";
+    static final String FIX_CONTENT = """
+            class ClickhouseFunnelBase:
+                def __init__(self, filter, team):
+                    self._filter = filter
+                    self._team = team
+
+                def conversion_window_seconds(self):
+                    days = self._filter.funnel_window_days or 14
+                    return days * 24 * 3600
+            """;
+    private static final Pattern SEMVER = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
 
     private final PrintStream out;
     private final String version;
     private final String failOnce;
     private final boolean keep;
     private final String runbook;
+    private final boolean patch;
 
     Demo(PrintStream out, String version, String failOnce, boolean keep) {
         this(out, version, failOnce, keep, RUNBOOK);
     }
 
     Demo(PrintStream out, String version, String failOnce, boolean keep, String runbook) {
+        this(out, version, failOnce, keep, runbook, false);
+    }
+
+    Demo(PrintStream out, String version, String failOnce, boolean keep, String runbook, boolean patch) {
         this.runbook = runbook;
         this.out = out;
         this.version = version;
         this.failOnce = failOnce;
         this.keep = keep;
+        this.patch = patch;
+    }
+
+    /** The patch release after {@code version}: X.Y.(Z+1). */
+    static String patchOf(String version) {
+        Matcher m = SEMVER.matcher(version);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--patch: --version must be X.Y.Z, not " + version);
+        }
+        return m.group(1) + "." + m.group(2) + "." + (Integer.parseInt(m.group(3)) + 1);
     }
 
     int run() throws Exception {
         List<String> failing;
         try {
             failing = FailOnce.parse(failOnce, runbook);
+            if (patch && !RUNBOOK.equals(runbook)) {
+                throw new IllegalArgumentException("--patch follows the monthly runbook (" + RUNBOOK + "), not --runbook " + runbook);
+            }
+            if (patch) {
+                patchOf(version);
+            }
         } catch (IllegalArgumentException e) {
             out.println(e.getMessage());
             return USAGE;
         }
-        out.println("Release Train demo: release " + version + " on the embedded stack");
+        out.println("Release Train demo: release " + version + (patch ? " then patch " + patchOf(version) : "")
+                + " on the embedded stack");
         out.println("starting the stack");
         try (Stack stack = Stack.start(line -> out.println(line), runbook)) {
             int code;
             try {
                 code = release(stack, failing);
+                if (code == 0 && patch) {
+                    code = patch(stack);
+                }
             } catch (RuntimeException e) {
                 stack.keepRunDir(); // the logs say what went wrong
                 throw e;
@@ -96,6 +146,39 @@ final class Demo {
         return effects && retries ? 0 : 1;
     }
 
+    /**
+     * The patch release after the monthly one on the same stack: a fix labelled {@code release-<patch>} is
+     * squash-merged to master (after the minor's tag), then the patch release runs; 0 when it completed and every
+     * effect of both releases is in the sandbox.
+     */
+    int patch(Stack stack) {
+        String v = patchOf(version);
+        Sandbox sandbox = stack.sandbox();
+        ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), OWNER, stack.apiToken(OWNER));
+        out.println();
+        out.println("patch " + v + ": a fix for " + version + ", labelled release-" + v + ", lands on master");
+        GitHubStandIn.PullRequest fix = sandbox.github().mergeFix(Effects.APP, FIX_TITLE, FIX_PATH, FIX_CONTENT,
+                Instant.now(), "release-" + v);
+        out.println("  PR #" + fix.number() + " \"" + fix.title() + "\" squash-merged to "
+                + sandbox.gitDefaultBranch(GitFixtures.POSTHOG) + " as " + Effects.shortId(fix.mergeCommitSha())
+                + " (in the GitHub stand-in)");
+        if (!start(api, "{\"version\":\"" + v + "\",\"kind\":\"patch\"}", v)) {
+            return 1;
+        }
+        String end = follow(stack, api, v, List.of());
+        timeline(api, v);
+        if (!"completed".equals(end)) {
+            out.println("release " + v + " did not complete: " + end);
+            return 1;
+        }
+        out.println("effects in the sandbox:");
+        boolean ok = report(Effects.patch(sandbox, v, version, fix.mergeCommitSha(), fix.title()));
+        ok &= report(Effects.both(sandbox, version, v));
+        out.println(ok ? "release " + version + " and patch " + v + " completed; every effect of both is there"
+                : "some effects are missing");
+        return ok ? 0 : 1;
+    }
+
     /** Starts a release over REST as the owner; false (and says why) when the coordinator refused. */
     private boolean start(ReleaseClient api, String body, String v) {
         ReleaseClient.Answer started = api.post("/releases", body);
@@ -128,6 +211,7 @@ final class Demo {
         AtomicReference<String> end = new AtomicReference<>();
         Set<String> retried = ConcurrentHashMap.newKeySet();
         Set<String> retryRecorded = ConcurrentHashMap.newKeySet();
+        AtomicBoolean syncMerged = new AtomicBoolean();
         api.follow(v, null, e -> {
             String line = EventLines.describe(e);
             if (line != null) {
@@ -142,6 +226,10 @@ final class Demo {
             if ("GateOpened".equals(e.type())) {
                 approve(v, e.data().path("data").path("gate").asText(), api, approver);
             }
+            if (("StepStarted".equals(e.type()) || "StepProgress".equals(e.type())) && "git.await-sync-merge".equals(eventStep)
+                    && syncMerged.compareAndSet(false, true)) {
+                mergeSyncPullRequest(stack.sandbox(), api, v);
+            }
             if ("StepFailed".equals(e.type()) && failing.contains(eventStep) && retried.add(eventStep)) {
                 retryOverRest(api, v, eventStep);
                 return true;
@@ -151,6 +239,10 @@ final class Demo {
             }
             if ("ReleaseCompleted".equals(e.type())) {
                 end.set("completed");
+                return false;
+            }
+            if ("ReleaseCancelled".equals(e.type())) {
+                end.set("cancelled");
                 return false;
             }
             if ("ReleaseFailed".equals(e.type())) {
@@ -165,6 +257,31 @@ final class Demo {
             return true;
         });
         return end.get();
+    }
+
+    /**
+     * A maintainer merges the sync PR (in the GitHub stand-in, which merges its branch into master in the app
+     * remote), as git.await-sync-merge asks; if it cannot be merged the owner cancels the release rather than
+     * let the step wait out its deadline.
+     */
+    private void mergeSyncPullRequest(Sandbox sandbox, ReleaseClient api, String v) {
+        List<GitHubStandIn.PullRequest> open = SandboxFacts.pullRequests(sandbox, Effects.APP, "sync-" + v).stream()
+                .filter(p -> "open".equals(p.state())).toList();
+        String problem;
+        if (open.size() == 1) {
+            try {
+                GitHubStandIn.PullRequest merged = sandbox.github().mergePullRequest(Effects.APP, open.get(0).number());
+                out.println("  a maintainer merged the sync PR #" + merged.number() + " into "
+                        + merged.base() + " as " + Effects.shortId(merged.mergeCommitSha()) + " (in the GitHub stand-in)");
+                return;
+            } catch (RuntimeException e) {
+                problem = "could not merge the sync PR #" + open.get(0).number() + ": " + e.getMessage();
+            }
+        } else {
+            problem = open.size() + " open sync PRs from sync-" + v;
+        }
+        out.println("  " + problem + "; cancelling release " + v);
+        api.post("/releases/" + v + "/cancel", "{\"reason\":\"demo: " + problem.replace("\"", "'") + "\"}");
     }
 
     /** Retries a failed step at once, as the release owner would after the stand-in recovered. */

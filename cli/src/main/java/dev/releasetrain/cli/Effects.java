@@ -131,7 +131,10 @@ final class Effects {
                         && version.equals(after[1]) && bumped(before[0], after[0], part));
     }
 
-    /** The sync PR: from sync-[v] to the app's default branch, changing versions.json to list the version first. */
+    /**
+     * The sync PR: from sync-[v] to the app's default branch, changing versions.json to list the version first, merged;
+     * the default branch's versions.json then lists the version first.
+     */
     private void syncPullRequest(String version) {
         String branch = "sync-" + version;
         List<GitHubStandIn.PullRequest> prs = SandboxFacts.pullRequests(sandbox, APP, branch);
@@ -141,19 +144,27 @@ final class Effects {
         boolean one = prs.size() == 1;
         GitHubStandIn.PullRequest pr = one ? prs.get(0) : null;
         add("github: sync PR " + (one ? "#" + pr.number() + " " + branch + " -> " + pr.base() : prs.size() + " PRs from " + branch)
-                        + ", changes " + files + " (first entry " + (listed.isEmpty() ? "none" : listed.get(0)) + ")",
+                        + ", changes " + files + " (first entry " + (listed.isEmpty() ? "none" : listed.get(0)) + ")"
+                        + (one ? (pr.merged() ? ", merged" : ", not merged") : ""),
                 one && base.equals(pr.base()) && files.contains(VERSIONS_FILE) && !listed.isEmpty()
-                        && version.equals(listed.get(0)));
+                        && version.equals(listed.get(0)) && pr.merged());
+        List<String> onBase = SandboxFacts.versionsJson(sandbox, base);
+        add("git: " + base + "'s " + VERSIONS_FILE + " lists " + (onBase.isEmpty() ? "nothing" : onBase.get(0)) + " first",
+                !onBase.isEmpty() && version.equals(onBase.get(0)));
     }
 
+    /** One completed invalidation for the release, created once the sync PR was merged (else the CDN caches the old file). */
     private void invalidation(String version) {
         List<CloudFrontStandIn.Invalidation> mine = sandbox.invalidations().stream()
                 .filter(i -> i.callerReference().contains("/" + version + "/")).toList();
         Instant now = Instant.now();
         boolean completed = mine.size() == 1 && "Completed".equals(mine.get(0).status(now));
+        Optional<Instant> merged = SandboxFacts.pullRequests(sandbox, APP, "sync-" + version).stream()
+                .filter(GitHubStandIn.PullRequest::merged).map(GitHubStandIn.PullRequest::mergedAt).findFirst();
+        boolean afterMerge = completed && merged.isPresent() && !mine.get(0).createTime().isBefore(merged.get());
         add("cloudfront: " + mine.size() + " invalidation for " + version
-                + (mine.size() == 1 ? " (" + mine.get(0).id() + " of " + mine.get(0).paths() + ", " + mine.get(0).status(now) + ")" : ""),
-                completed);
+                + (mine.size() == 1 ? " (" + mine.get(0).id() + " of " + mine.get(0).paths() + ", " + mine.get(0).status(now)
+                + ", created " + (afterMerge ? "after" : "NOT after") + " the sync PR was merged)" : ""), afterMerge);
     }
 
     private void releasePost(String version) {

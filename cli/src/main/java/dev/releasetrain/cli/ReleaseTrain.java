@@ -30,7 +30,7 @@ public final class ReleaseTrain implements Callable<Integer> {
 
     // Not mixinStandardHelpOptions: its --version would clash with the release's --version (and drop --help).
     @Command(name = "demo",
-            description = "Run one whole release end to end on the embedded stack, then stop everything.",
+            description = "Run one whole release end to end on the embedded stack (with --patch, then its patch release), then stop everything.",
             footer = "%nExit codes: 0 the release completed and every effect is in the sandbox, 1 it did not "
                     + "(the run directory with the logs is kept and printed), 2 bad options.")
     static final class DemoCommand implements Callable<Integer> {
@@ -48,10 +48,13 @@ public final class ReleaseTrain implements Callable<Integer> {
         @Option(names = "--runbook", defaultValue = Demo.RUNBOOK,
                 description = "The plan minor releases run (default ${DEFAULT-VALUE}; monthly-minor for the whole monthly runbook).")
         String runbook;
+        @Option(names = "--patch", description = "After the monthly release X.Y.Z, merge a fix labelled release-X.Y.(Z+1) to master "
+                + "and run patch release X.Y.(Z+1) from tag X.Y.Z; exit 0 only if every effect of both is in the sandbox.")
+        boolean patch;
 
         @Override
         public Integer call() throws Exception {
-            return new Demo(System.out, version, failOnce, keep, runbook).run();
+            return new Demo(System.out, version, failOnce, keep, runbook, patch).run();
         }
     }
 

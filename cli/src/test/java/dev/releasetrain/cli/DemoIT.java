@@ -6,7 +6,10 @@ import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Sandbox;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -20,12 +23,15 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The main job as {@code ./release-train demo --fail-once ...} runs it: the whole monthly runbook on the stack
- * of processes, with one step of each service refused once by its stand-in and retried over REST. Asserts on
- * the sandbox's state and the REST timeline, not on what the demo prints.
+ * The main job as {@code ./release-train demo --patch --fail-once ...} runs it: the whole monthly runbook on the
+ * stack of processes, with one step of each service refused once by its stand-in and retried over REST, then on the
+ * same stack a fix labelled for the patch merged to master and the patch release. Asserts on the sandbox's state
+ * and the REST timeline, not on what the demo prints.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DemoIT {
     static final String VERSION = "1.29.0";
+    static final String PATCH = "1.29.1";
     /** One step per service, each refused once at its own call (deterministic: see FailOnce). */
     static final List<String> FAILING = List.of("notify.announce-code-freeze", "git.bump-chart", "deploy.verify-playground",
             "cdn.invalidate");
@@ -47,6 +53,7 @@ class DemoIT {
     }
 
     @Test
+    @Order(1)
     void theMonthlyRunbookCompletesWithOneStepPerServiceFailedOnceAndRetriedAndEveryEffectIsInTheSandbox() {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         long t0 = System.nanoTime();
@@ -93,6 +100,9 @@ class DemoIT {
                 Set.copyOf(SandboxFacts.changedFiles(sandbox, "charts-clickhouse", "bump-" + VERSION)));
         GitHubStandIn.PullRequest sync = onlyPr(sandbox, "PostHog/posthog", "sync-" + VERSION);
         assertEquals("master", sync.base());
+        // merged by the demo's maintainer while git.await-sync-merge waited: master lists the version first
+        assertTrue(sync.merged(), "sync PR merged: " + sync);
+        assertEquals(VERSION, SandboxFacts.versionsJson(sandbox, "master").get(0));
         GitHubStandIn.PullRequest post = onlyPr(sandbox, "PostHog/posthog.com", "release-post-" + VERSION);
         assertTrue(post.merged(), "release post published: " + post);
 
@@ -106,12 +116,69 @@ class DemoIT {
         assertEquals(1, invalidations.size(), sandbox.invalidations().toString());
         assertEquals(List.of("/*"), invalidations.get(0).paths());
         assertEquals("Completed", invalidations.get(0).status());
+        assertFalse(invalidations.get(0).createTime().isBefore(sync.mergedAt()),
+                "the CDN is invalidated once versions.json is on master: " + invalidations.get(0) + ", " + sync);
 
         // slack: each channel message once (the refused attempt posted nothing)
         assertEquals(1, messages(sandbox, "#team-releases", "Code freeze for PostHog " + VERSION));
         assertEquals(1, messages(sandbox, "#team-releases", "is cut and the playground"));
         assertEquals(1, messages(sandbox, "#announcements", "PostHog " + VERSION + " is out"));
         assertEquals(1, messages(sandbox, "#marketing", "PostHog " + VERSION + " is released"));
+    }
+
+    @Test
+    @Order(2)
+    void thePatchReleaseShipsTheLabelledFixFromTheMinorsTagAndEveryEffectOfBothIsInTheSandbox() {
+        assertEquals("completed", new ReleaseClient(stack.coordinatorUrl(), Demo.OWNER, stack.apiToken(Demo.OWNER))
+                .get("/releases/" + VERSION).body().path("status").asText(), "the monthly release ran first");
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        long t0 = System.nanoTime();
+        int code = new Demo(new PrintStream(buffer, true, StandardCharsets.UTF_8), VERSION, null, false, Demo.RUNBOOK, true)
+                .patch(stack);
+        String printed = buffer.toString(StandardCharsets.UTF_8);
+        System.out.println(printed);
+        System.out.printf("patch release took %.1f s%n", (System.nanoTime() - t0) / 1e9);
+        assertEquals(0, code, printed);
+        Sandbox sandbox = stack.sandbox();
+
+        // the fix: one PR labelled release-1.29.1, squash-merged to master after tag 1.29.0
+        List<GitHubStandIn.PullRequest> fixes = sandbox.github().pullRequests("PostHog/posthog").stream()
+                .filter(p -> p.labels().contains("release-" + PATCH)).toList();
+        assertEquals(1, fixes.size(), fixes.toString());
+        String fix = fixes.get(0).mergeCommitSha();
+        assertTrue(SandboxFacts.reachable(sandbox, "posthog", fix, "master"));
+
+        // tag 1.29.1 (annotated) on release-1.29.1, cut from tag 1.29.0, with the fix and the version bump
+        assertEquals("Version " + PATCH, SandboxFacts.tagMessage(sandbox, "posthog", PATCH));
+        String tagged = SandboxFacts.commit(sandbox, "posthog", "refs/tags/" + PATCH);
+        assertTrue(SandboxFacts.reachable(sandbox, "posthog", tagged, "release-" + PATCH), "tag on release-" + PATCH);
+        assertTrue(SandboxFacts.reachable(sandbox, "posthog", SandboxFacts.commit(sandbox, "posthog", "refs/tags/" + VERSION),
+                "refs/tags/" + PATCH), "cut from tag " + VERSION);
+        assertFalse(SandboxFacts.reachable(sandbox, "posthog", fix, "refs/tags/" + PATCH), "picked, not merged from master");
+        assertEquals(Demo.FIX_CONTENT, SandboxFacts.file(sandbox, "posthog", "refs/tags/" + PATCH, Demo.FIX_PATH).orElseThrow());
+        assertTrue(!Demo.FIX_CONTENT.equals(SandboxFacts.file(sandbox, "posthog", "refs/tags/" + VERSION, Demo.FIX_PATH).orElse("")));
+        assertEquals(PATCH, SandboxFacts.appVersion(sandbox, "refs/tags/" + PATCH));
+
+        // master's versions.json: both entries, newest first
+        List<String> versions = SandboxFacts.versionsJson(sandbox, "master");
+        assertEquals(List.of(PATCH, VERSION), versions.subList(0, 2), versions.toString());
+
+        // the chart bumped as a patch: label bump patch, chart version x.y.(z+1), appVersion 1.29.1
+        GitHubStandIn.PullRequest chart = onlyPr(sandbox, "PostHog/charts-clickhouse", "bump-" + PATCH);
+        assertTrue(chart.labels().contains("bump patch"), chart.labels().toString());
+        String[] before = SandboxFacts.chartVersions(sandbox, "bump-" + PATCH + "~1");
+        String[] after = SandboxFacts.chartVersions(sandbox, "bump-" + PATCH);
+        assertEquals(PATCH, after[1]);
+        String[] b = before[0].split("\\.");
+        assertEquals(b[0] + "." + b[1] + "." + (Integer.parseInt(b[2]) + 1), after[0], "patch bump of " + before[0]);
+
+        // one announcement each in the community workspace's #announcements
+        assertEquals(1, communityAnnouncements(sandbox, VERSION + " is out"));
+        assertEquals(1, communityAnnouncements(sandbox, PATCH + " is out"));
+    }
+
+    private static long communityAnnouncements(Sandbox sandbox, String text) {
+        return sandbox.slackMessages("announcements").stream().filter(m -> m.text().contains(text)).count();
     }
 
     private static long messages(Sandbox sandbox, String channel, String text) {
