@@ -2,9 +2,6 @@ package dev.releasetrain.notify;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -15,8 +12,8 @@ import java.util.regex.Pattern;
  * bearer token with the role {@code release-manager} to retry and {@code approver} to approve.
  *
  * <p>Every word that the shell could split or expand is single-quoted, and the step or gate is percent-encoded in
- * the URL. In a Slack message each command is a preformatted block ({@link #block}); {@link #in} takes them back
- * out of a message's text, as a person copying them would.
+ * the URL. In a Slack message each command is a preformatted block ({@link #block}); the sandbox's
+ * {@code SlackStandIn.codeBlocks} takes them back out of a message's text, as a person copying them would.
  */
 public final class CoordinatorCommands {
     /** The environment variable the commands read the coordinator token from. */
@@ -27,7 +24,6 @@ public final class CoordinatorCommands {
     public static final String CLI = "./release-train";
 
     private static final Pattern SAFE_WORD = Pattern.compile("[A-Za-z0-9@%_+=:,./-]+");
-    private static final Pattern BLOCK = Pattern.compile("```(.*?)```", Pattern.DOTALL);
 
     private final String coordinatorUrl;
 
@@ -73,16 +69,6 @@ public final class CoordinatorCommands {
     /** A command as a Slack preformatted block: {@code &}, {@code <} and {@code >} escaped as Slack's text wants them. */
     public static String block(String command) {
         return "```" + command.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "```";
-    }
-
-    /** The commands in a message's text as Slack keeps it: its preformatted blocks, with Slack's escapes undone. */
-    public static List<String> in(String slackText) {
-        List<String> commands = new ArrayList<>();
-        Matcher m = BLOCK.matcher(slackText == null ? "" : slackText);
-        while (m.find()) {
-            commands.add(m.group(1).strip().replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
-        }
-        return commands;
     }
 
     /** One shell word: as it is when nothing in it is special to the shell, else single-quoted. */

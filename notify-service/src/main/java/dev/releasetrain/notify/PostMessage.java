@@ -13,8 +13,8 @@ import java.util.Map;
 
 /**
  * {@code notify.post-message}: tells the release channel ({@code release-train.slack.channel}, team workspace)
- * that the release went through the proving runbook. Idempotent through {@link SlackMessages#postOnce}: metadata {@code release_train_step {release, step}}.
- * Outputs {@code channel} (its id) and {@code ts}.
+ * that the release went through the proving runbook. Idempotent through {@link SlackMessages#postOnce}: metadata
+ * {@code release_train_step {release, step}}. Outputs {@code channel} (its id) and {@code ts}.
  */
 @ApplicationScoped
 public class PostMessage implements StepHandler {

@@ -1,6 +1,7 @@
 package dev.releasetrain.notify;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.releasetrain.sandbox.SlackStandIn;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,7 +140,7 @@ class CoordinatorCommandsTest {
         String command = "curl -d '{\"a\":\"<b> & c\"}' 'http://h/x?a=1&b=2'";
         String text = "Do this:\n" + CoordinatorCommands.block(command) + "\nor `not this`:\n" + CoordinatorCommands.block("ls");
         assertFalse(text.contains("<b>"), "Slack's text escapes <, > and &: " + text);
-        assertEquals(List.of(command, "ls"), CoordinatorCommands.in(text));
+        assertEquals(List.of(command, "ls"), SlackStandIn.codeBlocks(text));
     }
 
     record Run(int exit, String output) {
