@@ -6,7 +6,9 @@ import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Images;
 import dev.releasetrain.sandbox.RegistryStandIn;
 import dev.releasetrain.sandbox.Sandbox;
+import dev.releasetrain.sandbox.SlackStandIn;
 import dev.releasetrain.sandbox.WebsiteFixtures;
+import dev.releasetrain.sandbox.WebsiteStandIn;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,7 +100,7 @@ final class Effects {
         long minorAnnounced = announcements(sandbox, minor).size();
         long patchAnnounced = announcements(sandbox, patch).size();
         e.add("slack: " + minorAnnounced + " announcement of " + minor + " and " + patchAnnounced + " of " + patch
-                + " in #announcements", minorAnnounced == 1 && patchAnnounced == 1);
+                + " in the community workspace's #announcements", minorAnnounced == 1 && patchAnnounced == 1);
         return e.checks;
     }
 
@@ -167,6 +169,7 @@ final class Effects {
                 + ", created " + (afterMerge ? "after" : "NOT after") + " the sync PR was merged)" : ""), afterMerge);
     }
 
+    /** The post PR merged, the post on the website repository's default branch, and live on the public site. */
     private void releasePost(String version) {
         List<GitHubStandIn.PullRequest> prs = SandboxFacts.pullRequests(sandbox, WebsiteFixtures.FULL_NAME, "release-post-" + version);
         Optional<Map.Entry<String, String>> post = SandboxFacts.websitePost(sandbox, version);
@@ -175,17 +178,26 @@ final class Effects {
                         : "missing") + "; " + post.map(p -> p.getKey() + " on " + WebsiteFixtures.defaultBranch() + " mentions " + version)
                         .orElse("no post mentioning " + version + " on " + WebsiteFixtures.defaultBranch()),
                 merged && post.isPresent());
+        Optional<String> url = post.flatMap(p -> WebsiteStandIn.urlPath(p.getKey())).map(path -> sandbox.websiteUrl() + path);
+        SandboxFacts.Page page = url.map(SandboxFacts::get).orElse(new SandboxFacts.Page(0, ""));
+        boolean live = page.status() == 200 && page.body().contains(version);
+        add("website: the post " + url.orElse("(no URL)") + " answers " + (page.status() == 0 ? "nothing" : page.status())
+                + (live ? " with " + version + " in it" : ""), live);
     }
 
     private void announcement(String version) {
         long n = announcements(sandbox, version).size();
-        add("slack: " + n + " announcement of " + version + " in #announcements", n == 1);
+        add("slack: " + n + " announcement of " + version + " in the community workspace's #announcements", n == 1);
     }
 
-    /** The messages of #announcements that name {@code version} (not a longer version it is a prefix of). */
+    /**
+     * The messages of the community workspace's #announcements (where users read them) that name {@code version}
+     * (not a longer version it is a prefix of).
+     */
     static List<String> announcements(Sandbox sandbox, String version) {
         Pattern named = Pattern.compile("(?<![0-9.])" + Pattern.quote(version) + "(?![0-9])");
-        return sandbox.slackMessages("announcements").stream().map(m -> m.text()).filter(t -> named.matcher(t).find()).toList();
+        return sandbox.slackMessages(SlackStandIn.COMMUNITY, "announcements").stream().map(SlackStandIn.Message::text)
+                .filter(t -> named.matcher(t).find()).toList();
     }
 
     /** Whether {@code after} is {@code before} bumped at {@code part} (0 major, 1 minor, 2 patch): lower parts reset. */

@@ -28,6 +28,7 @@ import java.util.regex.Pattern;
 /** What the demo and the tests read back from the sandbox to check a release's effects. */
 final class SandboxFacts {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
 
     private SandboxFacts() {
     }
@@ -212,6 +213,24 @@ final class SandboxFacts {
                 .entrySet().stream()
                 .filter(f -> f.getKey().startsWith("contents/") && f.getValue().contains(version))
                 .findFirst();
+    }
+
+    /** A page a plain GET of a URL answered: status and body. */
+    record Page(int status, String body) {
+    }
+
+    /** A plain GET of a sandbox URL (the public website), as a browser would; status 0 when nothing answered. */
+    static Page get(String url) {
+        try {
+            java.net.http.HttpResponse<String> r = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(java.time.Duration.ofSeconds(10)).GET().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return new Page(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return new Page(0, String.valueOf(e));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Page(0, "interrupted");
+        }
     }
 
     /** The message of an annotated tag, or null when there is no such annotated tag. */

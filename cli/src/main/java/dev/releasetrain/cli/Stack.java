@@ -169,12 +169,13 @@ public final class Stack implements AutoCloseable {
         notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
         notify.put("release-train.github.api-url", sandbox.githubUrl());
         notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
+        notify.put("release-train.notify.website.site-url", sandbox.websiteUrl());
         notify.put("release-train.notify.coordinator-url", coordinatorUrl);
         if (fromTheEnd) {
             notify.put("mp.messaging.incoming.release-events.auto.offset.reset", "latest");
         }
         services.add(new ServiceProcess("notify-service", home, freePort(), notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken(),
-                "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
+                "RELEASE_TRAIN_SLACK_COMMUNITY_TOKEN", sandbox.slackCommunityToken(), "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
         return services;
     }
 

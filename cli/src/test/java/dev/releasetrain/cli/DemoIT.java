@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.releasetrain.sandbox.CloudFrontStandIn;
 import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Sandbox;
+import dev.releasetrain.sandbox.SlackStandIn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -178,7 +179,7 @@ class DemoIT {
     }
 
     private static long communityAnnouncements(Sandbox sandbox, String text) {
-        return sandbox.slackMessages("announcements").stream().filter(m -> m.text().contains(text)).count();
+        return sandbox.slackMessages(SlackStandIn.COMMUNITY, "announcements").stream().filter(m -> m.text().contains(text)).count();
     }
 
     private static long messages(Sandbox sandbox, String channel, String text) {

@@ -12,12 +12,17 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,9 +33,10 @@ import java.util.zip.GZIPOutputStream;
 /**
  * Helm's release records, read and written where Helm keeps them (its default {@code secret} storage driver):
  * Secrets {@code sh.helm.release.v1.NAME.vN} labelled {@code owner=helm,name=NAME}, whose {@code release} key
- * holds the release as base64 of gzipped JSON. helm-java 0.0.21 has no rollback command; this is what the step
- * needs instead: a revision's chart metadata, values and rendered manifest (to roll back to it), marking an
- * interrupted or failed revision {@code failed}, and the Jobs a revision's manifest creates.
+ * holds the release as base64 of gzipped JSON. helm-java 0.0.21 has no rollback command; this is what
+ * {@link AtomicHelmUpgrade} needs instead: a revision's chart metadata, values and rendered manifest (to roll back
+ * to it), marking an interrupted or failed revision {@code failed}, the Jobs a revision's manifest creates, and
+ * whether a revision already has the values asked for.
  */
 final class HelmReleases {
 
@@ -54,6 +60,25 @@ final class HelmReleases {
 
         JsonNode config() {
             return release.path("config");
+        }
+
+        /** Deployed once: {@code deployed}, or {@code superseded} by a later revision. */
+        boolean succeeded() {
+            return "deployed".equals(status) || "superseded".equals(status);
+        }
+
+        /** {@code pending-install}, {@code pending-upgrade} or {@code pending-rollback}: an operation is (or was) under way. */
+        boolean pending() {
+            return status.startsWith("pending-");
+        }
+
+        /** When Helm last started an operation on this revision (the epoch when unreadable: taken as old). */
+        Instant lastDeployed() {
+            try {
+                return OffsetDateTime.parse(release.path("info").path("last_deployed").asText("")).toInstant();
+            } catch (DateTimeParseException e) {
+                return Instant.EPOCH;
+            }
         }
     }
 
@@ -148,6 +173,43 @@ final class HelmReleases {
     static String configYaml(Stored r) throws IOException {
         JsonNode config = r.config();
         return config.isObject() && !config.isEmpty() ? YAML.writeValueAsString(config) : "{}\n";
+    }
+
+    /** Same values, numbers compared by value (Helm stores them as floats), key order not significant. */
+    static boolean sameValues(JsonNode a, JsonNode b) {
+        if (a == null || a.isMissingNode() || a.isNull()) {
+            return b == null || b.isMissingNode() || b.isNull() || (b.isObject() && b.isEmpty());
+        }
+        if (b == null || b.isMissingNode() || b.isNull()) {
+            return a.isObject() && a.isEmpty();
+        }
+        if (a.isNumber() && b.isNumber()) {
+            return new BigDecimal(a.asText()).compareTo(new BigDecimal(b.asText())) == 0;
+        }
+        if (a.isObject() && b.isObject()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (Iterator<String> it = a.fieldNames(); it.hasNext(); ) {
+                String k = it.next();
+                if (!b.has(k) || !sameValues(a.get(k), b.get(k))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (a.isArray() && b.isArray()) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                if (!sameValues(a.get(i), b.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return a.equals(b);
     }
 
     /** The Secret's {@code release} value (base64 as the API returns it) to Helm's release JSON. */

@@ -5,22 +5,35 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What Helm's {@code --wait} is waiting for, seen from outside: the release's Deployments whose rollout is not
  * complete (the test of {@code kubectl rollout status}: generation observed, every replica updated and available,
  * no old replica left), each with the waiting reason of one of its pods. Helm's own reason for a timeout is only
- * {@code context deadline exceeded}; this names what did not get ready.
+ * {@code context deadline exceeded}; this names what did not get ready, and reports it as progress while Helm runs.
  */
 final class RolloutWatch {
+
+    private static final Logger LOG = Logger.getLogger(RolloutWatch.class);
 
     private final KubernetesClient client;
     private final String namespace;
     private final String release;
+    /** The last non-empty sample: what was not ready before Helm gave up (an atomic rollback then restores it). */
     private volatile List<String> lastNotReady = List.of();
 
     RolloutWatch(KubernetesClient client, String namespace, String release) {
@@ -68,9 +81,51 @@ final class RolloutWatch {
         }
     }
 
-    /** The last non-empty answer: what was not ready before Helm gave up (an atomic rollback then restores it). */
-    List<String> lastNotReady() {
-        return lastNotReady;
+    /**
+     * Runs a Helm call, looking at the rollout every second and reporting progress every progress-interval (how
+     * long, and which Deployments are not ready yet) while it runs.
+     */
+    <T> T during(String what, Callable<T> call, AtomicHelmUpgrade.Settings settings, AtomicHelmUpgrade.Progress progress)
+            throws Exception {
+        ScheduledExecutorService ticker = Executors.newScheduledThreadPool(1, r -> {
+            Thread t = new Thread(r, "helm-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        long start = System.nanoTime();
+        Duration timeout = settings.timeout();
+        long interval = settings.progressInterval().toMillis();
+        AtomicReference<List<String>> notReady = new AtomicReference<>(List.of());
+        ticker.scheduleWithFixedDelay(() -> notReady.set(sample()), 500, 1000, TimeUnit.MILLISECONDS);
+        ticker.scheduleAtFixedRate(() -> {
+            try {
+                Duration running = Duration.ofNanos(System.nanoTime() - start);
+                List<String> waiting = notReady.get();
+                Map<String, Object> details = new LinkedHashMap<>();
+                details.put("runningSeconds", running.toSeconds());
+                details.put("timeoutSeconds", timeout.toSeconds());
+                details.put("notReady", waiting);
+                progress.report(what + " running for " + AwaitImages.human(running) + " (timeout "
+                        + AwaitImages.human(timeout) + ")" + (waiting.isEmpty() ? "" : ": waiting for "
+                        + String.join(", ", waiting)), details);
+            } catch (RuntimeException e) {
+                LOG.debugf(e, "progress not published");
+            }
+        }, interval, interval, TimeUnit.MILLISECONDS);
+        try {
+            return call.call();
+        } finally {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** Helm's timeout says only "context deadline exceeded": adds what was not ready. */
+    String explain(String reason) {
+        String m = reason.toLowerCase(Locale.ROOT);
+        if ((m.contains("deadline exceeded") || m.contains("timed out")) && !lastNotReady.isEmpty()) {
+            return reason + " (not ready when Helm gave up: " + String.join(", ", lastNotReady) + ")";
+        }
+        return reason;
     }
 
     private static String waitingReason(Pod p) {

@@ -15,7 +15,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Helm's release records: the encoding round trip, Jobs of a manifest, the chart a rollback installs. */
+/**
+ * Helm's release records: the encoding round trip, Jobs of a manifest, the chart a rollback installs, what a
+ * revision's status and time say, and values compared as data.
+ */
 class HelmReleasesTest {
 
     static final String MANIFEST = """
@@ -64,8 +67,35 @@ class HelmReleasesTest {
         assertFalse(chartYaml.contains("redis"), chartYaml);
         assertEquals(MANIFEST, Files.readString(dir.resolve("release-train/rollback-manifest.yaml")));
         JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(HelmReleases.configYaml(stored));
-        assertTrue(UpgradePlayground.sameValues(config, stored.config()), config.toString());
+        assertTrue(HelmReleases.sameValues(config, stored.config()), config.toString());
         assertTrue(config.path("web").path("env").path(0).path("value").isTextual());
         assertTrue(config.path("flag").isTextual());
+    }
+
+    @Test
+    void aRevisionsStatusAndStartTimeAreRead() throws Exception {
+        HelmReleases.Stored deployed = new HelmReleases.Stored(3, "deployed", release(), null);
+        assertTrue(deployed.succeeded());
+        assertFalse(deployed.pending());
+        assertEquals(java.time.Instant.parse("2026-11-26T10:00:00.123456789Z"), deployed.lastDeployed());
+        ObjectNode unreadable = release();
+        ((ObjectNode) unreadable.get("info")).put("last_deployed", "yesterday");
+        HelmReleases.Stored pending = new HelmReleases.Stored(4, "pending-upgrade", unreadable, null);
+        assertTrue(pending.pending());
+        assertFalse(pending.succeeded());
+        assertEquals(java.time.Instant.EPOCH, pending.lastDeployed()); // unreadable: taken as old
+        assertTrue(new HelmReleases.Stored(2, "superseded", release(), null).succeeded());
+    }
+
+    @Test
+    void valuesAreComparedAsDataWithNumbersByValue() throws Exception {
+        ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+        JsonNode given = yaml.readTree("web: {replicacount: 2, env: [{name: A, value: \"1\"}]}\nflag: true\n");
+        JsonNode stored = new ObjectMapper().readTree("{\"flag\":true,\"web\":{\"env\":[{\"value\":\"1\",\"name\":\"A\"}],"
+                + "\"replicacount\":2.0}}");
+        assertTrue(HelmReleases.sameValues(given, stored));
+        assertFalse(HelmReleases.sameValues(given, yaml.readTree("web: {replicacount: 3, env: [{name: A, value: \"1\"}]}\nflag: true\n")));
+        assertFalse(HelmReleases.sameValues(given, yaml.readTree("web: {replicacount: 2, env: [{name: A, value: \"1\"}]}\n")));
+        assertTrue(HelmReleases.sameValues(null, yaml.readTree("{}")));
     }
 }

@@ -22,19 +22,21 @@ import java.util.Map;
 /**
  * A channel message of the runbook: the template {@code release-train.notify.templates.<template>} rendered with
  * the command's parameters (the release variables and the step's own) and a few derived values, posted once per
- * release and step to the channel {@code release-train.notify.channels.<channel>}. Outputs {@code channel} (id),
- * {@code ts}, {@code permalink}.
+ * release and step to the channel {@code release-train.notify.channels.<channel>} of its Slack workspace (the
+ * team's, unless the step says otherwise). Outputs {@code channel} (id), {@code ts}, {@code permalink}.
  *
  * <p>Derived values: {@code ownerMention} ({@code <@ownerSlack>}, else the owner's name), {@code sessionTime}
  * (the break-the-release session: {@code freezeTime} plus {@code release-train.notify.session-offset}),
- * {@code playgroundUrl}, {@code highlights} (the {@code highlights} parameter as a bullet list, empty without it).
+ * {@code playgroundUrl}, {@code highlights} (the {@code highlights} parameter as a bullet list, empty without it),
+ * {@code postLink} (the template {@code post-link} with the {@code postUrl} parameter; empty when there is no post,
+ * as for a patch, so that a line holding only {@code {{postLink}}} is left out).
  */
 public abstract class Announcement implements StepHandler {
     private static final DateTimeFormatter WHEN = DateTimeFormatter.ofPattern("EEEE d MMMM yyyy, HH:mm 'UTC'", java.util.Locale.ENGLISH)
             .withZone(ZoneOffset.UTC);
 
     @Inject
-    SlackMessages messages;
+    SlackWorkspaces slack;
 
     @Inject
     MessageTemplates templates;
@@ -48,11 +50,17 @@ public abstract class Announcement implements StepHandler {
     /** The channel's key under {@code release-train.notify.channels.}. */
     protected abstract String channelKey();
 
+    /** The Slack workspace of the channel ({@link SlackWorkspaces#TEAM} unless said otherwise). */
+    protected String workspace() {
+        return SlackWorkspaces.TEAM;
+    }
+
     @Override
     public StepOutcome run(StepContext ctx) throws IOException {
         String channel = config.getOptionalValue("release-train.notify.channels." + channelKey(), String.class)
                 .orElseThrow(() -> new StepFailure("no channel release-train.notify.channels." + channelKey() + " is configured", false));
         String text = templates.render(template(), values(ctx));
+        SlackMessages messages = slack.named(workspace());
         SlackMessages.Posted posted = messages.postOnce(channel, text, PostMessage.EVENT_TYPE, PostMessage.stepIdentity(ctx));
         Map<String, Object> outputs = new LinkedHashMap<>();
         outputs.put("channel", posted.channel());
@@ -85,6 +93,8 @@ public abstract class Announcement implements StepHandler {
                 throw new StepFailure("parameter freezeTime '" + freeze + "' is not an ISO instant", false);
             }
         }
+        String postUrl = ctx.params().get("postUrl");
+        values.put("postLink", postUrl == null || postUrl.isBlank() ? "" : templates.render("post-link", values));
         String highlights = ctx.params().get("highlights");
         if (highlights != null && !highlights.isBlank()) {
             values.put("highlights", bullets(highlights));

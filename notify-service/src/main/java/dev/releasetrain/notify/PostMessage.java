@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code notify.post-message}: tells the release channel that the release went through the proving
- * runbook. Idempotent through {@link SlackMessages#postOnce}: metadata {@code release_train_step {release, step}}.
- * Outputs {@code channel} (its id) and {@code ts}.
+ * {@code notify.post-message}: tells the release channel ({@code release-train.slack.channel}, team workspace)
+ * that the release went through the proving runbook. Idempotent through {@link SlackMessages#postOnce}: metadata
+ * {@code release_train_step {release, step}}. Outputs {@code channel} (its id) and {@code ts}.
  */
 @ApplicationScoped
 public class PostMessage implements StepHandler {
@@ -22,7 +22,7 @@ public class PostMessage implements StepHandler {
     static final String EVENT_TYPE = "release_train_step";
 
     @Inject
-    SlackMessages messages;
+    SlackWorkspaces slack;
 
     @ConfigProperty(name = "release-train.slack.channel", defaultValue = "#releases")
     String channel;
@@ -35,7 +35,7 @@ public class PostMessage implements StepHandler {
     @Override
     public StepOutcome run(StepContext ctx) throws IOException {
         String version = ctx.param("version");
-        SlackMessages.Posted posted = messages.postOnce(channel,
+        SlackMessages.Posted posted = slack.team().postOnce(channel,
                 "Release Train: release " + version + " went through the proving runbook", EVENT_TYPE, stepIdentity(ctx));
         Map<String, Object> outputs = new LinkedHashMap<>();
         outputs.put("channel", posted.channel());

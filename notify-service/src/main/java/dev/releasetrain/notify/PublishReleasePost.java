@@ -17,12 +17,18 @@ import org.kohsuke.github.HttpException;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * {@code notify.publish-release-post}: merges the release post's pull request (param {@code pullRequest}).
- * Fails not retryable, naming why, when it is closed, not approved (no approving review, or changes requested)
- * or not mergeable (a conflict); already merged is success, so a redelivery or a retry after a crash converges.
- * Outputs {@code merged} (true), {@code url} (the post's public link), {@code sha} (the merge commit).
+ * {@code notify.publish-release-post}: merges the release post's pull request (param {@code pullRequest}), then
+ * waits until the post is live ({@link LivePost}): its public URL, derived from the post's path in the website
+ * repository (param {@code path}, else {@code release-train.notify.website.path}; see {@link Website#postUrl}),
+ * answers 200 with the version in the page. Only then may the announcement link to it.
+ *
+ * <p>Fails not retryable, naming why, when the pull request is closed, not approved (no approving review, or
+ * changes requested) or not mergeable (a conflict); retryable when the page does not come up in time. Already
+ * merged is no error: a redelivery or a retry finds it merged and checks the page again, so it converges.
+ * Outputs {@code merged} (true), {@code url} (the post's public URL), {@code sha} (the merge commit).
  */
 @ApplicationScoped
 public class PublishReleasePost implements StepHandler {
@@ -31,13 +37,20 @@ public class PublishReleasePost implements StepHandler {
     @Inject
     Website website;
 
+    @Inject
+    LivePost live;
+
     @Override
     public String stepId() {
         return "notify.publish-release-post";
     }
 
     @Override
-    public StepOutcome run(StepContext ctx) {
+    public StepOutcome run(StepContext ctx) throws InterruptedException {
+        String version = ctx.releaseId();
+        String path = Optional.ofNullable(ctx.params().get("path")).map(String::strip).filter(p -> !p.isEmpty())
+                .orElseGet(() -> website.path(version));
+        String url = website.postUrl(path);
         String param = ctx.param("pullRequest");
         int number;
         try {
@@ -47,6 +60,7 @@ public class PublishReleasePost implements StepHandler {
         }
         String what = "pull request #" + number + " of " + website.repositoryName();
         GHRepository repo = website.repository();
+        String sha;
         try {
             GHPullRequest pr = repo.getPullRequest(number);
             if (!pr.isMerged()) {
@@ -77,18 +91,20 @@ public class PublishReleasePost implements StepHandler {
                 LOG.infof("release %s: merged %s", ctx.releaseId(), what);
                 pr = repo.getPullRequest(number);
             }
-            String sha = pr.getMergeCommitSha();
+            sha = pr.getMergeCommitSha();
             if (sha == null) {
                 sha = repo.getRef("heads/" + pr.getBase().getRef()).getObject().getSha();
             }
-            Map<String, Object> outputs = new LinkedHashMap<>();
-            outputs.put("merged", true);
-            outputs.put("url", website.postUrl(ctx.releaseId()));
-            outputs.put("sha", sha);
-            return StepOutcome.succeeded(outputs);
         } catch (IOException e) {
             throw Website.failure("merging " + what, e);
         }
+        live.await(ctx, url, version);
+        LOG.infof("release %s: the release post is live at %s", version, url);
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        outputs.put("merged", true);
+        outputs.put("url", url);
+        outputs.put("sha", sha);
+        return StepOutcome.succeeded(outputs);
     }
 
     /** Each reviewer's latest decision counts; one approval and no outstanding request for changes. */

@@ -9,9 +9,6 @@ import com.slack.api.model.Conversation;
 import com.slack.api.model.ConversationType;
 import com.slack.api.model.Message;
 import dev.releasetrain.worker.StepFailure;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -22,7 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Posting a Slack message exactly once: every message carries metadata ({@code event_type} plus an identity
+ * Posting a Slack message exactly once, in one workspace ({@link SlackWorkspaces}): every message carries metadata ({@code event_type} plus an identity
  * such as {release, step} or {release, event}); before posting, the channel's recent history is searched
  * for a message with that metadata, and a message found there is reused. So a redelivered command, a new
  * attempt, or a second delivery of an event, whatever this instance remembers, never posts twice.
@@ -31,7 +28,6 @@ import java.util.regex.Pattern;
  * message (the conversation {@code conversations.open} gives). Slack's history wants an id: a name is resolved
  * with {@code conversations.list} when history refuses it, and remembered.
  */
-@ApplicationScoped
 public class SlackMessages {
     private static final Logger LOG = Logger.getLogger(SlackMessages.class);
 
@@ -45,14 +41,23 @@ public class SlackMessages {
     public record Posted(String channel, String ts, boolean reused) {
     }
 
-    @Inject
-    Slack slack;
+    private final String workspace;
+    private final Slack slack;
+    private final String token;
 
-    @ConfigProperty(name = "release-train.slack.token")
-    String token;
-
-    /** Conversation ids of channel names and user ids, once known. */
+    /** Conversation ids of channel names and user ids of this workspace, once known. */
     private final Map<String, String> conversationIds = new ConcurrentHashMap<>();
+
+    SlackMessages(String workspace, Slack slack, String token) {
+        this.workspace = workspace;
+        this.slack = slack;
+        this.token = token;
+    }
+
+    /** The workspace's name ({@code team}, {@code community}). */
+    public String workspace() {
+        return workspace;
+    }
 
     /**
      * Posts {@code text} to {@code channel} with metadata {@code eventType}/{@code identity}, unless a message with
@@ -64,11 +69,12 @@ public class SlackMessages {
         Optional<String> earlier = findEarlier(methods, channel, conversation, eventType, identity);
         if (earlier.isPresent()) {
             String id = conversationIds.getOrDefault(channel, conversation);
-            LOG.infof("%s %s: reusing the message already in %s (ts %s)", eventType, identity, channel, earlier.get());
+            LOG.infof("%s %s: reusing the message already in %s of the %s workspace (ts %s)", eventType, identity, channel,
+                    workspace, earlier.get());
             return new Posted(id, earlier.get(), true);
         }
         String target = conversationIds.getOrDefault(channel, conversation);
-        ChatPostMessageResponse posted = SlackCalls.call("chat.postMessage", () -> methods.chatPostMessage(r -> r
+        ChatPostMessageResponse posted = SlackCalls.call(workspace, "chat.postMessage", () -> methods.chatPostMessage(r -> r
                 .channel(target)
                 .text(text)
                 .unfurlLinks(false)
@@ -80,7 +86,7 @@ public class SlackMessages {
     /** The message's permanent link ({@code chat.getPermalink}). */
     public String permalink(String channelId, String ts) throws IOException {
         MethodsClient methods = slack.methods(token);
-        return SlackCalls.call("chat.getPermalink", () -> methods.chatGetPermalink(r -> r.channel(channelId).messageTs(ts)))
+        return SlackCalls.call(workspace, "chat.getPermalink", () -> methods.chatGetPermalink(r -> r.channel(channelId).messageTs(ts)))
                 .getPermalink();
     }
 
@@ -91,7 +97,7 @@ public class SlackMessages {
             return known;
         }
         if (USER_ID.matcher(channel).matches()) {
-            String dm = SlackCalls.call("conversations.open", () -> methods.conversationsOpen(r -> r.users(List.of(channel))))
+            String dm = SlackCalls.call(workspace, "conversations.open", () -> methods.conversationsOpen(r -> r.users(List.of(channel))))
                     .getChannel().getId();
             conversationIds.put(channel, dm);
             return dm;
@@ -120,24 +126,24 @@ public class SlackMessages {
     private ConversationsHistoryResponse history(MethodsClient methods, String channel, String conversation, String cursor)
             throws IOException {
         String method = "conversations.history";
-        ConversationsHistoryResponse history = SlackCalls.unchecked(method, () -> methods.conversationsHistory(r -> r
+        ConversationsHistoryResponse history = SlackCalls.unchecked(workspace, method, () -> methods.conversationsHistory(r -> r
                 .channel(conversation).includeAllMetadata(true).limit(HISTORY_PAGE).cursor(cursor)));
         if (!history.isOk() && "channel_not_found".equals(history.getError()) && !CONVERSATION_ID.matcher(conversation).matches()) {
             // Slack's history wants a conversation id: find the id of the channel's name, then ask again.
             String id = resolveName(methods, channel);
             conversationIds.put(channel, id);
-            history = SlackCalls.unchecked(method, () -> methods.conversationsHistory(r -> r
+            history = SlackCalls.unchecked(workspace, method, () -> methods.conversationsHistory(r -> r
                     .channel(id).includeAllMetadata(true).limit(HISTORY_PAGE).cursor(cursor)));
         }
-        return SlackCalls.checked(method, history);
+        return SlackCalls.checked(workspace, method, history);
     }
 
-    private static String resolveName(MethodsClient methods, String channel) throws IOException {
+    private String resolveName(MethodsClient methods, String channel) throws IOException {
         String name = channel.startsWith("#") ? channel.substring(1) : channel;
         String cursor = null;
         do {
             String c = cursor;
-            ConversationsListResponse list = SlackCalls.call("conversations.list", () -> methods.conversationsList(r -> r
+            ConversationsListResponse list = SlackCalls.call(workspace, "conversations.list", () -> methods.conversationsList(r -> r
                     .types(List.of(ConversationType.PUBLIC_CHANNEL, ConversationType.PRIVATE_CHANNEL))
                     .excludeArchived(true).limit(200).cursor(c)));
             for (Conversation conversation : list.getChannels()) {
@@ -147,7 +153,7 @@ public class SlackMessages {
             }
             cursor = list.getResponseMetadata() == null ? null : list.getResponseMetadata().getNextCursor();
         } while (cursor != null && !cursor.isEmpty());
-        throw new StepFailure("Slack channel " + channel + " not found (channel_not_found)", false);
+        throw new StepFailure("Slack channel " + channel + " not found in the " + workspace + " workspace (channel_not_found)", false);
     }
 
     private static boolean same(Message.Metadata metadata, String eventType, Map<String, Object> identity) {

@@ -35,8 +35,10 @@ import java.util.concurrent.CompletionStage;
 /**
  * Tells people what needs them: every {@code StepFailed}, {@code StepTimedOut} and {@code GateOpened} on
  * {@code release.events} becomes a direct message to the release owner (the Slack user id
- * {@code ReleaseStarted.params.ownerSlack}) naming the release, the step, the reason and how to retry or approve;
- * a failed or timed-out {@code deploy.*} step also goes to the platform team's channel.
+ * {@code ReleaseStarted.params.ownerSlack}) in the team workspace, naming the release, the step, the reason and
+ * the commands that retry the step or approve the gate ({@link CoordinatorCommands}: curl and the CLI, ready to
+ * paste, the token taken from the environment); a failed or timed-out {@code deploy.*} step also goes to the
+ * platform team's channel.
  *
  * <p>The owner of each release is remembered from its ReleaseStarted (and from the release variables every
  * StepRequested carries, so a restart that resumes after the ReleaseStarted still finds it); the consumer group
@@ -53,7 +55,7 @@ public class StepNotifications {
     private static final int ATTEMPTS = 3;
 
     @Inject
-    SlackMessages messages;
+    SlackWorkspaces slack;
 
     @Inject
     SecretRedactor redactor;
@@ -73,9 +75,8 @@ public class StepNotifications {
     @ConfigProperty(name = "release-train.notify.step-notifications.retry-backoff", defaultValue = "PT1S")
     Duration retryBackoff;
 
-    /** Release -> the owner's Slack user id, and the owner's name. */
+    /** Release -> the owner's Slack user id. */
     private final Map<String, String> ownerSlack = new HashMap<>();
-    private final Map<String, String> ownerName = new HashMap<>();
     private final Set<String> sent = new LinkedHashSet<>();
 
     @Incoming("release-events")
@@ -104,9 +105,6 @@ public class StepNotifications {
         ReleaseEvent data = event.data();
         if (data instanceof ReleaseStarted started) {
             remember(event.releaseId(), started.params());
-            if (started.startedBy() != null && started.params() != null && !started.params().containsKey("owner")) {
-                ownerName.putIfAbsent(event.releaseId(), started.startedBy());
-            }
             return;
         }
         if (data instanceof StepRequested requested) {
@@ -137,13 +135,9 @@ public class StepNotifications {
         if (params == null) {
             return;
         }
-        String slack = params.get("ownerSlack");
-        if (slack != null && !slack.isBlank()) {
-            ownerSlack.put(release, slack.strip());
-        }
-        String name = params.get("owner");
-        if (name != null && !name.isBlank()) {
-            ownerName.put(release, name.strip());
+        String slackUser = params.get("ownerSlack");
+        if (slackUser != null && !slackUser.isBlank()) {
+            ownerSlack.put(release, slackUser.strip());
         }
     }
 
@@ -163,7 +157,7 @@ public class StepNotifications {
         identity.put("event", event.id());
         for (int attempt = 1; ; attempt++) {
             try {
-                SlackMessages.Posted posted = messages.postOnce(destination, text, EVENT_TYPE, identity);
+                SlackMessages.Posted posted = slack.team().postOnce(destination, text, EVENT_TYPE, identity);
                 LOG.infof("release %s: %s about %s %s in %s (ts %s)", event.releaseId(), posted.reused() ? "found the message"
                         : "notified", event.type(), event.data().step(), destination, posted.ts());
                 synchronized (this) {
@@ -190,14 +184,10 @@ public class StepNotifications {
         }
     }
 
-    /** The message: what happened, why, and the REST call / CLI line that moves the release on. */
+    /** The message: what happened, why, and the commands (curl, CLI) that move the release on. */
     String text(Envelope event, boolean forPlatform, boolean ownerUnknown) {
         String release = event.releaseId();
-        String base = coordinatorUrl.replaceAll("/+$", "") + "/releases/" + release;
-        String owner;
-        synchronized (this) {
-            owner = ownerName.get(release);
-        }
+        CoordinatorCommands commands = new CoordinatorCommands(coordinatorUrl);
         StringBuilder sb = new StringBuilder();
         if (forPlatform) {
             sb.append(":rotating_light: team-platform, the release needs you: ");
@@ -208,13 +198,14 @@ public class StepNotifications {
         if (data instanceof StepFailed f) {
             sb.append(":x: Release *").append(release).append("*: step `").append(f.step()).append("` failed (attempt ")
                     .append(f.attempt()).append("): ").append(f.reason()).append('\n');
-            sb.append(f.retryable() ? "The failure may pass: the coordinator retries by the step's policy; to retry now: "
-                    : "A person must fix the cause, then retry: ");
-            sb.append(retry(base, release, f.step()));
+            sb.append(f.retryable() ? "The failure may pass: the coordinator retries by the step's policy. To retry now"
+                    : "A person must fix the cause, then retry");
+            sb.append(steps(commands.retryCurl(release, f.step()), commands.retryCli(release, f.step()), "a release manager's"));
         } else if (data instanceof StepTimedOut t) {
             sb.append(":hourglass: Release *").append(release).append("*: step `").append(t.step()).append("` timed out (attempt ")
                     .append(t.attempt()).append(", deadline ").append(t.deadline()).append("): no result or progress came in time.\n");
-            sb.append("Check the service, then retry: ").append(retry(base, release, t.step()));
+            sb.append("Check the service, then retry");
+            sb.append(steps(commands.retryCurl(release, t.step()), commands.retryCli(release, t.step()), "a release manager's"));
         } else if (data instanceof GateOpened g) {
             sb.append(":vertical_traffic_light: Release *").append(release).append("*: gate `").append(g.gate())
                     .append("` is waiting for approval by ").append(g.approvers() == null ? "the approvers" : g.approvers());
@@ -222,21 +213,15 @@ public class StepNotifications {
                 sb.append(" (").append(g.reason()).append(')');
             }
             sb.append(".\n");
-            if (g.autoApproveAt() != null) {
-                sb.append("It opens by itself at ").append(g.autoApproveAt()).append("; to approve earlier: ");
-            } else {
-                sb.append("To approve: ");
-            }
-            sb.append("`curl -X POST -H 'Content-Type: application/json' -H 'X-Release-Train-User: ")
-                    .append(owner == null ? "<you>" : owner).append("' ").append(base).append("/gates/").append(g.gate())
-                    .append("/approve -d '{\"note\":\"...\"}'` or `release-train approve ").append(release).append(' ')
-                    .append(g.gate()).append('`');
+            sb.append(g.autoApproveAt() != null ? "It opens by itself at " + g.autoApproveAt() + "; to approve earlier" : "To approve");
+            sb.append(steps(commands.approveCurl(release, g.gate()), commands.approveCli(release, g.gate()), "an approver's"));
         }
         return sb.toString();
     }
 
-    private static String retry(String base, String release, String step) {
-        return "`curl -X POST -H 'Content-Type: application/json' " + base + "/steps/" + step
-                + "/retry -d '{\"reason\":\"...\"}'` or `release-train retry " + release + " " + step + "`";
+    /** The two ways to do it, each a block to paste; whose token they need. */
+    private static String steps(String curl, String cli, String whoseToken) {
+        return " (with " + whoseToken + " token exported as " + CoordinatorCommands.TOKEN_VARIABLE + "):\n"
+                + CoordinatorCommands.block(curl) + "\nor, in a checkout of Release Train:\n" + CoordinatorCommands.block(cli);
     }
 }

@@ -13,15 +13,21 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The website repository (where the release post goes) through github-api: the client is built on first use
  * with {@code release-train.github.api-url} and the token {@code release-train.github.token} (a secret: never in
- * outputs, reasons or logs). Also the settings of the post: path, branch, reviewer and public link, each a
- * {@code {{version}}} template.
+ * outputs, reasons or logs). Also the settings of the post: path and branch ({@code {{version}}} /
+ * {@code {{versionSlug}}} templates), reviewer, and the public site the repository is published as
+ * ({@code site-url}): a post's public URL is derived from its path ({@link #postUrl}).
  */
 @ApplicationScoped
 public class Website {
+    /** The folder of the repository the site is built from. */
+    static final String CONTENT_DIR = "contents/";
+    private static final Pattern PAGE = Pattern.compile("^" + Pattern.quote(CONTENT_DIR) + "(.+?)(?:/index)?\\.mdx?$");
 
     @ConfigProperty(name = "release-train.github.api-url", defaultValue = "https://api.github.com")
     String apiUrl;
@@ -41,8 +47,8 @@ public class Website {
     @ConfigProperty(name = "release-train.notify.website.reviewer")
     String reviewer;
 
-    @ConfigProperty(name = "release-train.notify.website.post-url")
-    String postUrlTemplate;
+    @ConfigProperty(name = "release-train.notify.website.site-url", defaultValue = "https://posthog.com")
+    String siteUrl;
 
     @ConfigProperty(name = "release-train.notify.website.app-repository-url")
     String appRepositoryUrl;
@@ -82,8 +88,19 @@ public class Website {
         return fill(branchTemplate, version);
     }
 
-    public String postUrl(String version) {
-        return fill(postUrlTemplate, version);
+    /**
+     * The public URL of a page of the repository, as the site generator publishes it: the path under
+     * {@code contents/} without its {@code .md}/{@code .mdx} extension, an {@code index} page at its folder's URL
+     * ({@code contents/blog/posthog-array-1-29-0.md} -> {@code <site-url>/blog/posthog-array-1-29-0}). A path that
+     * is not such a page fails the step, not retryable: the configured path is wrong.
+     */
+    public String postUrl(String path) {
+        Matcher m = PAGE.matcher(path);
+        if (!m.matches()) {
+            throw new StepFailure("the release post's path " + path + " is no page of the website: the site publishes "
+                    + "the markdown files under " + CONTENT_DIR + " (release-train.notify.website.path)", false);
+        }
+        return siteUrl.strip().replaceAll("/+$", "") + "/" + m.group(1);
     }
 
     public String reviewer() {

@@ -26,7 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The four channel messages of the runbook, rendered from the default templates, posted once per release step. */
+/**
+ * The four channel messages of the runbook, rendered from the default templates, posted once per release step, each
+ * in its workspace: the release announcement in the community's, the others in the team's.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(NotifySandboxResource.class)
@@ -41,19 +44,25 @@ class AnnouncementsTest {
     @ConfigProperty(name = "release-train.slack.token")
     String slackToken;
 
+    @ConfigProperty(name = "release-train.slack.community.token")
+    String communityToken;
+
     TestBus bus;
     SlackProbe slack;
+    SlackProbe community;
 
     @BeforeEach
     void connect() {
         bus = new TestBus(bootstrapServers);
         slack = new SlackProbe(slackApiUrl, slackToken);
+        community = new SlackProbe(slackApiUrl, communityToken);
     }
 
     @AfterEach
     void disconnect() throws Exception {
         bus.close();
         slack.close();
+        community.close();
     }
 
     /** The release variables every command carries, as the coordinator renders them. */
@@ -119,18 +128,35 @@ class AnnouncementsTest {
                     step.getKey().equals("notify.announce-freeze") ? freeze : launch);
             bus.send(release, command);
             StepSucceeded done = assertInstanceOf(StepSucceeded.class, last(bus.awaitOutcome(release, command.commandId())));
-            List<Message> in = slack.messagesAbout(step.getValue(), release);
+            SlackProbe workspace = step.getKey().equals("notify.announce-release") ? community : slack;
+            List<Message> in = workspace.messagesAbout(step.getValue(), release);
             assertEquals(1, in.size(), step + ": " + in);
             assertEquals(step.getKey(), in.get(0).getMetadata().getEventPayload().get("step"));
             assertEquals(in.get(0).getTs(), done.outputs().get("ts"));
         }
-        assertEquals(":rocket: *PostHog " + release + " is out!* Read what is new in the release post: " + postUrl,
-                slack.messagesAbout("#announcements", release).get(0).getText());
+        Message announced = community.messagesAbout("#announcements", release).get(0);
+        assertEquals(":rocket: *PostHog " + release + " is out!*\nRead what is new in the release post: " + postUrl,
+                announced.getText());
+        assertEquals(dev.releasetrain.sandbox.SlackStandIn.COMMUNITY_TEAM_ID, announced.getTeam(), "posted in the community workspace");
+        assertEquals("channel_not_found", slack.historyError("#announcements"), "the team workspace has no #announcements");
         assertEquals(":newspaper: PostHog " + release + " is released and its post is live: " + postUrl
                         + " - over to you for the newsletter. Release owner: alice.",
                 slack.messagesAbout("#marketing", release).get(0).getText());
         assertTrue(slack.messagesAbout("#team-releases", release).get(0).getText()
                 .contains("runs `release-" + release + "-unstable` (Helm revision 7)"));
+    }
+
+    @Test
+    void anAnnouncementWithoutAPostHasNoLinkLine() throws Exception {
+        String release = TestBus.freshReleaseId();
+        Map<String, String> patch = releaseVariables(release);
+        patch.put("kind", "patch");
+        patch.put("postUrl", "");
+        StepRequested command = TestBus.command("notify", "notify.announce-release", patch);
+        bus.send(release, command);
+        assertInstanceOf(StepSucceeded.class, last(bus.awaitOutcome(release, command.commandId())));
+        assertEquals(List.of(":rocket: *PostHog " + release + " is out!*"),
+                community.messagesAbout("#announcements", release).stream().map(Message::getText).toList());
     }
 
     @Test

@@ -37,12 +37,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @QuarkusTestResource(NotifySandboxResource.class)
 class InvalidTokenTest {
     static final String WRONG_TOKEN = "xoxb-revoked-token-0123456789";
+    static final String WRONG_COMMUNITY_TOKEN = "xoxb-revoked-community-token-9876543210";
     static final String WRONG_GITHUB_TOKEN = "ghp_revokedReleaseTrainToken000000000000";
 
     public static class WrongToken implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("release-train.slack.token", WRONG_TOKEN, "release-train.github.token", WRONG_GITHUB_TOKEN);
+            return Map.of("release-train.slack.token", WRONG_TOKEN, "release-train.slack.community.token", WRONG_COMMUNITY_TOKEN,
+                    "release-train.github.token", WRONG_GITHUB_TOKEN);
         }
     }
 
@@ -103,7 +105,7 @@ class InvalidTokenTest {
             StepFailed failed = assertInstanceOf(StepFailed.class, last(bus.awaitOutcome(release, command.commandId())));
 
             assertFalse(failed.retryable());
-            assertEquals("Slack conversations.history failed: invalid_auth", failed.reason());
+            assertEquals("Slack conversations.history in the team workspace failed: invalid_auth", failed.reason());
         }
         assertTokensNotLogged(release);
     }
@@ -116,7 +118,22 @@ class InvalidTokenTest {
             bus.send(release, command);
             StepFailed failed = assertInstanceOf(StepFailed.class, last(bus.awaitOutcome(release, command.commandId())));
             assertFalse(failed.retryable());
-            assertEquals("Slack conversations.history failed: invalid_auth", failed.reason());
+            assertEquals("Slack conversations.history in the team workspace failed: invalid_auth", failed.reason());
+        }
+        assertTokensNotLogged(release);
+    }
+
+    @Test
+    void theReleaseAnnouncementUsesTheCommunityTokenAndARefusedOneNamesThatWorkspace() {
+        String release = TestBus.freshReleaseId();
+        Map<String, String> params = AnnouncementsTest.releaseVariables(release);
+        params.put("postUrl", "https://posthog.com/blog/posthog-array-1-29-0");
+        StepRequested command = TestBus.command("notify", "notify.announce-release", params);
+        try (TestBus bus = new TestBus(bootstrapServers)) {
+            bus.send(release, command);
+            StepFailed failed = assertInstanceOf(StepFailed.class, last(bus.awaitOutcome(release, command.commandId())));
+            assertFalse(failed.retryable());
+            assertEquals("Slack conversations.history in the community workspace failed: invalid_auth", failed.reason());
         }
         assertTokensNotLogged(release);
     }
@@ -137,7 +154,8 @@ class InvalidTokenTest {
     private void assertTokensNotLogged(String release) {
         assertTrue(logged.stream().anyMatch(l -> l.contains(release)), "the step's run was logged: " + logged);
         for (String line : logged) {
-            assertFalse(line.contains(WRONG_TOKEN) || line.contains(WRONG_GITHUB_TOKEN), "a token in the log: " + line);
+            assertFalse(line.contains(WRONG_TOKEN) || line.contains(WRONG_COMMUNITY_TOKEN) || line.contains(WRONG_GITHUB_TOKEN),
+                    "a token in the log: " + line);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.releasetrain.notify;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
+import dev.releasetrain.protocol.ReleaseEvent.StepProgress;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.Topics;
@@ -34,7 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The release post: drafted as one PR on the website repository, published only once approved. */
+/**
+ * The release post: drafted as one PR on the website repository, published only once approved, and done only once
+ * the website (the sandbox's stand-in publishing the repository's default branch) serves it at its URL.
+ */
 @QuarkusTest
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(NotifySandboxResource.class)
@@ -99,6 +103,9 @@ class ReleasePostTest {
     @ConfigProperty(name = "sandbox.admin-url")
     String adminUrl;
 
+    @ConfigProperty(name = "release-train.notify.website.site-url")
+    String siteUrl;
+
     TestBus bus;
     GHRepository website;
 
@@ -136,7 +143,8 @@ class ReleasePostTest {
         StepSucceeded redrafted = assertInstanceOf(StepSucceeded.class, last(bus.awaitOutcome(release, redraft.commandId())));
 
         String branch = "release-post-" + release;
-        String path = "contents/blog/releases/array-" + release + ".md";
+        String path = "contents/blog/posthog-array-" + release.replace('.', '-') + ".md";
+        String postUrl = siteUrl + "/blog/posthog-array-" + release.replace('.', '-');
         List<GHPullRequest> prs = website.queryPullRequests().head("PostHog:" + branch).state(GHIssueState.ALL).list().toList();
         assertEquals(1, prs.size(), prs.toString());
         GHPullRequest pr = prs.get(0);
@@ -146,6 +154,7 @@ class ReleasePostTest {
         assertEquals(EXPECTED_POST.formatted(release), website.getFileContent(path, branch).getContent());
         assertEquals(List.of("marketing-reviewer"), pr.getRequestedReviewers().stream().map(GHUser::getLogin).toList());
         assertFalse(pr.isMerged());
+        assertEquals(404, get(postUrl).statusCode(), "the site does not have it before the merge");
 
         // release day, nobody approved yet: not retryable, and the reason says why
         Map<String, String> publishParams = AnnouncementsTest.releaseVariables(release);
@@ -165,9 +174,11 @@ class ReleasePostTest {
         GHPullRequest merged = website.getPullRequest(pr.getNumber());
         assertTrue(merged.isMerged());
         String sha = website.getRef("heads/" + website.getDefaultBranch()).getObject().getSha();
-        assertEquals(Map.of("merged", true, "url", "https://posthog.com/blog/posthog-array-" + release.replace('.', '-'),
-                "sha", sha), published.outputs());
+        assertEquals(Map.of("merged", true, "url", postUrl, "sha", sha), published.outputs());
         assertEquals(EXPECTED_POST.formatted(release), website.getFileContent(path, website.getDefaultBranch()).getContent());
+        HttpResponse<String> page = get(postUrl);
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("Array " + release), page.body());
 
         // publishing again (a redelivery after a crash) finds it merged: the same success
         StepRequested again = new StepRequested("notify.publish-release-post", "notify", 3, UUID.randomUUID().toString(), publishParams);
@@ -180,7 +191,7 @@ class ReleasePostTest {
     void aDraftCutShortAfterTheBranchAndFileFinishesWithOnePullRequestAndTheCurrentPost() throws Exception {
         String release = TestBus.freshReleaseId();
         String branch = "release-post-" + release;
-        String path = "contents/blog/releases/array-" + release + ".md";
+        String path = "contents/blog/posthog-array-" + release.replace('.', '-') + ".md";
         // the attempt before the crash made the branch and wrote an older rendering of the post, then died
         website.createRef("refs/heads/" + branch, website.getRef("heads/" + website.getDefaultBranch()).getObject().getSha());
         website.createContent().path(path).branch(branch).message("Array " + release + ": release post")
@@ -195,6 +206,82 @@ class ReleasePostTest {
         assertEquals(1, prs.size());
         assertEquals(prs.get(0).getNumber(), drafted.outputs().get("pullRequest"));
         assertEquals(EXPECTED_POST.formatted(release), website.getFileContent(path, branch).getContent());
+    }
+
+    @Test
+    void publishingWaitsUntilThePostIsLiveWithProgressAndAPageThatNeverComesUpFailsRetryable() throws Exception {
+        String release = TestBus.freshReleaseId();
+        StepRequested draft = TestBus.command("notify", "notify.draft-release-post", draftParams(release));
+        bus.send(release, draft);
+        StepSucceeded drafted = assertInstanceOf(StepSucceeded.class, last(bus.awaitOutcome(release, draft.commandId())));
+        int number = (Integer) drafted.outputs().get("pullRequest");
+        approve(number, "marketing-reviewer");
+        String page = "/blog/posthog-array-" + release.replace('.', '-');
+        String postUrl = siteUrl + page;
+        Map<String, String> publishParams = AnnouncementsTest.releaseVariables(release);
+        publishParams.put("pullRequest", String.valueOf(number));
+
+        // the website never publishes it: every request for the page answers 404
+        admin("POST", "/admin/faults/website?count=1000&status=404&pathContains=" + page);
+        StepRequested publish = TestBus.command("notify", "notify.publish-release-post", publishParams);
+        bus.send(release, publish);
+        List<Envelope> events = bus.awaitOutcome(release, publish.commandId());
+        StepFailed notLive = assertInstanceOf(StepFailed.class, last(events));
+        assertTrue(notLive.retryable());
+        assertEquals("the release post is merged but " + postUrl + " did not answer 200 with " + release + " within 2s "
+                + "(release-train.notify.website.live-max-wait): last answer HTTP 404; check the website's build and deployment",
+                notLive.reason());
+        List<StepProgress> waiting = progress(events);
+        assertFalse(waiting.isEmpty(), "progress while waiting: " + events);
+        assertEquals("waiting for the release post to be live at " + postUrl + ": HTTP 404 after 0 s", waiting.get(0).message());
+        assertEquals(postUrl, waiting.get(0).details().get("url"));
+        assertTrue(website.getPullRequest(number).isMerged(), "merged before the wait");
+        admin("DELETE", "/admin/faults/website");
+
+        // the site's build lags: the page answers 404 twice more, then it is there
+        admin("POST", "/admin/faults/website?count=2&status=404&pathContains=" + page);
+        StepRequested retry = new StepRequested("notify.publish-release-post", "notify", 2, UUID.randomUUID().toString(), publishParams);
+        bus.send(release, retry);
+        List<Envelope> retried = bus.awaitOutcome(release, retry.commandId());
+        StepSucceeded live = assertInstanceOf(StepSucceeded.class, last(retried));
+        assertEquals(postUrl, live.outputs().get("url"));
+        assertEquals(1, progress(retried).size(), "one report for the one answer while waiting: " + retried);
+        assertEquals(0, admin("GET", "/admin/calls/website").get("pendingFaults"));
+
+        // a third run (the post merged and live) finds it all done: the same outputs
+        StepRequested again = new StepRequested("notify.publish-release-post", "notify", 3, UUID.randomUUID().toString(), publishParams);
+        bus.send(release, again);
+        assertEquals(live.outputs(), assertInstanceOf(StepSucceeded.class, last(bus.awaitOutcome(release, again.commandId()))).outputs());
+    }
+
+    @Test
+    void aPostPathThatIsNoPageOfTheSiteFailsBeforeMergingAnything() throws Exception {
+        String release = TestBus.freshReleaseId();
+        Map<String, String> params = AnnouncementsTest.releaseVariables(release);
+        params.put("pullRequest", "1");
+        params.put("path", "blog/posthog-array.txt");
+        StepRequested publish = TestBus.command("notify", "notify.publish-release-post", params);
+        bus.send(release, publish);
+        StepFailed failed = assertInstanceOf(StepFailed.class, last(bus.awaitOutcome(release, publish.commandId())));
+        assertFalse(failed.retryable());
+        assertEquals("the release post's path blog/posthog-array.txt is no page of the website: the site publishes the "
+                + "markdown files under contents/ (release-train.notify.website.path)", failed.reason());
+    }
+
+    private static List<StepProgress> progress(List<Envelope> events) {
+        return events.stream().map(Envelope::data).filter(StepProgress.class::isInstance).map(StepProgress.class::cast).toList();
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A call of the sandbox's admin API; its JSON answer. */
+    private Map<String, Object> admin(String method, String pathAndQuery) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + pathAndQuery))
+                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return dev.releasetrain.protocol.CloudEventCodec.json().readValue(r.body(), new com.fasterxml.jackson.core.type.TypeReference<>() { });
     }
 
     private void approve(int number, String reviewer) throws Exception {

@@ -41,6 +41,12 @@ final class SlackProbe implements AutoCloseable {
         return about;
     }
 
+    /** The error code of asking for a channel's history ({@code channel_not_found}), or null when Slack answers it. */
+    String historyError(String channel) throws Exception {
+        var history = slack.methods(token).conversationsHistory(r -> r.channel(channel).limit(1));
+        return history.isOk() ? null : history.getError();
+    }
+
     /** Waits (polling, with a deadline) until the channel's messages about the release satisfy the condition. */
     List<Message> await(String channel, String release, Predicate<List<Message>> done, Duration wait) throws Exception {
         long deadline = System.nanoTime() + wait.toNanos();

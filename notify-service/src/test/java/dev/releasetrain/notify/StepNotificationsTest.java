@@ -9,6 +9,7 @@ import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepTimedOut;
 import dev.releasetrain.protocol.Topics;
+import dev.releasetrain.sandbox.SlackStandIn;
 import dev.releasetrain.worker.testing.TestBus;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -91,17 +92,23 @@ class StepNotificationsTest {
         List<Message> platform = slack.await("#team-platform", release, m -> m.size() >= 1, WAIT);
 
         assertEquals(failed.id(), dms.get(0).getMetadata().getEventPayload().get("event"));
+        String curl = "curl -fsS -X POST -H \"Authorization: Bearer $RELEASE_TRAIN_TOKEN\" -H 'Content-Type: application/json' ";
+        String retryCurl = curl + "-d '{\"reason\":\"...\"}' http://localhost:8080/releases/" + release
+                + "/steps/deploy.upgrade-playground/retry";
+        String retryCli = "RELEASE_TRAIN_URL=http://localhost:8080 ./release-train retry " + release + " deploy.upgrade-playground";
         assertEquals(":x: Release *" + release + "*: step `deploy.upgrade-playground` failed (attempt 1): helm upgrade failed: "
-                + "timed out waiting for the condition\nA person must fix the cause, then retry: "
-                + "`curl -X POST -H 'Content-Type: application/json' http://localhost:8080/releases/" + release
-                + "/steps/deploy.upgrade-playground/retry -d '{\"reason\":\"...\"}'` or `release-train retry " + release
-                + " deploy.upgrade-playground`", dms.get(0).getText());
+                + "timed out waiting for the condition\nA person must fix the cause, then retry (with a release manager's token "
+                + "exported as RELEASE_TRAIN_TOKEN):\n```" + retryCurl + "```\nor, in a checkout of Release Train:\n```"
+                + retryCli + "```", dms.get(0).getText());
+        assertEquals(List.of(retryCurl, retryCli), SlackStandIn.codeBlocks(dms.get(0).getText()));
         assertEquals(gate.id(), dms.get(1).getMetadata().getEventPayload().get("event"));
+        String approveCurl = curl + "-d '{\"note\":\"...\"}' http://localhost:8080/releases/" + release
+                + "/gates/break-the-release/approve";
+        String approveCli = "RELEASE_TRAIN_URL=http://localhost:8080 ./release-train approve " + release + " break-the-release";
         assertEquals(":vertical_traffic_light: Release *" + release + "*: gate `break-the-release` is waiting for approval by "
-                + "approver (the QA session signs off).\nTo approve: `curl -X POST -H 'Content-Type: application/json' "
-                + "-H 'X-Release-Train-User: alice' http://localhost:8080/releases/" + release
-                + "/gates/break-the-release/approve -d '{\"note\":\"...\"}'` or `release-train approve " + release
-                + " break-the-release`", dms.get(1).getText());
+                + "approver (the QA session signs off).\nTo approve (with an approver's token exported as RELEASE_TRAIN_TOKEN):\n```"
+                + approveCurl + "```\nor, in a checkout of Release Train:\n```" + approveCli + "```", dms.get(1).getText());
+        assertEquals(List.of(approveCurl, approveCli), SlackStandIn.codeBlocks(dms.get(1).getText()));
         assertTrue(platform.get(0).getText().startsWith(":rotating_light: team-platform, the release needs you: :x: Release *"
                 + release + "*: step `deploy.upgrade-playground` failed"), platform.get(0).getText());
 
@@ -111,6 +118,8 @@ class StepNotificationsTest {
         assertEquals(List.of(failed.id(), gate.id(), timedOut.id()),
                 dms.stream().map(m -> m.getMetadata().getEventPayload().get("event")).toList());
         assertTrue(dms.get(2).getText().contains("step `git.tag-release` timed out (attempt 1, deadline 2026-11-30T15:00:00Z)"));
+        assertEquals(List.of(new CoordinatorCommands("http://localhost:8080").retryCurl(release, "git.tag-release"),
+                new CoordinatorCommands("http://localhost:8080").retryCli(release, "git.tag-release")), SlackStandIn.codeBlocks(dms.get(2).getText()));
         assertEquals(1, slack.messagesAbout("#team-platform", release).size(), "a git step does not concern the platform team");
     }
 

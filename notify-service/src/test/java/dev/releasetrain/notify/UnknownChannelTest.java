@@ -44,7 +44,7 @@ class UnknownChannelTest {
             bus.send(release, command);
             StepFailed failed = assertInstanceOf(StepFailed.class, last(bus.awaitOutcome(release, command.commandId())));
             assertFalse(failed.retryable());
-            assertEquals("Slack channel #anouncements not found (channel_not_found)", failed.reason());
+            assertEquals("Slack channel #anouncements not found in the community workspace (channel_not_found)", failed.reason());
         }
     }
 }

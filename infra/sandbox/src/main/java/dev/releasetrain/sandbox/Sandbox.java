@@ -18,12 +18,14 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * The local stand-ins of the external systems, started in-process on free 127.0.0.1 ports:
- * seeded bare git repositories ({@code file://} remotes), Slack Web API, CloudFront, Kubernetes API
+ * seeded bare git repositories ({@code file://} remotes), Slack Web API (a team and a community workspace, each
+ * known by its token), CloudFront, Kubernetes API
  * (fabric8 mock server, CRUD mode, made fit for real Helm, with a simulated controller; a local chart standing
  * in for {@code posthog/posthog}, also served as a Helm chart repository, and a kubeconfig), an image registry (Docker Hub tag API) fed by a CI simulation
  * that watches the {@code posthog} repository, the playground app ({@code /api/instance_status}, reporting the
  * version in {@code posthog/version.py} of the commit the image deployed in the Kubernetes stand-in was built from),
- * and an admin endpoint for fault injection and call counts.
+ * the public website (the posts of the website repository that the GitHub stand-in hosts, once merged), and an
+ * admin endpoint for fault injection and call counts.
  *
  * <pre>{@code
  * try (Sandbox sandbox = Sandbox.start(tempDir)) {
@@ -41,9 +43,14 @@ public final class Sandbox implements AutoCloseable {
     public static final String REGISTRY = "registry";
     public static final String GITHUB = "github";
     public static final String PLAYGROUND = "playground";
+    public static final String WEBSITE = "website";
     /** The playground's personal API key (a secret in real life: never logged by the services). */
     public static final String PLAYGROUND_API_KEY = "phx_sandboxPlaygroundPersonalApiKey000000";
     public static final String GITHUB_TOKEN = "ghp_sandboxReleaseTrain0000000000000000";
+    /** The bot token of the community Slack workspace (the team's is {@link Options#slackToken()}). */
+    public static final String SLACK_COMMUNITY_TOKEN = "xoxb-sandbox-community-workspace-token";
+    /** The channels the community Slack workspace has from the start. */
+    public static final List<String> SLACK_COMMUNITY_CHANNELS = List.of("announcements", "general");
 
     /** Settings of a sandbox; {@link #defaults()} then {@code with...} to change one. */
     public record Options(String slackToken, List<String> slackChannels, String distributionId,
@@ -60,7 +67,7 @@ public final class Sandbox implements AutoCloseable {
 
         public static Options defaults() {
             return new Options("xoxb-sandbox-release-train-token",
-                    List.of("releases", "announcements", "team-platform", "marketing", "team-releases"),
+                    List.of("releases", "team-platform", "marketing", "team-releases"),
                     "E2RELEASETRAIN1", Duration.ofSeconds(2), "AKIASANDBOXRELEASETR", "sandbox-secret-access-key",
                     Duration.ofSeconds(3));
         }
@@ -102,6 +109,7 @@ public final class Sandbox implements AutoCloseable {
     private AdminServer admin;
     private PlaygroundStandIn playground;
     private ChartRepositoryStandIn chartRepository;
+    private WebsiteStandIn website;
     private Path chartPath;
     private Path kubeconfigPath;
 
@@ -134,7 +142,11 @@ public final class Sandbox implements AutoCloseable {
         }
         gitRepos.putAll(GitFixtures.seed(workDir.resolve("git")));
 
-        slack = register(new SlackStandIn(options.slackToken(), options.slackChannels()));
+        slack = register(new SlackStandIn(List.of(
+                new SlackStandIn.Workspace(SlackStandIn.TEAM, options.slackToken(), SlackStandIn.TEAM_ID, "posthog",
+                        options.slackChannels()),
+                new SlackStandIn.Workspace(SlackStandIn.COMMUNITY, SLACK_COMMUNITY_TOKEN, SlackStandIn.COMMUNITY_TEAM_ID,
+                        "posthogusers", SLACK_COMMUNITY_CHANNELS))));
         slack.start();
         cloudFront = register(new CloudFrontStandIn(options.distributionId(), options.invalidationDelay()));
         cloudFront.start();
@@ -175,6 +187,8 @@ public final class Sandbox implements AutoCloseable {
         closeables.add(ci);
         ci.start();
         WebsiteFixtures.host(github);
+        website = register(new WebsiteStandIn(github.hosted, WebsiteFixtures.FULL_NAME, WebsiteFixtures.defaultBranch()));
+        website.start();
 
         admin = new AdminServer(this);
         closeables.add(admin);
@@ -225,13 +239,38 @@ public final class Sandbox implements AutoCloseable {
         return slack.apiUrl();
     }
 
+    /** The bot token of the team workspace. */
     public String slackToken() {
         return slack.token();
     }
 
-    /** Messages posted to a channel (id, {@code #name} or {@code name}), oldest first. */
+    /** The bot token of the community workspace ({@code #announcements}). */
+    public String slackCommunityToken() {
+        return slack.token(SlackStandIn.COMMUNITY);
+    }
+
+    /** Messages posted to a channel of any workspace (id, {@code #name}, {@code name}, or a user id for DMs), oldest first. */
     public List<SlackStandIn.Message> slackMessages(String channel) {
         return slack.messages(channel);
+    }
+
+    /**
+     * Messages posted to a channel of one workspace ({@link SlackStandIn#TEAM}, {@link SlackStandIn#COMMUNITY}):
+     * id, {@code #name}, {@code name}, or a user id for the bot's direct messages with that user; oldest first.
+     */
+    public List<SlackStandIn.Message> slackMessages(String workspace, String channel) {
+        return slack.messages(workspace, channel);
+    }
+
+    // ---------------------------------------------------------------- website
+
+    public WebsiteStandIn website() {
+        return website;
+    }
+
+    /** The public site ({@code http://127.0.0.1:P}): the markdown pages of the website repository's default branch. */
+    public String websiteUrl() {
+        return website.url();
     }
 
     // ---------------------------------------------------------------- cloudfront
@@ -466,6 +505,9 @@ public final class Sandbox implements AutoCloseable {
         p.put("sandbox.slack.url", slackUrl());
         p.put("release-train.slack.api-url", slackApiUrl());
         p.put("release-train.slack.token", slackToken());
+        p.put("release-train.slack.community.token", slackCommunityToken());
+        p.put("sandbox.website.url", websiteUrl());
+        p.put("release-train.notify.website.site-url", websiteUrl());
         p.put("release-train.cdn.endpoint", cloudFrontEndpoint());
         p.put("release-train.cdn.distribution-id", distributionId());
         p.put("sandbox.aws.access-key-id", awsAccessKeyId());

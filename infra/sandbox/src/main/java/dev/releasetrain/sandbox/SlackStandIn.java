@@ -25,21 +25,48 @@ import java.util.concurrent.atomic.AtomicLong;
  * Accepts form-encoded or JSON bodies and query parameters; the token goes in
  * {@code Authorization: Bearer ...} (or a {@code token} parameter).
  * <p>
- * Channels are addressed by id ({@code C0...}) or by name ({@code #releases} or {@code releases});
- * a name not seen before creates the channel. Answers always carry the channel id, as Slack does.
- * A user id ({@code U...}) as the channel of {@code chat.postMessage} posts to the bot's direct-message
- * conversation with that user ({@code D...}, the id {@code conversations.open} returns), as Slack does.
+ * It serves several workspaces ({@link Workspace}), each known by its bot token, as one Slack app installed in
+ * two workspaces is: a call acts in the workspace of its token and sees only that workspace's channels and
+ * messages (a channel of another workspace is {@code channel_not_found}); a token of no workspace is
+ * {@code invalid_auth}. Every stored message records its workspace.
+ * <p>
+ * Channels are addressed by id ({@code C0...}, unique across workspaces) or by name ({@code #releases} or
+ * {@code releases}); a name not seen before by {@code chat.postMessage} creates the channel in that workspace.
+ * Answers always carry the channel id, as Slack does. A user id ({@code U...}) as the channel of
+ * {@code chat.postMessage} posts to the bot's direct-message conversation with that user ({@code D...}, the id
+ * {@code conversations.open} returns), as Slack does.
  */
 public final class SlackStandIn extends HttpStandIn {
 
+    /** The workspace of the team (internal channels, direct messages to release owners). */
+    public static final String TEAM = "team";
+    /** The community workspace of PostHog's users ({@code #announcements}). */
+    public static final String COMMUNITY = "community";
     public static final String TEAM_ID = "T0POSTHOG01";
+    public static final String COMMUNITY_TEAM_ID = "T0POSTHOGUSR";
     public static final String BOT_USER_ID = "U0RELEASETRN";
     public static final String BOT_ID = "B0RELEASETRN";
     public static final String APP_ID = "A0RELEASETRN";
     private static final java.util.regex.Pattern USER_ID = java.util.regex.Pattern.compile("[UW][A-Z0-9]{6,}");
+    private static final java.util.regex.Pattern CHANNEL_ID = java.util.regex.Pattern.compile("[CGD]0[0-9]{9}");
+    private static final java.util.regex.Pattern CODE_BLOCK = java.util.regex.Pattern.compile("```(.*?)```", java.util.regex.Pattern.DOTALL);
 
-    /** One stored message, in posting order. */
-    public record Message(String channelId, String channelName, String ts, String text, String threadTs,
+    /**
+     * A workspace: its name (as the sandbox's Java API knows it), the bot token that acts in it, Slack's team id,
+     * its {@code <domain>.slack.com} and the channels it has from the start.
+     */
+    public record Workspace(String name, String token, String teamId, String domain, List<String> channels) {
+        public Workspace {
+            java.util.Objects.requireNonNull(name, "name");
+            java.util.Objects.requireNonNull(token, "token");
+            java.util.Objects.requireNonNull(teamId, "teamId");
+            java.util.Objects.requireNonNull(domain, "domain");
+            channels = List.copyOf(channels);
+        }
+    }
+
+    /** One stored message, in posting order, with the workspace it was posted in. */
+    public record Message(String workspace, String channelId, String channelName, String ts, String text, String threadTs,
                           JsonNode blocks, String metadataEventType, Map<String, Object> metadataPayload) {
         /** The message's metadata as Slack returns it, or null. */
         Map<String, Object> metadataJson() {
@@ -53,25 +80,61 @@ public final class SlackStandIn extends HttpStandIn {
         }
     }
 
-    private final String token;
-    private final Map<String, String> channelIdsByName = new LinkedHashMap<>();
-    private final Map<String, String> channelNamesById = new LinkedHashMap<>();
-    private final Map<String, List<Message>> messagesByChannelId = new LinkedHashMap<>();
-    private final AtomicInteger channelSeq = new AtomicInteger();
-    private final Map<String, String> directMessageIdsByUser = new LinkedHashMap<>();
-    private final AtomicLong lastMicros = new AtomicLong();
+    /** The channels and messages of one workspace (guarded by the stand-in's lock). */
+    private static final class Space {
+        final Workspace workspace;
+        final Map<String, String> channelIdsByName = new LinkedHashMap<>();
+        final Map<String, String> channelNamesById = new LinkedHashMap<>();
+        final Map<String, List<Message>> messagesByChannelId = new LinkedHashMap<>();
+        final Map<String, String> directMessageIdsByUser = new LinkedHashMap<>();
 
-    SlackStandIn(String token, List<String> channels) {
-        super("slack");
-        this.token = token;
-        for (String c : channels) {
-            channelId(c, true);
+        Space(Workspace workspace) {
+            this.workspace = workspace;
         }
     }
 
-    /** The bot token the stand-in accepts. */
+    private final Map<String, Space> spaces = new LinkedHashMap<>();
+    private final AtomicInteger channelSeq = new AtomicInteger();
+    private final AtomicLong lastMicros = new AtomicLong();
+
+    SlackStandIn(List<Workspace> workspaces) {
+        super("slack");
+        for (Workspace w : workspaces) {
+            if (spaces.containsKey(w.name()) || spaces.values().stream().anyMatch(s -> s.workspace.token().equals(w.token()))) {
+                throw new IllegalArgumentException("workspace names and tokens must be unique: " + w.name());
+            }
+            Space space = new Space(w);
+            spaces.put(w.name(), space);
+            for (String c : w.channels()) {
+                channelId(space, c, true);
+            }
+        }
+        if (!spaces.containsKey(TEAM)) {
+            throw new IllegalArgumentException("the stand-in needs the workspace " + TEAM);
+        }
+    }
+
+    /** The bot token of the team workspace. */
     public String token() {
-        return token;
+        return token(TEAM);
+    }
+
+    /** The bot token of a workspace ({@link #TEAM}, {@link #COMMUNITY}). */
+    public String token(String workspace) {
+        return space(workspace).workspace.token();
+    }
+
+    /** The names of the workspaces, the team's first. */
+    public List<String> workspaces() {
+        return List.copyOf(spaces.keySet());
+    }
+
+    private Space space(String workspace) {
+        Space space = spaces.get(workspace);
+        if (space == null) {
+            throw new IllegalArgumentException("no Slack workspace " + workspace + "; known: " + spaces.keySet());
+        }
+        return space;
     }
 
     /** The methods URL prefix to give slack-api-client ({@code .../api/}). */
@@ -79,20 +142,47 @@ public final class SlackStandIn extends HttpStandIn {
         return url() + "/api/";
     }
 
-    /** Messages of a channel (id or name, with or without '#'), oldest first. */
-    public List<Message> messages(String channel) {
-        synchronized (this) {
-            String id = channelId(channel, false);
-            if (id == null) {
-                return List.of();
-            }
-            return List.copyOf(messagesByChannelId.getOrDefault(id, List.of()));
-        }
+    /**
+     * Messages of a channel of one workspace (id, name with or without '#', or a user id for the bot's direct
+     * messages with that user), oldest first; none when the workspace has no such channel.
+     */
+    public synchronized List<Message> messages(String workspace, String channel) {
+        Space space = space(workspace);
+        String id = channelId(space, channel, false);
+        return id == null ? List.of() : List.copyOf(space.messagesByChannelId.getOrDefault(id, List.of()));
     }
 
-    /** The channel id a name resolves to, or null when unknown. */
+    /** Messages of the channels of that id or name in every workspace, oldest first (see {@link Message#workspace()}). */
+    public synchronized List<Message> messages(String channel) {
+        List<Message> all = new ArrayList<>();
+        for (String workspace : spaces.keySet()) {
+            all.addAll(messages(workspace, channel));
+        }
+        all.sort(java.util.Comparator.comparing(m -> new java.math.BigDecimal(m.ts())));
+        return List.copyOf(all);
+    }
+
+    /** The channel id a name resolves to in the team workspace, or null when unknown. */
     public synchronized String channelIdOf(String channel) {
-        return channelId(channel, false);
+        return channelIdOf(TEAM, channel);
+    }
+
+    /** The channel id a name resolves to in a workspace, or null when unknown. */
+    public synchronized String channelIdOf(String workspace, String channel) {
+        return channelId(space(workspace), channel, false);
+    }
+
+    /**
+     * The preformatted blocks of a message text ({@code ```...```}), with Slack's escapes of {@code &}, {@code <}
+     * and {@code >} undone: what a person copies from the message, e.g. a command to paste into a shell.
+     */
+    public static List<String> codeBlocks(String text) {
+        List<String> blocks = new ArrayList<>();
+        java.util.regex.Matcher m = CODE_BLOCK.matcher(text == null ? "" : text);
+        while (m.find()) {
+            blocks.add(m.group(1).strip().replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"));
+        }
+        return blocks;
     }
 
     // ---------------------------------------------------------------- HTTP
@@ -110,17 +200,18 @@ public final class SlackStandIn extends HttpStandIn {
         if (given == null && params.get("token") instanceof String t) {
             given = t;
         }
-        if (!token.equals(given)) {
+        Space space = workspaceOf(given);
+        if (space == null) {
             ok(exchange, error("invalid_auth"));
             return;
         }
         Map<String, Object> answer = switch (method) {
-            case "auth.test" -> authTest();
-            case "chat.postMessage" -> postMessage(params);
-            case "conversations.history" -> history(params);
-            case "chat.getPermalink" -> permalink(params);
-            case "conversations.list" -> list(params);
-            case "conversations.open" -> open(params);
+            case "auth.test" -> authTest(space);
+            case "chat.postMessage" -> postMessage(space, params);
+            case "conversations.history" -> history(space, params);
+            case "chat.getPermalink" -> permalink(space, params);
+            case "conversations.list" -> list(space, params);
+            case "conversations.open" -> open(space, params);
             case "api.test" -> Map.of("ok", true, "args", params);
             default -> error("unknown_method");
         };
@@ -143,6 +234,19 @@ public final class SlackStandIn extends HttpStandIn {
         } else {
             Http.sendJson(exchange, status, Map.of("ok", false, "error", "fatal_error"));
         }
+    }
+
+    /** The workspace whose bot token this is, or null. */
+    private Space workspaceOf(String token) {
+        if (token == null) {
+            return null;
+        }
+        for (Space space : spaces.values()) {
+            if (space.workspace.token().equals(token)) {
+                return space;
+            }
+        }
+        return null;
     }
 
     private static void ok(HttpExchange exchange, Map<String, Object> answer) throws IOException {
@@ -181,13 +285,13 @@ public final class SlackStandIn extends HttpStandIn {
 
     // ---------------------------------------------------------------- methods
 
-    private Map<String, Object> authTest() {
+    private Map<String, Object> authTest(Space space) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
-        m.put("url", "https://posthog.slack.com/");
-        m.put("team", "PostHog");
+        m.put("url", "https://" + space.workspace.domain() + ".slack.com/");
+        m.put("team", space.workspace.domain());
         m.put("user", "release-train");
-        m.put("team_id", TEAM_ID);
+        m.put("team_id", space.workspace.teamId());
         m.put("user_id", BOT_USER_ID);
         m.put("bot_id", BOT_ID);
         m.put("app_id", APP_ID);
@@ -195,7 +299,7 @@ public final class SlackStandIn extends HttpStandIn {
         return m;
     }
 
-    private Map<String, Object> postMessage(Map<String, Object> params) {
+    private Map<String, Object> postMessage(Space space, Map<String, Object> params) {
         String channel = string(params.get("channel"));
         if (channel == null || channel.isBlank()) {
             return error("channel_not_found");
@@ -234,28 +338,31 @@ public final class SlackStandIn extends HttpStandIn {
         }
         Message message;
         synchronized (this) {
-            String id = channelId(channel, true);
-            message = new Message(id, channelNamesById.get(id), nextTs(), text == null ? "" : text,
+            String id = channelId(space, channel, true);
+            if (id == null) {
+                return error("channel_not_found");
+            }
+            message = new Message(space.workspace.name(), id, space.channelNamesById.get(id), nextTs(), text == null ? "" : text,
                     string(params.get("thread_ts")), blocks, eventType, payload);
-            messagesByChannelId.computeIfAbsent(id, k -> new ArrayList<>()).add(message);
+            space.messagesByChannelId.computeIfAbsent(id, k -> new ArrayList<>()).add(message);
         }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("ok", true);
         m.put("channel", message.channelId());
         m.put("ts", message.ts());
-        m.put("message", messageJson(message, true));
+        m.put("message", messageJson(space, message, true));
         return m;
     }
 
-    private Map<String, Object> history(Map<String, Object> params) {
+    private Map<String, Object> history(Space space, Map<String, Object> params) {
         String channel = string(params.get("channel"));
         List<Message> all;
         synchronized (this) {
-            String id = channel == null ? null : channelId(channel, false);
+            String id = channel == null ? null : channelId(space, channel, false);
             if (id == null) {
                 return error("channel_not_found");
             }
-            all = new ArrayList<>(messagesByChannelId.getOrDefault(id, List.of()));
+            all = new ArrayList<>(space.messagesByChannelId.getOrDefault(id, List.of()));
         }
         Collections.reverse(all); // newest first
         boolean withMetadata = bool(params.get("include_all_metadata"));
@@ -298,7 +405,7 @@ public final class SlackStandIn extends HttpStandIn {
         int end = Math.min(filtered.size(), offset + limit);
         List<Map<String, Object>> page = new ArrayList<>();
         for (int i = Math.min(offset, end); i < end; i++) {
-            page.add(messageJson(filtered.get(i), withMetadata));
+            page.add(messageJson(space, filtered.get(i), withMetadata));
         }
         boolean hasMore = end < filtered.size();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -313,32 +420,32 @@ public final class SlackStandIn extends HttpStandIn {
         return m;
     }
 
-    private Map<String, Object> permalink(Map<String, Object> params) {
+    private Map<String, Object> permalink(Space space, Map<String, Object> params) {
         String channel = string(params.get("channel"));
         String ts = string(params.get("message_ts"));
         synchronized (this) {
-            String id = channel == null ? null : channelId(channel, false);
+            String id = channel == null ? null : channelId(space, channel, false);
             if (id == null) {
                 return error("channel_not_found");
             }
-            boolean found = messagesByChannelId.getOrDefault(id, List.of()).stream().anyMatch(m -> m.ts().equals(ts));
+            boolean found = space.messagesByChannelId.getOrDefault(id, List.of()).stream().anyMatch(m -> m.ts().equals(ts));
             if (!found) {
                 return error("message_not_found");
             }
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ok", true);
             m.put("channel", id);
-            m.put("permalink", "https://posthog.slack.com/archives/" + id + "/p" + ts.replace(".", ""));
+            m.put("permalink", "https://" + space.workspace.domain() + ".slack.com/archives/" + id + "/p" + ts.replace(".", ""));
             return m;
         }
     }
 
     /** Public and private channels (not direct messages), with cursor paging like history. */
-    private Map<String, Object> list(Map<String, Object> params) {
+    private Map<String, Object> list(Space space, Map<String, Object> params) {
         List<Map<String, Object>> all = new ArrayList<>();
         synchronized (this) {
-            for (Map.Entry<String, String> c : channelNamesById.entrySet()) {
-                if (directMessageIdsByUser.containsValue(c.getKey())) {
+            for (Map.Entry<String, String> c : space.channelNamesById.entrySet()) {
+                if (space.directMessageIdsByUser.containsValue(c.getKey())) {
                     continue;
                 }
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -383,7 +490,7 @@ public final class SlackStandIn extends HttpStandIn {
     }
 
     /** Opens (or finds) the direct-message conversation with one user. */
-    private Map<String, Object> open(Map<String, Object> params) {
+    private Map<String, Object> open(Space space, Map<String, Object> params) {
         String users = string(params.get("users"));
         if (users == null || users.isBlank()) {
             return error("users_list_not_supplied");
@@ -396,7 +503,7 @@ public final class SlackStandIn extends HttpStandIn {
         }
         String id;
         synchronized (this) {
-            id = directMessage(users.trim());
+            id = directMessage(space, users.trim());
         }
         Map<String, Object> channel = new LinkedHashMap<>();
         channel.put("id", id);
@@ -409,22 +516,22 @@ public final class SlackStandIn extends HttpStandIn {
     }
 
     /** The direct-message conversation id of a user, created on first use (caller holds the lock). */
-    private String directMessage(String user) {
-        return directMessageIdsByUser.computeIfAbsent(user, u -> {
+    private String directMessage(Space space, String user) {
+        return space.directMessageIdsByUser.computeIfAbsent(user, u -> {
             String id = String.format("D0%09d", channelSeq.incrementAndGet());
-            channelNamesById.put(id, u);
-            channelIdsByName.put(u, id);
+            space.channelNamesById.put(id, u);
+            space.channelIdsByName.put(u, id);
             return id;
         });
     }
 
-    private static Map<String, Object> messageJson(Message message, boolean withMetadata) {
+    private static Map<String, Object> messageJson(Space space, Message message, boolean withMetadata) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("type", "message");
         m.put("user", BOT_USER_ID);
         m.put("bot_id", BOT_ID);
         m.put("app_id", APP_ID);
-        m.put("team", TEAM_ID);
+        m.put("team", space.workspace.teamId());
         m.put("text", message.text());
         m.put("ts", message.ts());
         if (message.threadTs() != null) {
@@ -436,28 +543,31 @@ public final class SlackStandIn extends HttpStandIn {
         if (withMetadata && message.metadataEventType() != null) {
             m.put("metadata", message.metadataJson());
         }
-        m.put("bot_profile", Map.of("id", BOT_ID, "app_id", APP_ID, "name", "Release Train", "team_id", TEAM_ID,
+        m.put("bot_profile", Map.of("id", BOT_ID, "app_id", APP_ID, "name", "Release Train", "team_id", space.workspace.teamId(),
                 "deleted", false));
         return m;
     }
 
     // ---------------------------------------------------------------- helpers
 
-    /** Resolves an id or a name to a channel id; creates the channel for an unknown name when asked. */
-    private String channelId(String channel, boolean create) {
+    /**
+     * Resolves an id or a name to a channel id of the workspace; creates the channel for an unknown name when asked
+     * (never for an id: a channel id is another workspace's or none). The caller holds the lock.
+     */
+    private String channelId(Space space, String channel, boolean create) {
         String c = channel.trim();
-        if (channelNamesById.containsKey(c)) {
+        if (space.channelNamesById.containsKey(c)) {
             return c;
         }
         if (create && USER_ID.matcher(c).matches()) {
-            return directMessage(c);
+            return directMessage(space, c);
         }
         String name = c.startsWith("#") ? c.substring(1) : c;
-        String id = channelIdsByName.get(name);
-        if (id == null && create) {
+        String id = space.channelIdsByName.get(name);
+        if (id == null && create && !CHANNEL_ID.matcher(c).matches()) {
             id = String.format("C0%09d", channelSeq.incrementAndGet());
-            channelIdsByName.put(name, id);
-            channelNamesById.put(id, name);
+            space.channelIdsByName.put(name, id);
+            space.channelNamesById.put(id, name);
         }
         return id;
     }

@@ -28,11 +28,12 @@ class SandboxLifecycleTest {
         List<String> urls;
         try (Sandbox sandbox = Sandbox.start(workDir)) {
             urls = List.of(sandbox.slackUrl(), sandbox.cloudFrontEndpoint(), sandbox.kubernetesUrl(), sandbox.registryUrl(), sandbox.githubUrl(),
-                    sandbox.playgroundUrl(), sandbox.adminUrl());
+                    sandbox.playgroundUrl(), sandbox.websiteUrl(), sandbox.adminUrl());
             Set<String> distinct = new HashSet<>(urls);
             assertEquals(urls.size(), distinct.size(), urls.toString());
             urls.forEach(u -> assertTrue(u.startsWith("http://127.0.0.1:"), u));
-            assertEquals(List.of("slack", "cloudfront", "kubernetes", "charts", "registry", "github", "playground"), sandbox.standInNames());
+            assertEquals(List.of("slack", "cloudfront", "kubernetes", "charts", "registry", "github", "playground", "website"),
+                    sandbox.standInNames());
         }
         HttpClient http = HttpClient.newHttpClient();
         for (String url : urls) {

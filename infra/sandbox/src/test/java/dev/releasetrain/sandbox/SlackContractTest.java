@@ -141,17 +141,76 @@ class SlackContractTest {
 
     @Test
     void jsonBodiesAreAcceptedToo() throws Exception {
-        String body = "{\"channel\":\"#announcements\",\"text\":\"hello\",\"metadata\":{\"event_type\":\"t\","
-                + "\"event_payload\":{\"k\":\"v\"}}}";
+        String body = "{\"channel\":\"#team-releases\",\"text\":\"hello\",\"metadata\":{\"event_type\":\"t\","
+                + "\"event_payload\":{\"k\":\"json\"}}}";
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
                 .header("Content-Type", "application/json; charset=utf-8")
                 .header("Authorization", "Bearer " + sandbox.slackToken())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(r.body().contains("\"ok\":true"), r.body());
-        SlackStandIn.Message m = sandbox.slackMessages("announcements").get(0);
+        SlackStandIn.Message m = sandbox.slackMessages(SlackStandIn.TEAM, "team-releases").stream()
+                .filter(x -> Map.of("k", "json").equals(x.metadataPayload())).findFirst().orElseThrow();
         assertEquals("hello", m.text());
-        assertEquals(Map.of("k", "v"), m.metadataPayload());
+    }
+
+    @Test
+    void eachTokenActsInItsOwnWorkspaceAndEveryMessageRecordsItsWorkspace() throws Exception {
+        MethodsClient community = slack.methods(sandbox.slackCommunityToken());
+        AuthTestResponse who = community.authTest(req -> req);
+        assertTrue(who.isOk(), who.getError());
+        assertEquals(SlackStandIn.COMMUNITY_TEAM_ID, who.getTeamId());
+        assertEquals("https://posthogusers.slack.com/", who.getUrl());
+
+        ChatPostMessageResponse announced = community.chatPostMessage(req -> req.channel("#announcements").text("PostHog 1.29.0 is out"));
+        assertTrue(announced.isOk(), announced.getError());
+        assertEquals(sandbox.slack().channelIdOf(SlackStandIn.COMMUNITY, "#announcements"), announced.getChannel());
+        assertEquals("https://posthogusers.slack.com/archives/" + announced.getChannel() + "/p" + announced.getTs().replace(".", ""),
+                community.chatGetPermalink(req -> req.channel(announced.getChannel()).messageTs(announced.getTs())).getPermalink());
+
+        // the team's token neither sees the community's channel by name or id, nor posts into it
+        assertEquals("channel_not_found", methods().conversationsHistory(req -> req.channel("#announcements")).getError());
+        assertEquals("channel_not_found", methods().conversationsHistory(req -> req.channel(announced.getChannel())).getError());
+        assertEquals("channel_not_found", methods().chatPostMessage(req -> req.channel(announced.getChannel()).text("x")).getError());
+        assertFalse(methods().conversationsList(req -> req.limit(100)).getChannels().stream()
+                .anyMatch(c -> c.getId().equals(announced.getChannel())));
+        assertEquals(List.of("PostHog 1.29.0 is out"), community.conversationsHistory(req -> req.channel(announced.getChannel()))
+                .getMessages().stream().map(Message::getText).toList());
+
+        List<SlackStandIn.Message> stored = sandbox.slackMessages(SlackStandIn.COMMUNITY, "announcements");
+        assertEquals(1, stored.size());
+        assertEquals(SlackStandIn.COMMUNITY, stored.get(0).workspace());
+        assertEquals(List.of(), sandbox.slackMessages(SlackStandIn.TEAM, "announcements"));
+        assertEquals(stored, sandbox.slackMessages("#announcements"), "by channel name alone: every workspace");
+
+        ChatPostMessageResponse internal = methods().chatPostMessage(req -> req.channel("#team-releases").text("internal"));
+        assertEquals(SlackStandIn.TEAM, sandbox.slackMessages(SlackStandIn.TEAM, internal.getChannel()).stream()
+                .filter(m -> m.ts().equals(internal.getTs())).findFirst().orElseThrow().workspace());
+        assertEquals(List.of(), sandbox.slackMessages(SlackStandIn.COMMUNITY, "#team-releases"));
+        assertEquals(List.of(SlackStandIn.TEAM, SlackStandIn.COMMUNITY), sandbox.slack().workspaces());
+    }
+
+    @Test
+    void aTokenOfNoWorkspaceIsInvalidAuthAndTheAnswerNamesNoToken() throws Exception {
+        String unknown = "xoxb-of-another-slack-app-000000";
+        AuthTestResponse r = slack.methods(unknown).authTest(req -> req);
+        assertFalse(r.isOk());
+        assertEquals("invalid_auth", r.getError());
+        HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
+                .header("Authorization", "Bearer " + unknown)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("channel=%23announcements&text=x")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals("{\"ok\":false,\"error\":\"invalid_auth\"}", raw.body());
+        assertEquals(List.of(), sandbox.slackMessages("announcements").stream().filter(m -> m.text().equals("x")).toList());
+    }
+
+    @Test
+    void codeBlocksAreWhatAPersonCopiesWithSlacksEscapesUndone() {
+        String text = "Retry it:\n```curl -d '{\"a\":1}' 'http://h/x?a=1&amp;b=&lt;2&gt;'```\nor `inline` and\n```\nrelease-train retry 1.29.0 s\n```";
+        assertEquals(List.of("curl -d '{\"a\":1}' 'http://h/x?a=1&b=<2>'", "release-train retry 1.29.0 s"),
+                SlackStandIn.codeBlocks(text));
+        assertEquals(List.of(), SlackStandIn.codeBlocks("no `code block` here"));
     }
 
     @Test
@@ -171,7 +230,8 @@ class SlackContractTest {
         var rest = methods().conversationsList(req -> req.cursor(list.getResponseMetadata().getNextCursor()).limit(100));
         List<String> names = new java.util.ArrayList<>(list.getChannels().stream().map(c -> c.getName()).toList());
         rest.getChannels().forEach(c -> names.add(c.getName()));
-        assertTrue(names.containsAll(List.of("releases", "announcements", "team-platform", "marketing", "team-releases")), names.toString());
+        assertTrue(names.containsAll(List.of("releases", "team-platform", "marketing", "team-releases")), names.toString());
+        assertFalse(names.contains("announcements"), "a channel of the community workspace: " + names);
         assertEquals(sandbox.slack().channelIdOf("#marketing"), rest.getChannels().stream()
                 .filter(c -> c.getName().equals("marketing")).findFirst().orElseThrow().getId());
     }
