@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -229,7 +230,8 @@ public class ReleaseLog {
 
     /**
      * What the version rules need of the log since a read: the releases started (with their kind) and the
-     * releases completed; every start or completion written by a transaction below {@code nextFrom} (a
+     * releases completed (the time of a release's tag is read when it is needed: {@link #taggedAt}); every start
+     * or completion written by a transaction below {@code nextFrom} (a
      * PostgreSQL {@code xid8}) is in this answer or an earlier one.
      */
     public record Milestones(List<Start> starts, List<Completion> completions, long nextFrom) {
@@ -239,11 +241,8 @@ public class ReleaseLog {
     public record Start(String releaseId, String kind) {
     }
 
-    /**
-     * A release completed at {@code completedAt}; {@code taggedAt} is when its {@code git.tag-release} step
-     * last succeeded (null when its plan has none).
-     */
-    public record Completion(String releaseId, Instant completedAt, Instant taggedAt) {
+    /** A release completed at {@code completedAt}. */
+    public record Completion(String releaseId, Instant completedAt) {
     }
 
     static final String COMPLETED_TYPE = EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseCompleted.class);
@@ -253,25 +252,22 @@ public class ReleaseLog {
 
     /**
      * Completions: the type is written as a literal (a constant, never input) so the planner can use the
-     * partial index of completions (V5); the tag's time is looked up once per completion, in that
-     * release's own stream.
+     * partial index of completions (V5).
      */
-    private static final String COMPLETIONS = "select c.release_id, null, c.occurred_at,"
-            + " (select t.occurred_at from release_events t where t.release_id = c.release_id and t.type = '" + SUCCEEDED_TYPE + "'"
-            + " and t.payload->>'step' = '" + TAG_STEP + "' order by t.seq desc limit 1), null"
-            + " from release_events c where c.type = '" + COMPLETED_TYPE + "'";
+    private static final String COMPLETIONS = "select release_id, null, occurred_at, null"
+            + " from release_events where type = '" + COMPLETED_TYPE + "'";
     /** The oldest transaction still running (the statement's snapshot), every start and every completion. */
-    static final String MILESTONES_ALL = "select null, null, null::timestamptz, null::timestamptz, pg_snapshot_xmin(pg_current_snapshot())::text"
-            + " union all select release_id, payload->>'kind', null, null, null from release_events where seq = 1 and type = ?"
+    static final String MILESTONES_ALL = "select null, null, null::timestamptz, pg_snapshot_xmin(pg_current_snapshot())::text"
+            + " union all select release_id, payload->>'kind', null, null from release_events where seq = 1 and type = ?"
             + " union all " + COMPLETIONS;
     /**
      * The oldest transaction still running and the starts and completions a transaction at or after {@code from}
      * wrote; served by the partial indexes {@code release_events_starts_tx} (V4) and
      * {@code release_events_completions_tx} (V5).
      */
-    static final String MILESTONES_SINCE = "select null, null, null::timestamptz, null::timestamptz, pg_snapshot_xmin(pg_current_snapshot())::text"
-            + " union all select release_id, payload->>'kind', null, null, null from release_events where seq = 1 and tx_id >= ?::xid8 and type = ?"
-            + " union all " + COMPLETIONS + " and c.tx_id >= ?::xid8";
+    static final String MILESTONES_SINCE = "select null, null, null::timestamptz, pg_snapshot_xmin(pg_current_snapshot())::text"
+            + " union all select release_id, payload->>'kind', null, null from release_events where seq = 1 and tx_id >= ?::xid8 and type = ?"
+            + " union all " + COMPLETIONS + " and tx_id >= ?::xid8";
 
     /**
      * The releases started and completed since the read that returned {@code from} ({@code 0}: every one), and
@@ -304,18 +300,33 @@ public class ReleaseLog {
                 while (rs.next()) {
                     String id = rs.getString(1);
                     if (id == null) {
-                        next = Math.max(from, Long.parseUnsignedLong(rs.getString(5)));
+                        next = Math.max(from, Long.parseUnsignedLong(rs.getString(4)));
                     } else if (rs.getTimestamp(3) == null) {
                         starts.add(new Start(id, rs.getString(2)));
                     } else {
-                        Timestamp tagged = rs.getTimestamp(4);
-                        completions.add(new Completion(id, rs.getTimestamp(3).toInstant(), tagged == null ? null : tagged.toInstant()));
+                        completions.add(new Completion(id, rs.getTimestamp(3).toInstant()));
                     }
                 }
             }
             return new Milestones(starts, completions, next);
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** When the release's {@value #TAG_STEP} step last succeeded; read from its own stream. */
+    static final String TAGGED_AT = "select occurred_at from release_events where release_id = ? and type = '" + SUCCEEDED_TYPE
+            + "' and payload->>'step' = '" + TAG_STEP + "' order by seq desc limit 1";
+
+    /** When the release's tag was made (its {@value #TAG_STEP} step last succeeded), if its plan has that step. */
+    public Optional<Instant> taggedAt(String releaseId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(TAGGED_AT)) {
+            q.setString(1, releaseId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.empty();
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("release " + releaseId + ": cannot read the release log: " + ex.getMessage(), ex);
         }
     }
 

@@ -30,7 +30,7 @@ final class KnownReleases {
     private final Set<String> started = new LinkedHashSet<>();
     /** Guarded by {@link #reading}: the release ids of proving runs. */
     private final Set<String> proving = new HashSet<>();
-    /** Guarded by {@link #reading}: completed releases and when their tag was made (else when they completed). */
+    /** Guarded by {@link #reading}: completed releases and when they completed. */
     private final Map<String, Instant> completed = new HashMap<>();
     /** Guarded by {@link #reading}: where the next read starts ({@link ReleaseLog.Milestones#nextFrom()}; 0: all). */
     private long from;
@@ -59,7 +59,7 @@ final class KnownReleases {
                     }
                 }
                 for (ReleaseLog.Completion c : since.completions()) {
-                    completed.put(c.releaseId(), c.taggedAt() != null ? c.taggedAt() : c.completedAt());
+                    completed.put(c.releaseId(), c.completedAt());
                 }
                 from = since.nextFrom();
                 lastReadBegan = began;

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The versions {@code POST /releases} decides on, at one moment: what the log holds and the versions released
@@ -21,10 +22,10 @@ import java.util.Set;
  *                     proving run, whatever became of it (running, failed, cancelled, completed)
  * @param released     what was actually released: configured, and the completed releases that are not proving runs
  * @param taken        every version a release id of the log or a configured release holds, proving runs included
- * @param releaseTimes for each completed release of the log: when its tag was made, else when it completed
+ * @param completedAt  for each completed release of the log (not proving runs): when it completed
  */
 public record KnownVersions(Set<String> configured, Set<String> releases, Set<String> released, Set<String> taken,
-                            Map<String, Instant> releaseTimes) {
+                            Map<String, Instant> completedAt) {
     static final String PROVING = Runbook.PROVING;
 
     public KnownVersions {
@@ -33,14 +34,14 @@ public record KnownVersions(Set<String> configured, Set<String> releases, Set<St
         releases = Collections.unmodifiableSet(releases);
         released = Collections.unmodifiableSet(released);
         taken = Collections.unmodifiableSet(taken);
-        releaseTimes = Collections.unmodifiableMap(releaseTimes);
+        completedAt = Collections.unmodifiableMap(completedAt);
     }
 
     /**
      * @param before    versions released before Release Train
      * @param started   every release id of the log
      * @param proving   the ids of proving runs
-     * @param completed completed release ids and their release times
+     * @param completed completed release ids and when they completed
      */
     static KnownVersions of(Collection<String> before, Collection<String> started, Set<String> proving,
                             Map<String, Instant> completed) {
@@ -92,11 +93,15 @@ public record KnownVersions(Set<String> configured, Set<String> releases, Set<St
     }
 
     /**
-     * When {@code version} was released, ISO-8601: the time its {@code git.tag-release} succeeded, else when it
-     * completed; "" when unknown (none given, or a version released before Release Train).
+     * When {@code version} was released, ISO-8601: the time its {@code git.tag-release} succeeded
+     * ({@code taggedAt}, read from its stream), else when it completed; "" when unknown (none given, or a
+     * version released before Release Train).
      */
-    String releaseTime(String version) {
-        Instant at = version == null ? null : releaseTimes.get(version);
-        return at == null ? "" : at.toString();
+    String releaseTime(String version, Function<String, Optional<Instant>> taggedAt) {
+        Instant completed = version == null ? null : completedAt.get(version);
+        if (completed == null) {
+            return "";
+        }
+        return taggedAt.apply(version).orElse(completed).toString();
     }
 }

@@ -55,6 +55,7 @@ public class Releases {
     Clock clock = Clock.systemUTC();
     ReleaseStateMachine machine;
     private final Map<String, ReleaseState> cache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Instant>> tagTimes = new ConcurrentHashMap<>();
     private volatile boolean loaded;
     private KnownReleases knownReleases;
 
@@ -128,14 +129,22 @@ public class Releases {
             return Outcome.refused(Decision.Reason.INVALID, "field 'version': " + refusal.get());
         }
         String releaseKind = proving ? Runbook.PROVING : k;
-        String previous = known.previous(v, k);
+        String previous = proving ? "" : known.previous(v, k); // a proving run follows no release
         Instant now = clock.instant();
-        Map<String, String> variables = ReleaseVariables.of(v, releaseKind, previous, known.releaseTime(previous),
+        Map<String, String> variables = ReleaseVariables.of(v, releaseKind, previous, known.releaseTime(previous, this::taggedAt),
                 schedule.slotFor(now), now, startedBy);
         // A version nobody started yet has an empty stream: decided without reading it. Should another
         // instance start it meanwhile (or a proving run hold it), the append meets its first event and the
         // start is decided again, and refused as existing.
         return handle(v, new ReleaseCommand.Start(v, releaseKind, previous, runbook, startedBy, variables), ReleaseState.empty(v));
+    }
+
+    /**
+     * When a completed release was tagged: read from its stream once, then remembered (a completed release
+     * changes no more), so a {@code POST} reads it only when the previous version is new to this instance.
+     */
+    private Optional<Instant> taggedAt(String releaseId) {
+        return tagTimes.computeIfAbsent(releaseId, log::taggedAt);
     }
 
     /**

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -83,8 +84,8 @@ class KnownReleasesTest {
         List<ReleaseLog.Milestones> reads = new ArrayList<>(List.of(
                 new ReleaseLog.Milestones(List.of(new ReleaseLog.Start("1.29.0", "minor"), new ReleaseLog.Start("1.30.0", "proving"),
                         new ReleaseLog.Start("1.31.0", "minor")), List.of(), 5),
-                new ReleaseLog.Milestones(List.of(), List.of(new ReleaseLog.Completion("1.29.0", completed, tagged),
-                        new ReleaseLog.Completion("1.30.0", completed, null)), 9)));
+                new ReleaseLog.Milestones(List.of(), List.of(new ReleaseLog.Completion("1.29.0", completed),
+                        new ReleaseLog.Completion("1.30.0", completed)), 9)));
         KnownReleases known = new KnownReleases(from -> reads.remove(0));
 
         KnownVersions first = known.withBefore(List.of("1.28.3"));
@@ -94,8 +95,9 @@ class KnownReleasesTest {
 
         KnownVersions second = known.withBefore(List.of("1.28.3"));
         assertEquals(Set.of("1.28.3", "1.29.0"), second.released(), "the completed proving run is not released");
-        assertEquals(tagged.toString(), second.releaseTime("1.29.0"), "a release is dated by its tag");
-        assertEquals("", second.releaseTime("1.28.3"), "released before Release Train: unknown");
+        assertEquals(tagged.toString(), second.releaseTime("1.29.0", v -> Optional.of(tagged)), "a release is dated by its tag");
+        assertEquals("", second.releaseTime("1.28.3", v -> Optional.of(tagged)), "released before Release Train: unknown");
+        assertEquals("", second.releaseTime("1.30.0", v -> Optional.of(tagged)), "a proving run is never a release");
         assertEquals("1.29.0", second.previous("1.31.0", "minor"));
         assertEquals("1.29.0", second.previous("1.29.1", "patch"));
         assertEquals("", second.previous("1.31.1", "patch"), "1.31.0 has not completed");
@@ -105,7 +107,7 @@ class KnownReleasesTest {
     void aReleaseWithoutATagIsDatedByItsCompletion() {
         Instant completed = Instant.parse("2026-12-01T10:00:00Z");
         KnownReleases known = new KnownReleases(from -> new ReleaseLog.Milestones(List.of(new ReleaseLog.Start("2.0.0", "minor")),
-                List.of(new ReleaseLog.Completion("2.0.0", completed, null)), 1));
-        assertEquals(completed.toString(), known.withBefore(List.of()).releaseTime("2.0.0"));
+                List.of(new ReleaseLog.Completion("2.0.0", completed)), 1));
+        assertEquals(completed.toString(), known.withBefore(List.of()).releaseTime("2.0.0", v -> Optional.empty()));
     }
 }

@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -77,10 +78,11 @@ class PatchPlanFlowTest {
         machine = new ReleaseStateMachine(n -> plan);
         // 1.29.0 completed (tagged); 1.29.2 is not a thing yet; 1.30.0 runs; a proving run holds 1.31.0
         KnownVersions known = KnownVersions.of(List.of("1.28.3"), List.of("1.29.0", "1.30.0", "1.31.0"), Set.of("1.31.0"),
-                Map.of("1.29.0", TAGGED_1_29_0, "1.31.0", TAGGED_1_29_0));
-        assertEquals(java.util.Optional.empty(), known.refusal("1.29.1", "patch"));
+                Map.of("1.29.0", TAGGED_1_29_0.plusSeconds(600), "1.31.0", TAGGED_1_29_0));
+        assertEquals(Optional.empty(), known.refusal("1.29.1", "patch"));
         String previous = known.previous("1.29.1", "patch");
-        Map<String, String> variables = ReleaseVariables.of("1.29.1", "patch", previous, known.releaseTime(previous),
+        Map<String, String> variables = ReleaseVariables.of("1.29.1", "patch", previous,
+                known.releaseTime(previous, v -> Optional.of(TAGGED_1_29_0)),
                 NEXT_MONTH, STARTED, "alice");
         run(new ReleaseCommand.Start("1.29.1", "patch", previous, plan, "alice", variables));
 
@@ -143,7 +145,8 @@ class PatchPlanFlowTest {
     void aPatchOfAVersionReleasedBeforeReleaseTrainHasNoReleaseTimeAndNamesTheTagInstead() throws IOException {
         KnownVersions known = KnownVersions.released(List.of("1.28.2", "1.28.3"));
         String previous = known.previous("1.28.4", "patch");
-        Map<String, String> v = ReleaseVariables.of("1.28.4", "patch", previous, known.releaseTime(previous), NEXT_MONTH, STARTED, "alice");
+        Map<String, String> v = ReleaseVariables.of("1.28.4", "patch", previous, known.releaseTime(previous, x -> Optional.empty()),
+                NEXT_MONTH, STARTED, "alice");
         assertEquals("1.28.3", v.get("previousVersion"));
         assertEquals("", v.get("previousReleaseTime"), "the git step falls back to the tagger time of 1.28.3");
         assertEquals("refs/tags/1.28.3", v.get("fromRef"));
