@@ -229,10 +229,13 @@ final class Bench {
                 fmt(startupMs), fmt(dbMs), fmt(kafkaMs), fmt(coordMs));
     }
 
-    /** A runbook of {@code steps} sequential steps, cycling through the four services. */
+    /**
+     * A runbook of {@code steps} sequential steps, cycling through the four services. Its kind is proving: its
+     * runs measure the stack and are no releases, so minor and patch runs may both use it.
+     */
     static String sequentialRunbook(String name, int steps, String description) {
         StringBuilder y = new StringBuilder();
-        y.append("name: ").append(name).append("\nkind: minor\ndescription: '").append(description.replace("'", "''"))
+        y.append("name: ").append(name).append("\nkind: proving\ndescription: '").append(description.replace("'", "''"))
                 .append("'\ndefaults:\n  timeout: 2m\n  retry: { maxAttempts: 1 }\nsteps:\n");
         for (int i = 1; i <= steps; i++) {
             y.append("  - id: ").append(stepId(i)).append('\n');

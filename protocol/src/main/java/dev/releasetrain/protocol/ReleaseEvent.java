@@ -1,5 +1,7 @@
 package dev.releasetrain.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -30,9 +32,23 @@ public sealed interface ReleaseEvent {
                           String definition) implements ReleaseEvent {
     }
 
-    /** The coordinator asks {@code service} to run {@code step}; the command of the bus. */
+    /**
+     * The coordinator asks {@code service} to run {@code step}; the command of the bus. {@code step} is the
+     * runbook's node (its results, timeline row and outputs carry that id); {@code action} names the handler
+     * the service runs when a node reuses another step's handler ({@code uses:} in the runbook), null when the
+     * handler is the step's own. Commands stored before the field existed decode with none.
+     */
     record StepRequested(String step, String service, int attempt, String commandId,
-                         Map<String, String> params) implements ReleaseEvent {
+                         Map<String, String> params,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String action) implements ReleaseEvent {
+        public StepRequested(String step, String service, int attempt, String commandId, Map<String, String> params) {
+            this(step, service, attempt, commandId, params, null);
+        }
+
+        /** The handler to run: {@code action} when given, else the step's own id. */
+        public String handler() {
+            return action == null || action.isBlank() ? step : action;
+        }
     }
 
     /** A worker picked the command up. */

@@ -75,6 +75,32 @@ class StoredSamplesCompatibilityTest {
     }
 
     @Test
+    void aCommandNamesTheHandlerItReusesAndCommandsWithoutOneRunTheirOwnStep() throws IOException {
+        Envelope withAction = sample("/samples/StepRequested.v1.with-action.json");
+        var late = (ReleaseEvent.StepRequested) withAction.data();
+        assertEquals("git.cherry-pick-late-fixes", late.step(), "results and the timeline carry the node's id");
+        assertEquals("git.cherry-pick-fixes", late.action());
+        assertEquals("git.cherry-pick-fixes", late.handler());
+        assertEquals("git.cherry-pick-fixes", CloudEventCodec.json().readTree(CloudEventCodec.dataBytes(late)).get("action").asText());
+
+        var old = (ReleaseEvent.StepRequested) sample("/samples/StepRequested.v1.json").data();
+        assertEquals(null, old.action(), "stored before the field existed");
+        assertEquals("git.cut-release-branch", old.handler());
+        JsonNode written = CloudEventCodec.json().readTree(CloudEventCodec.dataBytes(old));
+        assertTrue(!written.has("action") && !written.has("handler"), "a command without an action is written as before: " + written);
+    }
+
+    private Envelope sample(String file) throws IOException {
+        try (InputStream in = getClass().getResourceAsStream(file)) {
+            assertNotNull(in, file);
+            JsonNode sample = CloudEventCodec.json().readTree(in);
+            Map<String, String> headers = new LinkedHashMap<>();
+            sample.get("headers").fields().forEachRemaining(f -> headers.put(f.getKey(), f.getValue().asText()));
+            return CloudEventCodec.decode(headers, CloudEventCodec.json().writeValueAsBytes(sample.get("body")));
+        }
+    }
+
+    @Test
     void encodingUsesBinaryModeHeaders() {
         var event = new ReleaseEvent.StepFailed("git.tag-release", 1, "c-1", "remote rejected", true);
         var encoded = CloudEventCodec.encode(Envelope.of("/release-train/git-service", "1.29.0", event).withSeq(7));

@@ -11,6 +11,7 @@ import java.util.function.BiConsumer;
 public final class StepContext {
     private final String releaseId;
     private final String step;
+    private final String action;
     private final int attempt;
     private final String commandId;
     private final Map<String, String> params;
@@ -18,8 +19,15 @@ public final class StepContext {
 
     public StepContext(String releaseId, String step, int attempt, String commandId, Map<String, String> params,
                        BiConsumer<String, Map<String, Object>> progress) {
+        this(releaseId, step, step, attempt, commandId, params, progress);
+    }
+
+    /** {@code action}: the handler run for {@code step} (the step itself unless the runbook node reuses another's). */
+    public StepContext(String releaseId, String step, String action, int attempt, String commandId, Map<String, String> params,
+                       BiConsumer<String, Map<String, Object>> progress) {
         this.releaseId = releaseId;
         this.step = step;
+        this.action = action == null ? step : action;
         this.attempt = attempt;
         this.commandId = commandId;
         this.params = params == null ? Map.of() : Map.copyOf(params);
@@ -31,8 +39,17 @@ public final class StepContext {
         return releaseId;
     }
 
+    /**
+     * The runbook node being run, e.g. {@code git.cherry-pick-late-fixes}: results, effects' identities
+     * (message metadata, idempotency keys) and reasons name it.
+     */
     public String step() {
         return step;
+    }
+
+    /** The handler this command runs, e.g. {@code git.cherry-pick-fixes} for a node that reuses it; else {@link #step()}. */
+    public String action() {
+        return action;
     }
 
     public int attempt() {

@@ -23,7 +23,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The flow of one command in a service, free of Kafka: decode, check it is a StepRequested this service
- * can run, skip it if this instance already ran or is running it, run the handler, publish StepSucceeded
+ * can run (its handler is the command's action when it names one, else its step), skip it if this instance already ran or is running it, run the handler, publish StepSucceeded
  * or StepFailed (which name the worker and when the attempt began). StepStarted is published only if the
  * handler runs longer than {@link StartReports}' grace period, or reports progress first. The caller acknowledges the command only after this returns
  * {@link Disposition.Completed} or {@link Disposition.Skipped}, and dead-letters it on
@@ -91,14 +91,19 @@ public class StepDispatcher {
             return reject("not a command: " + command.type() + " (event " + command.id() + ", release "
                     + command.releaseId() + ") on " + origin + "; " + worker.service() + " accepts only StepRequested");
         }
-        String about = "release " + command.releaseId() + " step " + request.step() + " attempt " + request.attempt()
-                + " command " + request.commandId();
+        String about = "release " + command.releaseId() + " step " + request.step()
+                + (request.handler().equals(request.step()) ? "" : " (action " + request.handler() + ")")
+                + " attempt " + request.attempt() + " command " + request.commandId();
         if (request.commandId() == null || request.commandId().isBlank()) {
             return reject("StepRequested without a commandId (" + about + ") on " + origin);
         }
-        Optional<StepHandler> handler = handlers.forStep(request.step());
+        // A runbook node may reuse another step's handler (uses: in the runbook): the command then names it
+        // as its action, while results keep the node's own step id.
+        Optional<StepHandler> handler = handlers.forStep(request.handler());
         if (handler.isEmpty()) {
-            return reject(worker.service() + " has no handler for step '" + request.step() + "' (" + about + ") on "
+            String wanted = request.handler().equals(request.step()) ? "step '" + request.step() + "'"
+                    : "action '" + request.handler() + "' (of step '" + request.step() + "')";
+            return reject(worker.service() + " has no handler for " + wanted + " (" + about + ") on "
                     + origin + "; it handles " + handlers.stepIds());
         }
 
@@ -136,7 +141,7 @@ public class StepDispatcher {
         StartReports.Start start = starts.begin(() -> sendStarted(releaseId, request, about));
         LOG.infof("running %s", about);
 
-        StepContext ctx = new StepContext(releaseId, request.step(), request.attempt(), request.commandId(),
+        StepContext ctx = new StepContext(releaseId, request.step(), request.handler(), request.attempt(), request.commandId(),
                 request.params(), (message, details) -> {
                     start.sendIfPending();
                     publisher.publish(event(releaseId, new StepProgress(

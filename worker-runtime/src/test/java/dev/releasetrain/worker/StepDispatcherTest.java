@@ -279,6 +279,32 @@ class StepDispatcherTest {
     }
 
     @Test
+    void aNodeThatReusesAHandlerRunsItsActionAndItsResultsNameTheNode() {
+        java.util.List<String> seen = new CopyOnWriteArrayList<>();
+        StepDispatcher d = dispatcher(handler("git.cherry-pick-fixes", ctx -> {
+            seen.add(ctx.step() + " via " + ctx.action() + " label " + ctx.param("label"));
+            return StepOutcome.succeeded(Map.of("picked", List.of()));
+        }));
+        CloudEventCodec.Encoded late = CloudEventCodec.encode(Envelope.of("/release-train/coordinator", "1.29.0",
+                new StepRequested("git.cherry-pick-late-fixes", "git", 1, "c-late", Map.of("label", "release-1.29.0"),
+                        "git.cherry-pick-fixes")));
+
+        Disposition done = send(d, late);
+
+        assertInstanceOf(Disposition.Completed.class, done);
+        assertEquals(List.of("git.cherry-pick-late-fixes via git.cherry-pick-fixes label release-1.29.0"), seen);
+        StepSucceeded succeeded = (StepSucceeded) published.events.get(published.events.size() - 1).data();
+        assertEquals("git.cherry-pick-late-fixes", succeeded.step(), "the result is the node's, for the coordinator and the timeline");
+        assertEquals("c-late", succeeded.commandId());
+
+        CloudEventCodec.Encoded unknown = CloudEventCodec.encode(Envelope.of("/release-train/coordinator", "1.29.0",
+                new StepRequested("git.cherry-pick-late-fixes", "git", 1, "c-other", Map.of(), "git.nope")));
+        Disposition.Rejected rejected = assertInstanceOf(Disposition.Rejected.class, send(d, unknown));
+        assertTrue(rejected.reason().contains("no handler for action 'git.nope' (of step 'git.cherry-pick-late-fixes')"), rejected.reason());
+        assertEquals(1, runs.get());
+    }
+
+    @Test
     void twoHandlersForOneStepIdAreRefused() {
         StepHandler a = handler("git.resolve-head", ctx -> null);
         StepHandler b = handler("git.resolve-head", ctx -> null);

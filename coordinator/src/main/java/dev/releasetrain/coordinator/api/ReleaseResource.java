@@ -1,10 +1,12 @@
 package dev.releasetrain.coordinator.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.release.Decision;
 import dev.releasetrain.coordinator.release.ReleaseState;
 import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.runbook.StepDefinition;
 import dev.releasetrain.coordinator.security.Roles;
 import dev.releasetrain.coordinator.timeline.Timeline;
 import io.smallrye.common.annotation.Blocking;
@@ -64,8 +66,10 @@ public class ReleaseResource {
     public record CancelRequest(String reason) {
     }
 
+    /** A step by its runbook node id; {@code action} the handler it reuses ({@code uses:}), absent when its own. */
     public record StepView(String step, String service, String status, int attempt, String reason,
-                           Map<String, Object> outputs) {
+                           Map<String, Object> outputs,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String action) {
     }
 
     public record ReleaseView(String version, String kind, String status, String runbook, String failedStep, String reason,
@@ -73,7 +77,8 @@ public class ReleaseResource {
         static ReleaseView of(ReleaseState s) {
             List<StepView> steps = new ArrayList<>();
             s.steps().values().forEach(st -> steps.add(new StepView(st.id(), st.service(),
-                    st.status().label(), st.attempt(), st.reason(), st.outputs())));
+                    st.status().label(), st.attempt(), st.reason(), st.outputs(),
+                    s.runbook().step(st.id()).map(StepDefinition::uses).orElse(null))));
             return new ReleaseView(s.version(), s.kind(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
                     s.reason(), s.variables(), s.lastSeq(), steps);
         }

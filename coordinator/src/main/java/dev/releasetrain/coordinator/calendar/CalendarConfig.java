@@ -48,6 +48,13 @@ public interface CalendarConfig {
     @WithName("auto-start")
     AutoStart autoStart();
 
+    /**
+     * The coordinator's address as calendar apps reach it (e.g. {@code https://release-train.example.com}), for
+     * the secret feed URLs; by default the address the request for one came to.
+     */
+    @WithName("feed-base-url")
+    Optional<String> feedBaseUrl();
+
     interface AutoStart {
         /** Start each month's release at its freeze time. Off by default. */
         @WithDefault("false")

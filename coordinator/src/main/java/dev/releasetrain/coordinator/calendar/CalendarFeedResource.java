@@ -14,7 +14,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-/** {@code GET /calendar.ics}: the iCalendar feed of this year and the next (see {@link ICalendarFeed}). */
+/**
+ * {@code GET /calendar.ics}: the iCalendar feed of this year and the next (see {@link ICalendarFeed}), for a
+ * caller with a bearer token; calendar apps subscribe to the same feed at a secret URL instead
+ * ({@link CalendarFeedUrlResource}).
+ */
 @Path("/calendar.ics")
 @Blocking
 @RolesAllowed(Roles.VIEWER)
@@ -31,6 +35,11 @@ public class CalendarFeedResource {
     @GET
     @Produces(TEXT_CALENDAR)
     public Response feed() {
+        return feed(calendar, versions, clock);
+    }
+
+    /** The feed as both routes answer it. */
+    static Response feed(ReleaseCalendar calendar, VersionForMonth versions, Clock clock) {
         Instant now = clock.instant();
         int year = now.atZone(calendar.zone()).getYear();
         List<ReleaseCalendar.Month> months = new ArrayList<>(calendar.year(year));

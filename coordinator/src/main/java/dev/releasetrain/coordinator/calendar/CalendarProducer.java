@@ -92,6 +92,17 @@ public class CalendarProducer {
         } catch (DateTimeParseException e) {
             throw invalid("rotation-start", "'" + c.rotationStart() + "' is not a month YYYY-MM");
         }
+        c.feedBaseUrl().ifPresent(url -> {
+            java.net.URI u;
+            try {
+                u = java.net.URI.create(url.trim());
+            } catch (IllegalArgumentException e) {
+                throw invalid("feed-base-url", "'" + url + "' is not a URL");
+            }
+            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null) {
+                throw invalid("feed-base-url", "'" + url + "' must be an http(s) URL like https://release-train.example.com");
+            }
+        });
         return new ReleaseCalendar(zone, freeze, release, breakAfter, holidays, rotation, start);
     }
 

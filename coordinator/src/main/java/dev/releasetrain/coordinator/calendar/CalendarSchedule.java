@@ -3,6 +3,7 @@ package dev.releasetrain.coordinator.calendar;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.release.ReleaseSchedule;
 import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.runbook.Runbook;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
@@ -31,7 +32,8 @@ public class CalendarSchedule implements ReleaseSchedule, VersionForMonth, Month
     @Override
     public Slot slotFor(Instant now) {
         ReleaseCalendar.Month m = calendar.nextRelease(now);
-        return new Slot(m.freezeDate(), m.freezeTime(), m.releaseDate(), m.releaseTime(), m.owner().name(), m.owner().slack());
+        return new Slot(m.freezeDate(), m.freezeTime(), m.releaseDate(), m.releaseTime(), m.owner().name(), m.owner().slack(),
+                calendar.zone());
     }
 
     @Override
@@ -39,7 +41,7 @@ public class CalendarSchedule implements ReleaseSchedule, VersionForMonth, Month
         String releaseDate = calendar.month(month).releaseDate().toString();
         for (String id : log.releaseIds()) {
             var state = releases.state(id);
-            if (state.isPresent() && "minor".equals(state.get().kind())
+            if (state.isPresent() && Runbook.MINOR.equals(state.get().kind())
                     && releaseDate.equals(state.get().variables().get("releaseDate"))
                     && state.get().status() != dev.releasetrain.coordinator.release.ReleaseState.ReleaseStatus.CANCELLED) {
                 return Optional.of(id);

@@ -13,9 +13,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -227,57 +229,104 @@ public class ReleaseLog {
     }
 
     /**
-     * Releases started since a read, and where the next read starts: every start written by a transaction
-     * below {@code nextFrom} (a PostgreSQL {@code xid8}) is in this answer or an earlier one.
+     * What the version rules need of the log since a read: the releases started (with their kind) and the
+     * releases completed (the time of a release's tag is read when it is needed: {@link #taggedAt}); every start
+     * or completion written by a transaction below {@code nextFrom} (a
+     * PostgreSQL {@code xid8}) is in this answer or an earlier one.
      */
-    public record Started(List<String> releaseIds, long nextFrom) {
+    public record Milestones(List<Start> starts, List<Completion> completions, long nextFrom) {
     }
 
-    /** The oldest transaction still running (the statement's snapshot) and every release. */
-    static final String STARTED_ALL = "select null, pg_snapshot_xmin(pg_current_snapshot())::text"
-            + " union all select release_id, null from release_events where seq = 1 and type = ?";
-    /**
-     * The oldest transaction still running and the releases whose first event a transaction at or after
-     * {@code from} wrote; served by the partial index {@code release_events_starts_tx} (V4).
-     */
-    static final String STARTED_SINCE = "select null, pg_snapshot_xmin(pg_current_snapshot())::text"
-            + " union all select release_id, null from release_events where seq = 1 and tx_id >= ?::xid8 and type = ?";
+    /** A release's first event: its id (the version) and kind ({@code minor}, {@code patch}, {@code proving}). */
+    public record Start(String releaseId, String kind) {
+    }
+
+    /** A release completed at {@code completedAt}. */
+    public record Completion(String releaseId, Instant completedAt) {
+    }
+
+    static final String COMPLETED_TYPE = EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseCompleted.class);
+    static final String SUCCEEDED_TYPE = EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.StepSucceeded.class);
+    /** The step whose success dates a release: a patch's fixes are those merged after the tag of the release before. */
+    public static final String TAG_STEP = "git.tag-release";
 
     /**
-     * The releases started since the read that returned {@code from} ({@code 0}: every release), and where
-     * the next read starts.
+     * Completions: the type is written as a literal (a constant, never input) so the planner can use the
+     * partial index of completions (V5).
+     */
+    private static final String COMPLETIONS = "select release_id, null, occurred_at, null"
+            + " from release_events where type = '" + COMPLETED_TYPE + "'";
+    /** The oldest transaction still running (the statement's snapshot), every start and every completion. */
+    static final String MILESTONES_ALL = "select null, null, null::timestamptz, pg_snapshot_xmin(pg_current_snapshot())::text"
+            + " union all select release_id, payload->>'kind', null, null from release_events where seq = 1 and type = ?"
+            + " union all " + COMPLETIONS;
+    /**
+     * The oldest transaction still running and the starts and completions a transaction at or after {@code from}
+     * wrote; served by the partial indexes {@code release_events_starts_tx} (V4) and
+     * {@code release_events_completions_tx} (V5).
+     */
+    static final String MILESTONES_SINCE = "select null, null, null::timestamptz, pg_snapshot_xmin(pg_current_snapshot())::text"
+            + " union all select release_id, payload->>'kind', null, null from release_events where seq = 1 and tx_id >= ?::xid8 and type = ?"
+            + " union all " + COMPLETIONS + " and tx_id >= ?::xid8";
+
+    /**
+     * The releases started and completed since the read that returned {@code from} ({@code 0}: every one), and
+     * where the next read starts.
      *
      * <p>A row's {@code position} is taken when it is inserted, not when it commits, so reading on from the
-     * last position seen could miss a start committed late below it. Rows carry the id of the transaction
+     * last position seen could miss a row committed late below it. Rows carry the id of the transaction
      * that wrote them ({@code tx_id}, V4) instead: every transaction below the statement's snapshot
      * {@code xmin} has ended, and one that has not ended, or not begun, gets an id at or above it. So the
-     * next read starts at that {@code xmin} and reads again only the starts of transactions that were
+     * next read starts at that {@code xmin} and reads again only the rows of transactions that were
      * running alongside this one (none when nothing was), where a read from a position would have to read
-     * again every start of a safety margin (rows written before V4 have none and are read by the first read).
+     * again every row of a safety margin (rows written before V4 have none and are read by the first read).
      */
-    public Started releasesStartedSince(long from) {
+    public Milestones milestonesSince(long from) {
         try (Connection c = dataSource.getConnection();
-             PreparedStatement q = c.prepareStatement(from == 0 ? STARTED_ALL : STARTED_SINCE)) {
-            int i = 1;
-            if (from != 0) {
-                q.setString(i++, Long.toUnsignedString(from));
+             PreparedStatement q = c.prepareStatement(from == 0 ? MILESTONES_ALL : MILESTONES_SINCE)) {
+            String started = EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class);
+            if (from == 0) {
+                q.setString(1, started);
+            } else {
+                String tx = Long.toUnsignedString(from);
+                q.setString(1, tx);
+                q.setString(2, started);
+                q.setString(3, tx);
             }
-            q.setString(i, EventTypes.typeOf(dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted.class));
-            List<String> ids = new ArrayList<>();
+            List<Start> starts = new ArrayList<>();
+            List<Completion> completions = new ArrayList<>();
             long next = from;
             try (ResultSet rs = q.executeQuery()) {
                 while (rs.next()) {
                     String id = rs.getString(1);
-                    if (id != null) {
-                        ids.add(id);
+                    if (id == null) {
+                        next = Math.max(from, Long.parseUnsignedLong(rs.getString(4)));
+                    } else if (rs.getTimestamp(3) == null) {
+                        starts.add(new Start(id, rs.getString(2)));
                     } else {
-                        next = Math.max(from, Long.parseUnsignedLong(rs.getString(2)));
+                        completions.add(new Completion(id, rs.getTimestamp(3).toInstant()));
                     }
                 }
             }
-            return new Started(ids, next);
+            return new Milestones(starts, completions, next);
         } catch (SQLException ex) {
             throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** When the release's {@value #TAG_STEP} step last succeeded; read from its own stream. */
+    static final String TAGGED_AT = "select occurred_at from release_events where release_id = ? and type = '" + SUCCEEDED_TYPE
+            + "' and payload->>'step' = '" + TAG_STEP + "' order by seq desc limit 1";
+
+    /** When the release's tag was made (its {@value #TAG_STEP} step last succeeded), if its plan has that step. */
+    public Optional<Instant> taggedAt(String releaseId) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(TAGGED_AT)) {
+            q.setString(1, releaseId);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getTimestamp(1).toInstant()) : Optional.empty();
+            }
+        } catch (SQLException ex) {
+            throw new IllegalStateException("release " + releaseId + ": cannot read the release log: " + ex.getMessage(), ex);
         }
     }
 

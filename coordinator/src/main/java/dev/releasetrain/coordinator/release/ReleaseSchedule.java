@@ -2,6 +2,7 @@ package dev.releasetrain.coordinator.release;
 
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneId;
 
 /**
  * When a release starting now is frozen and launched, and who owns it. The calendar implements it
@@ -12,7 +13,8 @@ public interface ReleaseSchedule {
     /** The dates and owner of the release whose launch is next on or after {@code now}. */
     Slot slotFor(Instant now);
 
+    /** {@code zone}: the calendar's time zone, in which a release's dates are days. */
     record Slot(LocalDate freezeDate, Instant freezeTime, LocalDate releaseDate, Instant releaseTime,
-                String owner, String ownerSlack) {
+                String owner, String ownerSlack, ZoneId zone) {
     }
 }

@@ -348,7 +348,8 @@ public final class ReleaseStateMachine {
         if (step.nextParams() != null) {
             params.putAll(step.nextParams());
         }
-        return new StepRequested(step.id(), step.service(), attempt, commandId(s.releaseId(), step.id(), attempt), params);
+        return new StepRequested(step.id(), step.service(), attempt, commandId(s.releaseId(), step.id(), attempt), params,
+                d.uses());
     }
 
     private static boolean dependenciesSucceeded(ReleaseState s, StepDefinition d) {

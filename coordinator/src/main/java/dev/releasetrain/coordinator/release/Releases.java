@@ -55,12 +55,13 @@ public class Releases {
     Clock clock = Clock.systemUTC();
     ReleaseStateMachine machine;
     private final Map<String, ReleaseState> cache = new ConcurrentHashMap<>();
+    private final Map<String, Optional<Instant>> tagTimes = new ConcurrentHashMap<>();
     private volatile boolean loaded;
     private KnownReleases knownReleases;
 
     @PostConstruct
     void init() {
-        knownReleases = new KnownReleases(from -> log.releasesStartedSince(from));
+        knownReleases = new KnownReleases(from -> log.milestonesSince(from));
         machine = new ReleaseStateMachine(name -> catalog.named(name).orElseThrow(() ->
                 new Runbook.InvalidRunbook(name, "-", "a release names this runbook, which is no longer defined")));
         for (String v : releasedBefore.orElse(List.of())) {
@@ -82,29 +83,16 @@ public class Releases {
     }
 
     /**
-     * Starts a release. Without a version, a minor release starts the next minor after the newest
-     * release; a patch the next patch of the newest minor. The version must follow the released ones.
+     * Starts a release. The runbook follows from the kind (a minor runs the minor plan, a patch the patch
+     * plan); a named runbook must be of the release's kind, or a proving plan, whose run is marked as such
+     * and never counts as a release. Without a version, a minor release starts the next minor after the
+     * newest release; a patch the next patch of the newest released minor. The version must follow the
+     * releases before it.
      */
     public Outcome start(String version, String kind, String runbookName, String startedBy) {
-        String k = kind == null ? "minor" : kind;
-        if (!k.equals("minor") && !k.equals("patch")) {
+        String k = kind == null ? Runbook.MINOR : kind;
+        if (!k.equals(Runbook.MINOR) && !k.equals(Runbook.PATCH)) {
             return Outcome.refused(Decision.Reason.INVALID, "field 'kind' must be \"minor\" or \"patch\", got '" + kind + "'");
-        }
-        Set<String> known = knownVersions();
-        String v = version;
-        if (v == null) {
-            Optional<String> newest = Versions.newest(known);
-            if (newest.isEmpty()) {
-                return Outcome.refused(Decision.Reason.INVALID, "field 'version' is required: no release is known yet to count from");
-            }
-            v = k.equals("minor") ? Versions.nextMinor(newest.get()) : nextPatch(newest.get(), known);
-        }
-        Optional<String> refusal = Versions.refusal(v, k, known);
-        if (refusal.isPresent()) {
-            if (known.contains(v) && log.read(v, 0).size() > 0) {
-                return Outcome.refused(Decision.Reason.CONFLICT, "release " + v + " already exists");
-            }
-            return Outcome.refused(Decision.Reason.INVALID, "field 'version': " + refusal.get());
         }
         Runbook runbook;
         if (runbookName != null) {
@@ -114,43 +102,57 @@ public class Releases {
                         + "' (known: " + String.join(", ", catalog.names()) + ")");
             }
             runbook = named.get();
+            if (!runbook.proving() && !runbook.kind().equals(k)) {
+                return Outcome.refused(Decision.Reason.INVALID, "field 'runbook': '" + runbookName + "' is a plan for "
+                        + runbook.kind() + " releases; a " + k + " release runs '" + catalog.forKind(k).name() + "'");
+            }
         } else {
             runbook = catalog.forKind(k);
         }
-        String previous = Versions.previous(v, known).orElse("");
-        ReleaseSchedule.Slot slot = schedule.slotFor(clock.instant());
-        Map<String, String> variables = new LinkedHashMap<>();
-        variables.put("version", v);
-        variables.put("previousVersion", previous);
-        variables.put("kind", k);
-        variables.put("releaseBranch", Versions.releaseBranch(v));
-        variables.put("owner", slot.owner());
-        variables.put("ownerSlack", slot.ownerSlack());
-        variables.put("freezeDate", slot.freezeDate().toString());
-        variables.put("freezeTime", slot.freezeTime().toString());
-        variables.put("releaseDate", slot.releaseDate().toString());
-        variables.put("releaseTime", slot.releaseTime().toString());
-        variables.put("startedBy", startedBy);
-        variables.put("previousReleaseTime", "");
+        boolean proving = runbook.proving();
+        KnownVersions known = knownVersions();
+        String v = version;
+        if (v == null) {
+            Optional<String> next = known.next(k, proving);
+            if (next.isEmpty()) {
+                return Outcome.refused(Decision.Reason.INVALID, "field 'version' is required: no release is known yet to count from");
+            }
+            v = next.get();
+        }
+        if (known.taken().contains(v) && !known.configured().contains(v)) {
+            return Outcome.refused(Decision.Reason.CONFLICT, "release " + v + " already exists");
+        }
+        Optional<String> refusal = proving
+                ? known.configured().contains(v) ? Optional.of(v + " was released before Release Train") : Optional.empty()
+                : known.refusal(v, k);
+        if (refusal.isPresent()) {
+            return Outcome.refused(Decision.Reason.INVALID, "field 'version': " + refusal.get());
+        }
+        String releaseKind = proving ? Runbook.PROVING : k;
+        String previous = proving ? "" : known.previous(v, k); // a proving run follows no release
+        Instant now = clock.instant();
+        Map<String, String> variables = ReleaseVariables.of(v, releaseKind, previous, known.releaseTime(previous, this::taggedAt),
+                schedule.slotFor(now), now, startedBy);
         // A version nobody started yet has an empty stream: decided without reading it. Should another
-        // instance start it meanwhile, the append meets its first event and the start is decided again.
-        return handle(v, new ReleaseCommand.Start(v, k, previous, runbook, startedBy, variables), ReleaseState.empty(v));
-    }
-
-    private static String nextPatch(String newest, Set<String> known) {
-        int[] p = Versions.parts(newest);
-        String series = p[0] + "." + p[1] + ".";
-        String top = known.stream().filter(x -> x.startsWith(series)).max(Versions.ORDER).orElse(newest);
-        int[] t = Versions.parts(top);
-        return t[0] + "." + t[1] + "." + (t[2] + 1);
+        // instance start it meanwhile (or a proving run hold it), the append meets its first event and the
+        // start is decided again, and refused as existing.
+        return handle(v, new ReleaseCommand.Start(v, releaseKind, previous, runbook, startedBy, variables), ReleaseState.empty(v));
     }
 
     /**
-     * Versions released before Release Train (configured) and every release in the log started before
-     * this call. The log's releases are read once, then only those started since (by this or another
+     * When a completed release was tagged: read from its stream once, then remembered (a completed release
+     * changes no more), so a {@code POST} reads it only when the previous version is new to this instance.
+     */
+    private Optional<Instant> taggedAt(String releaseId) {
+        return tagTimes.computeIfAbsent(releaseId, log::taggedAt);
+    }
+
+    /**
+     * Versions released before Release Train (configured) and every release in the log started or completed
+     * before this call. The log is read once, then only what started or completed since (by this or another
      * instance), one read shared by the calls that wait for it ({@link KnownReleases}).
      */
-    public Set<String> knownVersions() {
+    public KnownVersions knownVersions() {
         return knownReleases.withBefore(releasedBefore.orElse(List.of()));
     }
 

@@ -12,15 +12,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A release plan: steps, the dependencies between them, their parameters, deadlines, retries and
- * gates. Validated on construction (known services, no missing dependency, no cycle, templates that
- * name release variables or outputs of earlier steps), so a release never starts on a broken plan.
+ * gates. Validated on construction (a known kind, unique step ids, known services, handlers reused with
+ * {@code uses} named {@code <service>.<step>}, no missing dependency, no cycle, templates that name release
+ * variables or outputs of earlier steps), so a release never starts on a broken plan.
  * {@code text} is the definition as written (YAML), recorded in ReleaseStarted to pin the plan.
  */
 public record Runbook(String name, String kind, String source, String text, List<StepDefinition> steps) {
     public static final Set<String> SERVICES = Set.of("git", "deploy", "cdn", "notify");
+    public static final String MINOR = "minor";
+    public static final String PATCH = "patch";
+    /** A plan that proves the stack works: its runs are marked as such and never count as releases. */
+    public static final String PROVING = "proving";
+    /** The kinds of plan, in the order error messages list them. */
+    public static final List<String> KINDS = List.of(MINOR, PATCH, PROVING);
+    /** A handler a node may reuse: {@code <service>.<name>}. */
+    private static final Pattern HANDLER = Pattern.compile("([a-z]+)\\.[a-z0-9][a-z0-9.-]*");
 
     public Runbook {
         steps = List.copyOf(steps);
@@ -37,9 +48,30 @@ public record Runbook(String name, String kind, String source, String text, List
                 if (s.gate().opensAt() != null && !Templates.RELEASE_VARIABLES.contains(s.gate().opensAt())) {
                     throw new InvalidRunbook(where, s.id(), "gate opensAt names no release variable: '" + s.gate().opensAt() + "'");
                 }
+                if (s.uses() != null) {
+                    throw new InvalidRunbook(where, s.id(), "a gate is approved by people and uses no handler ('uses: " + s.uses() + "')");
+                }
+            } else if (s.uses() != null) {
+                Matcher m = HANDLER.matcher(s.uses());
+                if (!m.matches() || !SERVICES.contains(m.group(1))) {
+                    throw new InvalidRunbook(where, s.id(), "'uses: " + s.uses() + "' must name a handler <service>.<step>"
+                            + " of a known service (git, deploy, cdn, notify), e.g. git.cherry-pick-fixes");
+                }
+                String idService = servicePrefix(s.id());
+                if (SERVICES.contains(idService) && !idService.equals(m.group(1))) {
+                    throw new InvalidRunbook(where, s.id(), "the step id names service '" + idService + "' but 'uses: " + s.uses()
+                            + "' is a handler of '" + m.group(1) + "'");
+                }
+                if (!m.group(1).equals(s.service())) {
+                    throw new InvalidRunbook(where, s.id(), "runs on service '" + s.service() + "' but 'uses: " + s.uses()
+                            + "' is a handler of '" + m.group(1) + "'");
+                }
             } else if (!SERVICES.contains(s.service())) {
                 throw new InvalidRunbook(where, s.id(), "unknown service '" + s.service() + "' (known: git, deploy, cdn, notify; a gate has 'gate:')");
             }
+        }
+        if (!KINDS.contains(kind)) {
+            throw new InvalidRunbook(where, "-", "kind must be one of " + String.join(", ", KINDS) + ", got '" + kind + "'");
         }
         for (StepDefinition s : steps) {
             for (String dep : s.dependsOn()) {
@@ -72,7 +104,18 @@ public record Runbook(String name, String kind, String source, String text, List
 
     /** A plan built in code (tests): no file, no text. */
     public Runbook(String name, List<StepDefinition> steps) {
-        this(name, "minor", null, null, steps);
+        this(name, MINOR, null, null, steps);
+    }
+
+    /** The service of a handler or step id: its prefix before the first dot ({@code git} of {@code git.tag-release}). */
+    public static String servicePrefix(String id) {
+        int dot = id.indexOf('.');
+        return dot > 0 ? id.substring(0, dot) : id;
+    }
+
+    /** Whether a release of this plan is a proving run (never counted as a release). */
+    public boolean proving() {
+        return PROVING.equals(kind);
     }
 
     public Optional<StepDefinition> step(String id) {

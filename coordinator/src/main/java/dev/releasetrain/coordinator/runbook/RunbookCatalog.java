@@ -55,10 +55,16 @@ public class RunbookCatalog {
                 throw new Runbook.InvalidRunbook("runbook file '" + path + "'", "-", "cannot be read: " + e.getMessage());
             }
         }
-        for (String[] use : new String[][]{{"release-train.runbook.minor", minor}, {"release-train.runbook.patch", patch}}) {
-            if (!runbooks.containsKey(use[1])) {
+        for (String[] use : new String[][]{{"release-train.runbook.minor", minor, Runbook.MINOR}, {"release-train.runbook.patch", patch, Runbook.PATCH}}) {
+            Runbook r = runbooks.get(use[1]);
+            if (r == null) {
                 throw new IllegalStateException(use[0] + " names runbook '" + use[1] + "', which is not defined (known: "
                         + String.join(", ", runbooks.keySet()) + ")");
+            }
+            // a proving plan may stand in for either (a stack that only proves itself); its runs are proving runs
+            if (!r.kind().equals(use[2]) && !r.proving()) {
+                throw new IllegalStateException(use[0] + " names runbook '" + use[1] + "', a plan for " + r.kind()
+                        + " releases; it must name a " + use[2] + " (or proving) plan");
             }
         }
         this.minor = minor;
@@ -76,7 +82,7 @@ public class RunbookCatalog {
 
     /** The runbook a release of this kind runs unless the request names one. */
     public Runbook forKind(String kind) {
-        return runbooks.get("patch".equals(kind) ? patch : minor);
+        return runbooks.get(Runbook.PATCH.equals(kind) ? patch : minor);
     }
 
     public Set<String> names() {

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 public final class RunbookParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Set<String> STEP_KEYS = Set.of("id", "needs", "params", "timeout", "retry", "gate", "phase");
+    private static final Set<String> STEP_KEYS = Set.of("id", "uses", "needs", "params", "timeout", "retry", "gate", "phase");
     private static final Set<String> TOP_KEYS = Set.of("name", "kind", "description", "defaults", "steps");
 
     private RunbookParser() {
@@ -43,7 +43,10 @@ public final class RunbookParser {
         unknownKeys(where, "-", root, TOP_KEYS);
         String name = text(root, "name", where, "-", true);
         where = "runbook '" + name + "' (" + source + ")";
-        String kind = root.hasNonNull("kind") ? root.get("kind").asText() : "minor";
+        String kind = root.hasNonNull("kind") ? root.get("kind").asText() : Runbook.MINOR;
+        if (!Runbook.KINDS.contains(kind)) {
+            throw new Runbook.InvalidRunbook(where, "-", "kind must be one of " + String.join(", ", Runbook.KINDS) + ", got '" + kind + "'");
+        }
         JsonNode defaults = root.path("defaults");
         Duration defaultTimeout = defaults.hasNonNull("timeout") ? duration(defaults.get("timeout"), where, "defaults") : null;
         RetryPolicy defaultRetry = defaults.has("retry") ? retry(defaults.get("retry"), RetryPolicy.DEFAULT, where, "defaults") : RetryPolicy.DEFAULT;
@@ -71,17 +74,17 @@ public final class RunbookParser {
             RetryPolicy retry = s.has("retry") ? retry(s.get("retry"), defaultRetry, where, id) : defaultRetry;
             Gate gate = null;
             String service;
+            String uses = s.has("uses") ? text(s, "uses", where, id, true).trim() : null;
             if (s.has("gate")) {
                 JsonNode g = s.get("gate");
                 gate = new Gate(g.path("approvers").asText(Gate.APPROVER), g.path("notTheStarter").asBoolean(false),
                         g.hasNonNull("opensAt") ? g.get("opensAt").asText() : null);
                 service = StepDefinition.GATE_SERVICE;
             } else {
-                int dot = id.indexOf('.');
-                service = dot > 0 ? id.substring(0, dot) : id;
+                service = Runbook.servicePrefix(uses != null ? uses : id);
             }
             steps.add(new StepDefinition(id, service, needs, params, timeout, retry, gate,
-                    s.hasNonNull("phase") ? s.get("phase").asText() : null));
+                    s.hasNonNull("phase") ? s.get("phase").asText() : null, uses));
         }
         return new Runbook(name, kind, source, text, steps);
     }

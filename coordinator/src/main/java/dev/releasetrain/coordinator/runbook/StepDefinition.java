@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One step of a runbook: who runs it (the service is the step id's prefix; a gate is run by the
- * coordinator and people), what it waits for, its parameter templates, its deadline and retries.
+ * One step of a runbook: who runs it, what it waits for, its parameter templates, its deadline and retries.
+ * The step's id names the node (its row in the timeline, its outputs); {@code uses} names the handler the
+ * service runs when the node reuses another step's (e.g. {@code git.cherry-pick-late-fixes} uses
+ * {@code git.cherry-pick-fixes}), null when the handler is the node's own. The service is the prefix of
+ * {@code uses}, else of the id; a gate is run by the coordinator and people.
  */
 public record StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params,
-                             Duration timeout, RetryPolicy retry, Gate gate, String phase) {
+                             Duration timeout, RetryPolicy retry, Gate gate, String phase, String uses) {
     public static final String GATE_SERVICE = "coordinator";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -20,12 +23,23 @@ public record StepDefinition(String id, String service, List<String> dependsOn, 
         retry = retry == null ? RetryPolicy.DEFAULT : retry;
     }
 
+    /** A step that runs its own handler. */
+    public StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params,
+                          Duration timeout, RetryPolicy retry, Gate gate, String phase) {
+        this(id, service, dependsOn, params, timeout, retry, gate, phase, null);
+    }
+
     /** A plain step with default timeout and retries (tests, the proving runbook). */
     public StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params) {
-        this(id, service, dependsOn, params, null, null, null, null);
+        this(id, service, dependsOn, params, null, null, null, null, null);
     }
 
     public boolean isGate() {
         return gate != null;
+    }
+
+    /** The handler the service runs: {@code uses} when given, else the step's own id. */
+    public String handler() {
+        return uses == null ? id : uses;
     }
 }

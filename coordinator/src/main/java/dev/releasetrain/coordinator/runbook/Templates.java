@@ -17,9 +17,10 @@ import java.util.regex.Pattern;
  */
 public final class Templates {
     static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}\\s]*)\\s*}}");
+    /** The release variables (docs/runbook.md), set by {@code ReleaseVariables} when a release starts. */
     public static final Set<String> RELEASE_VARIABLES = Set.of("version", "previousVersion", "kind", "releaseBranch",
             "owner", "ownerSlack", "freezeDate", "freezeTime", "releaseDate", "releaseTime", "startedBy",
-            "previousReleaseTime");
+            "previousReleaseTime", "fromRef", "today");
 
     private Templates() {
     }

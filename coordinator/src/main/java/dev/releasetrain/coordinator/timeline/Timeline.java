@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.timeline;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
@@ -37,8 +38,12 @@ public record Timeline(String release, String version, String kind, String runbo
     public record Waits(long queueMs, long runMs, long humanWaitMs) {
     }
 
-    /** A step; for a gate, {@code gate} says when it opened, who approved it, when and why. */
-    public record Step(String step, String service, String status, List<Attempt> attempts, GateSpan gate) {
+    /**
+     * A step, by its runbook node id; {@code action} is the handler it reuses ({@code uses:} in the runbook),
+     * absent when the step runs its own. For a gate, {@code gate} says when it opened, who approved it, when and why.
+     */
+    public record Step(String step, String service, String status, List<Attempt> attempts, GateSpan gate,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) String action) {
     }
 
     public record GateSpan(Instant openedAt, Instant approvedAt, Long waitMs, String approver, String note,
@@ -95,6 +100,7 @@ public record Timeline(String release, String version, String kind, String runbo
         Instant endedAt;
         long count;
         final Map<String, String> services = new LinkedHashMap<>();
+        final Map<String, String> actions = new LinkedHashMap<>();
         final Map<String, List<MutableAttempt>> attempts = new LinkedHashMap<>();
         final Map<String, String> pendingRetryBy = new LinkedHashMap<>();
         final Map<String, MutableGate> gates = new LinkedHashMap<>();
@@ -127,6 +133,9 @@ public record Timeline(String release, String version, String kind, String runbo
                 startedAt = t;
             } else if (d instanceof StepRequested r) {
                 services.put(r.step(), r.service());
+                if (r.action() != null) {
+                    actions.put(r.step(), r.action());
+                }
                 order.add(r.step());
                 MutableAttempt a = new MutableAttempt();
                 a.attempt = r.attempt();
@@ -243,7 +252,7 @@ public record Timeline(String release, String version, String kind, String runbo
                 } else {
                     status = out.get(out.size() - 1).status();
                 }
-                steps.add(new Step(step, services.get(step), status, out, gate));
+                steps.add(new Step(step, services.get(step), status, out, gate, actions.get(step)));
             }
             return new Timeline(releaseId, version, kind, runbook, runbookHash, startedBy, status, startedAt, endedAt,
                     millis(startedAt, endedAt), new Waits(queue, run, human), criticalPath(ends), steps, count);

@@ -48,7 +48,7 @@ class ReleaseApiTest {
                 .when().post("/releases")
                 .then().statusCode(202)
                 .body("status", equalTo("running"))
-                .body("kind", equalTo("minor"))
+                .body("kind", equalTo("proving"))
                 .body("steps[0].step", equalTo("git.resolve-head"))
                 .body("steps[0].status", equalTo("requested"))
                 .extract().path("version");
@@ -126,7 +126,36 @@ class ReleaseApiTest {
                 .then().statusCode(400).body("message", containsString("field 'kind'"));
         assertEquals(before, log.count());
         as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.28.4\",\"kind\":\"patch\"}").post("/releases")
-                .then().statusCode(202).body("runbook", equalTo("patch")).body("variables.releaseBranch", equalTo("release-1.28.0"));
+                .then().statusCode(202).body("runbook", equalTo("patch")).body("variables.releaseBranch", equalTo("release-1.28.4"))
+                .body("variables.fromRef", equalTo("refs/tags/1.28.3"));
+    }
+
+    @Test
+    void theRunbookFollowsFromTheKindOfRelease() {
+        long before = log.count();
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.90.0\",\"runbook\":\"patch\"}").post("/releases")
+                .then().statusCode(400).body("message", equalTo("field 'runbook': 'patch' is a plan for patch releases;"
+                        + " a minor release runs 'monthly-minor'"));
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.28.90\",\"kind\":\"patch\",\"runbook\":\"monthly-minor\"}")
+                .post("/releases").then().statusCode(400).body("message", containsString("field 'runbook'"));
+        assertEquals(before, log.count());
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"1.90.0\",\"runbook\":\"gated\"}").post("/releases")
+                .then().statusCode(202).body("kind", equalTo("minor"));
+    }
+
+    @Test
+    void aProvingRunIsMarkedAndNeverCountsAsARelease() {
+        String proving = "1.950.0";
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"" + proving + "\",\"runbook\":\"proving\"}")
+                .post("/releases").then().statusCode(202).body("kind", equalTo("proving")).body("variables.kind", equalTo("proving"));
+        String next = as(TestTokens.ALICE).contentType(ContentType.JSON).body("{}").post("/releases")
+                .then().statusCode(202).body("kind", equalTo("minor")).extract().path("version");
+        assertTrue(dev.releasetrain.coordinator.release.Versions.ORDER.compare(next, proving) < 0,
+                "the next minor counts from the releases, not from the proving run: " + next);
+        String previous = as(TestTokens.ALICE).get("/releases/" + next).then().extract().path("variables.previousVersion");
+        assertTrue(!proving.equals(previous), previous);
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"" + proving + "\"}").post("/releases")
+                .then().statusCode(409).body("message", equalTo("release " + proving + " already exists"));
     }
 
     @Test

@@ -26,6 +26,27 @@ class CalendarProducerTest {
         public AutoStart autoStart() {
             return () -> false;
         }
+
+        @Override
+        public Optional<String> feedBaseUrl() {
+            return Optional.empty();
+        }
+
+        /** These settings with {@code feed-base-url} set. */
+        CalendarConfig withFeedBaseUrl(String url) {
+            Settings s = this;
+            return new CalendarConfig() {
+                public String zone() { return s.zone(); }
+                public String freezeTime() { return s.freezeTime(); }
+                public String releaseTime() { return s.releaseTime(); }
+                public String breakTheReleaseAfter() { return s.breakTheReleaseAfter(); }
+                public Optional<List<String>> holidays() { return s.holidays(); }
+                public List<String> rotation() { return s.rotation(); }
+                public String rotationStart() { return s.rotationStart(); }
+                public AutoStart autoStart() { return s.autoStart(); }
+                public Optional<String> feedBaseUrl() { return Optional.of(url); }
+            };
+        }
     }
 
     @Test
@@ -67,6 +88,9 @@ class CalendarProducerTest {
         assertRefused("release-train.calendar.break-the-release-after: 'soon' is not a duration like 2h, 90m or PT2H",
                 new Settings(d.zone(), d.freezeTime(), d.releaseTime(), "soon", d.holidays(),
                         d.rotation(), d.rotationStart()));
+        assertRefused("release-train.calendar.feed-base-url: 'release-train.example.com' must be an http(s) URL like"
+                + " https://release-train.example.com", d.withFeedBaseUrl("release-train.example.com"));
+        CalendarProducer.fromConfig(d.withFeedBaseUrl("https://release-train.example.com/"));
     }
 
     private static void assertRefused(String message, CalendarConfig config) {

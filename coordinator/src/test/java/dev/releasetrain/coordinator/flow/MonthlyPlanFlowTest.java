@@ -86,6 +86,8 @@ class MonthlyPlanFlowTest {
     }
 
     private final AtomicBoolean running = new AtomicBoolean(true);
+    /** Each command's step -> the topic it came on and the handler it named (the step's own when none). */
+    private final Map<String, String> delivered = new ConcurrentHashMap<>();
     private Thread worker;
 
     /** Answers every command like a service whose steps do nothing, publishing to release.results. */
@@ -112,6 +114,7 @@ class MonthlyPlanFlowTest {
                         if (!release.equals(e.releaseId()) || !(e.data() instanceof StepRequested cmd) || !answered.add(cmd.commandId())) {
                             continue; // another test's release, or a redelivery
                         }
+                        delivered.put(cmd.step(), r.topic() + " " + cmd.handler());
                         send(producer, release, new ReleaseEvent.StepStarted(cmd.step(), cmd.attempt(), cmd.commandId(), "noop"));
                         if (cmd.step().equals(SILENT_STEP) && cmd.attempt() == 1) {
                             continue; // silent: the deadline must catch it
@@ -160,7 +163,7 @@ class MonthlyPlanFlowTest {
 
         JsonPath t = as(TestTokens.VERA).get("/releases/" + v + "/timeline").then().statusCode(200).extract().jsonPath();
         List<Map<String, Object>> steps = t.getList("steps");
-        assertEquals(22, steps.size(), "every step of the monthly plan");
+        assertEquals(24, steps.size(), "every step of the monthly plan");
         Map<String, Instant> requested = new HashMap<>();
         Map<String, Instant> ended = new HashMap<>();
         for (Map<String, Object> s : steps) {
@@ -181,6 +184,20 @@ class MonthlyPlanFlowTest {
         assertFalse(requested.get("git.sync-version").isBefore(ended.get("notify.publish-release-post")));
         assertFalse(requested.get("git.tag-release").isBefore(ended.get("release-day")));
         assertFalse(requested.get("git.cherry-pick-fixes").isBefore(ended.get("break-the-release")));
+        // Fixes labelled late are picked again on release day, right before the tag.
+        assertFalse(requested.get("git.cherry-pick-late-fixes").isBefore(ended.get("release-day")));
+        assertFalse(requested.get("git.tag-release").isBefore(ended.get("git.cherry-pick-late-fixes")));
+        assertEquals("git.cherry-pick-fixes", t.getString("steps.find { it.step == 'git.cherry-pick-late-fixes' }.action"),
+                "its own row in the timeline, run by the cherry-pick handler");
+        assertEquals("git", t.getString("steps.find { it.step == 'git.cherry-pick-late-fixes' }.service"));
+        assertEquals("release.commands.git git.cherry-pick-fixes", delivered.get("git.cherry-pick-late-fixes"),
+                "the git service was asked to run the cherry-pick handler for the late node");
+        assertEquals("release.commands.git git.cherry-pick-fixes", delivered.get("git.cherry-pick-fixes"));
+        assertEquals("git.cherry-pick-fixes", as(TestTokens.VERA).get("/releases/" + v).then().extract()
+                .path("steps.find { it.step == 'git.cherry-pick-late-fixes' }.action"), "the status names the node and its handler");
+        // The CDN is invalidated only once the sync PR is merged.
+        assertFalse(requested.get("git.await-sync-merge").isBefore(ended.get("git.sync-version")));
+        assertFalse(requested.get("cdn.invalidate").isBefore(ended.get("git.await-sync-merge")));
         // Parallel: the changelog and the version bump were requested in the same decision.
         assertEquals(requested.get("git.collect-changelog"), requested.get("git.bump-version"));
         // Both gates, with who approved and why.

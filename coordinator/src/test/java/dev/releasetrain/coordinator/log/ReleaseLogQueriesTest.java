@@ -34,37 +34,72 @@ class ReleaseLogQueriesTest {
     ReleaseLog log;
 
     @Test
-    void releasesStartedSinceAReadUseThePartialIndexOfFirstEventsByTransaction() throws Exception {
-        String plan = plan(ReleaseLog.STARTED_SINCE, "1");
+    void startsAndCompletionsSinceAReadUseThePartialIndexesOfFirstEventsAndOfCompletionsByTransaction() throws Exception {
+        String plan = plan(ReleaseLog.MILESTONES_SINCE, "1", EventTypes.typeOf(ReleaseEvent.ReleaseStarted.class), "1");
         assertTrue(plan.contains("release_events_starts_tx"), "the partial index of first events by transaction:\n" + plan);
+        assertTrue(plan.contains("release_events_completions_tx"), "the partial index of completions by transaction:\n" + plan);
+        String tag = plan(ReleaseLog.TAGGED_AT, "1.29.0");
+        assertTrue(tag.contains("release_events_stream"), "a release's tag is looked up in its own stream:\n" + tag);
+    }
+
+    @Test
+    void completionsAreReadWithTheirTimeTheTagFromTheReleasesStreamAndAProvingRunIsMarked() throws Exception {
+        long from = log.milestonesSince(0).nextFrom();
+        java.time.Instant tagged = java.time.Instant.parse("2026-11-30T14:05:00Z");
+        try (Connection c = db.getConnection()) {
+            insertStart(c, "0.903.0");
+            insert(c, "0.903.0", 2, new ReleaseEvent.StepSucceeded(ReleaseLog.TAG_STEP, 1, "c-1", Map.of()), tagged);
+            insert(c, "0.903.0", 3, new ReleaseEvent.ReleaseCompleted(List.of(ReleaseLog.TAG_STEP)), tagged.plusSeconds(60));
+            insert(c, "0.904.0", 1, new ReleaseEvent.ReleaseStarted("0.904.0", "proving", "", "proving", "hash", "test", Map.of(), null), tagged);
+            insert(c, "0.904.0", 2, new ReleaseEvent.ReleaseCompleted(List.of()), tagged.plusSeconds(120));
+        }
+        ReleaseLog.Milestones read = log.milestonesSince(from);
+        assertTrue(read.starts().contains(new ReleaseLog.Start("0.904.0", "proving")), read.toString());
+        assertTrue(read.starts().contains(new ReleaseLog.Start("0.903.0", "minor")), read.toString());
+        assertTrue(read.completions().contains(new ReleaseLog.Completion("0.903.0", tagged.plusSeconds(60))), read.toString());
+        assertTrue(read.completions().contains(new ReleaseLog.Completion("0.904.0", tagged.plusSeconds(120))), read.toString());
+        assertEquals(java.util.Optional.of(tagged), log.taggedAt("0.903.0"));
+        assertEquals(java.util.Optional.empty(), log.taggedAt("0.904.0"));
+    }
+
+    private static void insert(Connection c, String release, long seq, ReleaseEvent event, java.time.Instant at) throws Exception {
+        try (PreparedStatement s = c.prepareStatement("insert into release_events (release_id, seq, event_id, type, source, payload, occurred_at)"
+                + " values (?, ?, gen_random_uuid(), ?, '/test', ?::jsonb, ?)")) {
+            s.setString(1, release);
+            s.setLong(2, seq);
+            s.setString(3, EventTypes.typeOf(event));
+            s.setString(4, CloudEventCodec.dataJson(event));
+            s.setTimestamp(5, java.sql.Timestamp.from(at));
+            s.executeUpdate();
+        }
     }
 
     @Test
     void aStartCommittedAfterALaterOneIsFoundByTheNextReadAndSettledStartsAreNotReadAgain() throws Exception {
-        long from = log.releasesStartedSince(0).nextFrom();
+        long from = log.milestonesSince(0).nextFrom();
         try (Connection slow = db.getConnection()) {
             slow.setAutoCommit(false);
             insertStart(slow, "0.901.0"); // its transaction holds an earlier position and stays open
             try (Connection fast = db.getConnection()) {
                 insertStart(fast, "0.902.0"); // a later position, committed first
             }
-            ReleaseLog.Started first = log.releasesStartedSince(from);
-            assertEquals(List.of("0.902.0"), first.releaseIds(), "the uncommitted start is not visible yet");
+            ReleaseLog.Milestones first = log.milestonesSince(from);
+            assertEquals(List.of(new ReleaseLog.Start("0.902.0", "minor")), first.starts(), "the uncommitted start is not visible yet");
             slow.commit();
-            ReleaseLog.Started second = log.releasesStartedSince(first.nextFrom());
-            assertTrue(second.releaseIds().contains("0.901.0"),
+            ReleaseLog.Milestones second = log.milestonesSince(first.nextFrom());
+            assertTrue(second.starts().contains(new ReleaseLog.Start("0.901.0", "minor")),
                     "the start committed after the read, below a position it saw, comes with the next read: " + second);
             // starts whose transactions have ended are not read again (a transaction of the running
             // coordinator may hold the next read back for the moment it runs; a read by position went back
             // over every start of the last ten seconds)
-            ReleaseLog.Started next = second;
+            ReleaseLog.Milestones next = second;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             do {
                 long before = next.nextFrom();
-                next = log.releasesStartedSince(before);
+                next = log.milestonesSince(before);
                 assertTrue(next.nextFrom() >= before, "a read never goes back");
-            } while (!next.releaseIds().isEmpty() && System.nanoTime() < deadline);
-            assertEquals(List.of(), next.releaseIds(), "the starts read are not read again");
+            } while (!next.starts().isEmpty() && System.nanoTime() < deadline);
+            assertEquals(List.of(), next.starts(), "the starts read are not read again");
         }
     }
 
@@ -82,7 +117,7 @@ class ReleaseLogQueriesTest {
 
     @Test
     void theListOfReleasesReadsOnlyTheFirstEventsOfReleases() throws Exception {
-        String plan = plan(ReleaseLog.RELEASE_IDS);
+        String plan = plan(ReleaseLog.RELEASE_IDS, EventTypes.typeOf(ReleaseEvent.ReleaseStarted.class));
         assertTrue(plan.contains("release_events_starts"), "the partial index of first events:\n" + plan);
     }
 
@@ -96,13 +131,14 @@ class ReleaseLogQueriesTest {
             }
         }
         // the key, a stream's order (and its optimistic check), the event id (dedupe), first events (V2, V4)
-        assertEquals(List.of("release_events_event_id", "release_events_pkey", "release_events_starts", "release_events_starts_tx",
-                        "release_events_stream"),
+        // and completions (V5)
+        assertEquals(List.of("release_events_completions_tx", "release_events_event_id", "release_events_pkey", "release_events_starts",
+                        "release_events_starts_tx", "release_events_stream"),
                 indexes);
     }
 
-    /** The plan of {@code sql} (its last parameter the ReleaseStarted type), with table scans ruled out. */
-    private String plan(String sql, Object... before) throws Exception {
+    /** The plan of {@code sql} with {@code params}, with table scans ruled out. */
+    private String plan(String sql, Object... params) throws Exception {
         StringBuilder plan = new StringBuilder();
         try (Connection c = db.getConnection()) {
             c.setAutoCommit(false);
@@ -112,10 +148,9 @@ class ReleaseLogQueriesTest {
             }
             try (PreparedStatement q = c.prepareStatement("explain " + sql)) {
                 int i = 1;
-                for (Object p : before) {
+                for (Object p : params) {
                     q.setObject(i++, p);
                 }
-                q.setString(i, EventTypes.typeOf(ReleaseEvent.ReleaseStarted.class));
                 try (ResultSet rs = q.executeQuery()) {
                     while (rs.next()) {
                         plan.append(rs.getString(1)).append('\n');

@@ -223,6 +223,38 @@ class RunbookEngineTest {
     }
 
     @Test
+    void aNodeThatUsesAnotherStepsHandlerIsRequestedUnderItsOwnIdWithThatAction() {
+        Runbook plan = RunbookParser.parse("uses.yaml", """
+                name: uses
+                steps:
+                  - id: git.pick
+                    params: { label: "release-{{version}}" }
+                  - id: late-pick
+                    uses: git.pick
+                    needs: [git.pick]
+                    params: { label: "release-{{version}}" }
+                """);
+        ReleaseStateMachine m = new ReleaseStateMachine(n -> plan);
+        List<ReleaseEvent> started = m.decide(ReleaseState.empty("1.29.0"), new ReleaseCommand.Start("1.29.0", "minor", "",
+                plan, "carol", Map.of("version", "1.29.0")), now).events();
+        StepRequested own = (StepRequested) started.get(1);
+        assertEquals("git.pick", own.step());
+        assertNull(own.action(), "a step that runs its own handler names no action");
+        ReleaseState s = ReleaseState.empty("1.29.0");
+        for (ReleaseEvent e : started) {
+            s = m.evolve(s, new Envelope("e" + s.lastSeq(), "/test", "1.29.0", now, s.lastSeq() + 1, e));
+        }
+        List<ReleaseEvent> next = m.decide(s, new ReleaseCommand.RecordResult(new Envelope("r1", "/svc", "1.29.0", now, null,
+                new StepSucceeded("git.pick", 1, own.commandId(), Map.of()))), now).events();
+        StepRequested late = (StepRequested) next.get(0);
+        assertEquals("late-pick", late.step(), "the node's own id: its row in the timeline, its outputs");
+        assertEquals("git.pick", late.action(), "the handler the service runs");
+        assertEquals("git", late.service());
+        assertEquals("1.29.0/late-pick/1", late.commandId());
+        assertEquals("release-1.29.0", late.params().get("label"));
+    }
+
+    @Test
     void aCancelledReleaseRequestsNothingMore() {
         start();
         run(new ReleaseCommand.Cancel("alice", "postponed"));

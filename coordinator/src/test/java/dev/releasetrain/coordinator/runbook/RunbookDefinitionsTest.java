@@ -27,9 +27,10 @@ class RunbookDefinitionsTest {
         assertEquals(List.of("notify.announce-code-freeze", "git.cut-release-branch", "git.collect-changelog",
                 "git.bump-version", "git.push-release-branch", "deploy.await-unstable-image", "git.update-playground-values",
                 "deploy.upgrade-playground", "deploy.verify-playground", "notify.announce-freeze", "notify.draft-release-post",
-                "break-the-release", "git.cherry-pick-fixes", "release-day", "git.tag-release", "deploy.await-release-image",
-                "git.bump-chart", "notify.publish-release-post", "git.sync-version", "cdn.invalidate",
-                "notify.announce-release", "notify.newsletter"), monthly.steps().stream().map(StepDefinition::id).toList());
+                "break-the-release", "git.cherry-pick-fixes", "release-day", "git.cherry-pick-late-fixes", "git.tag-release",
+                "deploy.await-release-image", "git.bump-chart", "notify.publish-release-post", "git.sync-version",
+                "git.await-sync-merge", "cdn.invalidate", "notify.announce-release", "notify.newsletter"),
+                monthly.steps().stream().map(StepDefinition::id).toList());
         assertTrue(monthly.step("break-the-release").orElseThrow().gate().notTheStarter());
         assertEquals("releaseTime", monthly.step("release-day").orElseThrow().gate().opensAt());
         assertEquals(Duration.ofMinutes(45), monthly.step("deploy.await-unstable-image").orElseThrow().timeout());
@@ -40,11 +41,114 @@ class RunbookDefinitionsTest {
     }
 
     @Test
-    void thePatchPlanIsTheShortOne() throws IOException {
+    void lateFixesArePickedRightBeforeTheTagAndTheCdnWaitsForTheSyncMerge() throws IOException {
+        Runbook monthly = builtIn("monthly-minor");
+        StepDefinition early = monthly.step("git.cherry-pick-fixes").orElseThrow();
+        StepDefinition late = monthly.step("git.cherry-pick-late-fixes").orElseThrow();
+        assertEquals("git.cherry-pick-fixes", late.uses());
+        assertEquals("git.cherry-pick-fixes", late.handler());
+        assertEquals("git", late.service(), "the service of the handler it uses");
+        assertEquals(early.params(), late.params(), "picked again with the same label and window");
+        assertEquals(List.of("release-day"), late.dependsOn());
+        assertEquals(List.of("git.cherry-pick-late-fixes"), monthly.step("git.tag-release").orElseThrow().dependsOn());
+
+        StepDefinition await = monthly.step("git.await-sync-merge").orElseThrow();
+        assertEquals(List.of("git.sync-version"), await.dependsOn());
+        assertEquals(java.util.Map.of("pullRequest", "{{steps.git.sync-version.pullRequest}}",
+                "bumpCommit", "{{steps.git.bump-version.commit}}"), await.params());
+        assertEquals(1, await.retry().maxAttempts());
+        assertEquals(Duration.ofMinutes(30), await.timeout());
+        assertEquals(List.of("git.await-sync-merge"), monthly.step("cdn.invalidate").orElseThrow().dependsOn());
+    }
+
+    @Test
+    void thePatchPlanIsCutFromThePreviousTagAndHasNoFreezeNoPlaygroundNoPost() throws IOException {
         Runbook patch = builtIn("patch");
         assertEquals("patch", patch.kind());
+        assertEquals(List.of("git.cut-release-branch", "git.cherry-pick-fixes", "git.bump-version", "git.push-release-branch",
+                "deploy.await-unstable-image", "git.tag-release", "deploy.await-release-image", "git.bump-chart",
+                "git.sync-version", "git.await-sync-merge", "cdn.invalidate", "notify.announce-release"),
+                patch.steps().stream().map(StepDefinition::id).toList());
         assertTrue(patch.steps().stream().noneMatch(s -> s.isGate() || s.id().startsWith("deploy.upgrade") || s.id().contains("release-post")));
-        assertEquals(10, patch.steps().size());
+        assertEquals("{{fromRef}}", patch.step("git.cut-release-branch").orElseThrow().params().get("from"));
+        var pick = patch.step("git.cherry-pick-fixes").orElseThrow().params();
+        assertEquals("{{previousReleaseTime}}", pick.get("mergedAfter"));
+        assertEquals("{{previousVersion}}", pick.get("previousVersion"));
+        assertEquals("release-{{version}}", pick.get("label"));
+        assertEquals("patch", patch.step("git.bump-chart").orElseThrow().params().get("bumpPart"));
+        assertEquals("bump patch", patch.step("git.bump-chart").orElseThrow().params().get("label"));
+        assertEquals(List.of("git.await-sync-merge"), patch.step("cdn.invalidate").orElseThrow().dependsOn());
+        assertEquals("", patch.step("notify.announce-release").orElseThrow().params().get("postUrl"));
+    }
+
+    @Test
+    void theProvingPlanIsMarkedAsSuch() throws IOException {
+        Runbook proving = builtIn("proving");
+        assertEquals(Runbook.PROVING, proving.kind());
+        assertTrue(proving.proving());
+        assertTrue(!builtIn("monthly-minor").proving());
+    }
+
+    @Test
+    void aNodeMayReuseAHandlerOfAKnownServiceUnderItsOwnUniqueId() {
+        Runbook plan = RunbookParser.parse("mine.yaml", """
+                name: mine
+                steps:
+                  - id: git.pick
+                  - id: pick-again
+                    uses: git.pick
+                    needs: [git.pick]
+                """);
+        assertEquals("git", plan.step("pick-again").orElseThrow().service());
+        assertEquals("git.pick", plan.step("pick-again").orElseThrow().handler());
+        assertEquals("git.pick", plan.step("git.pick").orElseThrow().handler(), "a step without uses runs its own handler");
+
+        var noShape = assertThrows(Runbook.InvalidRunbook.class, () -> RunbookParser.parse("mine.yaml", """
+                name: mine
+                steps:
+                  - id: git.again
+                    uses: cherry-pick
+                """));
+        assertEquals("runbook 'mine' (mine.yaml), step 'git.again': 'uses: cherry-pick' must name a handler <service>.<step>"
+                + " of a known service (git, deploy, cdn, notify), e.g. git.cherry-pick-fixes", noShape.getMessage());
+        var unknownService = assertThrows(Runbook.InvalidRunbook.class, () -> RunbookParser.parse("mine.yaml", """
+                name: mine
+                steps:
+                  - id: again
+                    uses: ftp.upload
+                """));
+        assertTrue(unknownService.getMessage().contains("'uses: ftp.upload' must name a handler"), unknownService.getMessage());
+        var otherService = assertThrows(Runbook.InvalidRunbook.class, () -> RunbookParser.parse("mine.yaml", """
+                name: mine
+                steps:
+                  - id: deploy.again
+                    uses: git.pick
+                """));
+        assertTrue(otherService.getMessage().endsWith("step 'deploy.again': the step id names service 'deploy' but 'uses: git.pick'"
+                + " is a handler of 'git'"), otherService.getMessage());
+        var twice = assertThrows(Runbook.InvalidRunbook.class, () -> RunbookParser.parse("mine.yaml", """
+                name: mine
+                steps:
+                  - id: git.pick
+                  - id: git.pick
+                    uses: git.pick
+                """));
+        assertTrue(twice.getMessage().endsWith("step 'git.pick': the step id is used twice"), twice.getMessage());
+        var gate = assertThrows(Runbook.InvalidRunbook.class, () -> RunbookParser.parse("mine.yaml", """
+                name: mine
+                steps:
+                  - id: qa
+                    uses: git.pick
+                    gate: { approvers: approver }
+                """));
+        assertTrue(gate.getMessage().contains("a gate is approved by people and uses no handler"), gate.getMessage());
+        var kind = assertThrows(Runbook.InvalidRunbook.class, () -> RunbookParser.parse("mine.yaml", """
+                name: mine
+                kind: major
+                steps:
+                  - id: git.pick
+                """));
+        assertTrue(kind.getMessage().contains("kind must be one of minor, patch, proving, got 'major'"), kind.getMessage());
     }
 
     @Test
