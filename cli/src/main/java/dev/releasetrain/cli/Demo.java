@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -83,6 +84,7 @@ final class Demo {
             out.println("fault injected for " + step + ": " + fault.what() + ", once (" + fault.standIn() + " stand-in)");
         }
 
+        long posted = System.nanoTime();
         ReleaseClient.Answer started = api.post("/releases", "{\"version\":\"" + version + "\"}");
         if (started.status() != 202) {
             out.println("could not start release " + version + ": " + started.status() + " " + started.message());
@@ -93,6 +95,7 @@ final class Demo {
         ReleaseClient approver = new ReleaseClient(stack.coordinatorUrl(), APPROVER, stack.apiToken(APPROVER));
         long t0 = System.nanoTime();
         AtomicReference<String> end = new AtomicReference<>();
+        AtomicLong completed = new AtomicLong();
         Set<String> retried = ConcurrentHashMap.newKeySet();
         Set<String> retryRecorded = ConcurrentHashMap.newKeySet();
         api.follow(version, null, e -> {
@@ -117,6 +120,7 @@ final class Demo {
                 retryRecorded.add(eventStep);
             }
             if ("ReleaseCompleted".equals(e.type())) {
+                completed.set(System.nanoTime());
                 end.set("completed");
                 return false;
             }
@@ -132,6 +136,10 @@ final class Demo {
             return true;
         });
 
+        if ("completed".equals(end.get())) {
+            out.println(String.format(java.util.Locale.ROOT, "release %s completed in %.1f s (POST to completed)", version,
+                    (completed.get() - posted) / 1e9));
+        }
         JsonNode timeline = api.get("/releases/" + version + "/timeline").body();
         out.println();
         out.print(TimelineTable.render(timeline));
