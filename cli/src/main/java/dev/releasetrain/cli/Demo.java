@@ -11,9 +11,11 @@ import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -132,10 +134,11 @@ final class Demo {
             stack.sandbox().inject(fault.standIn(), fault.spec());
             out.println("fault injected for " + step + ": " + fault.what() + ", once (" + fault.standIn() + " stand-in)");
         }
-        if (!start(api, "{\"version\":\"" + version + "\"}", version)) {
+        long posted = start(api, "{\"version\":\"" + version + "\"}", version);
+        if (posted < 0) {
             return 1;
         }
-        String end = follow(stack, api, version, failing);
+        String end = follow(stack, api, version, failing, posted);
         JsonNode timeline = timeline(api, version);
         if (!"completed".equals(end)) {
             out.println("release " + version + " did not complete: " + end);
@@ -162,10 +165,11 @@ final class Demo {
         out.println("  PR #" + fix.number() + " \"" + fix.title() + "\" squash-merged to "
                 + sandbox.gitDefaultBranch(GitFixtures.POSTHOG) + " as " + Effects.shortId(fix.mergeCommitSha())
                 + " (in the GitHub stand-in)");
-        if (!start(api, "{\"version\":\"" + v + "\",\"kind\":\"patch\"}", v)) {
+        long posted = start(api, "{\"version\":\"" + v + "\",\"kind\":\"patch\"}", v);
+        if (posted < 0) {
             return 1;
         }
-        String end = follow(stack, api, v, List.of());
+        String end = follow(stack, api, v, List.of(), posted);
         timeline(api, v);
         if (!"completed".equals(end)) {
             out.println("release " + v + " did not complete: " + end);
@@ -179,15 +183,19 @@ final class Demo {
         return ok ? 0 : 1;
     }
 
-    /** Starts a release over REST as the owner; false (and says why) when the coordinator refused. */
-    private boolean start(ReleaseClient api, String body, String v) {
+    /**
+     * Starts a release over REST as the owner; returns when it was posted ({@link System#nanoTime()}), or -1 (and
+     * says why) when the coordinator refused.
+     */
+    private long start(ReleaseClient api, String body, String v) {
+        long posted = System.nanoTime();
         ReleaseClient.Answer started = api.post("/releases", body);
         if (started.status() != 202) {
             out.println("could not start release " + v + ": " + started.status() + " " + started.message());
-            return false;
+            return -1;
         }
         out.println("release " + v + " started by " + OWNER + " -> " + started.location());
-        return true;
+        return posted;
     }
 
     /** Prints the timeline of release {@code v} and returns it. */
@@ -203,12 +211,14 @@ final class Demo {
      * Follows release {@code v}'s event stream to its end, printing one line per event and acting as the people
      * around the release do: the marketing reviewer approves the release post PR, the approvers approve the gates,
      * a maintainer merges the sync PR once {@code git.await-sync-merge} waits for it, and the owner retries each
-     * step of {@code failing} once. Returns {@code completed} or {@code failed}.
+     * step of {@code failing} once. Once it completed, prints the wall time from {@code posted} (its POST). Returns
+     * {@code completed}, {@code failed} or {@code cancelled}.
      */
-    private String follow(Stack stack, ReleaseClient api, String v, List<String> failing) {
+    private String follow(Stack stack, ReleaseClient api, String v, List<String> failing, long posted) {
         ReleaseClient approver = new ReleaseClient(stack.coordinatorUrl(), APPROVER, stack.apiToken(APPROVER));
         long t0 = System.nanoTime();
         AtomicReference<String> end = new AtomicReference<>();
+        AtomicLong completed = new AtomicLong();
         Set<String> retried = ConcurrentHashMap.newKeySet();
         Set<String> retryRecorded = ConcurrentHashMap.newKeySet();
         AtomicBoolean syncMerged = new AtomicBoolean();
@@ -238,6 +248,7 @@ final class Demo {
                 retryRecorded.add(eventStep);
             }
             if ("ReleaseCompleted".equals(e.type())) {
+                completed.set(System.nanoTime());
                 end.set("completed");
                 return false;
             }
@@ -256,6 +267,10 @@ final class Demo {
             }
             return true;
         });
+        if ("completed".equals(end.get())) {
+            out.println(String.format(Locale.ROOT, "release %s completed in %.1f s (POST to completed)", v,
+                    (completed.get() - posted) / 1e9));
+        }
         return end.get();
     }
 

@@ -27,6 +27,21 @@ public final class Stack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
     /** The console log line of every process the launcher and the bench start (their logs go to files). */
     static final String LOG_FORMAT = "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n";
+    /**
+     * The command channel settings of every service the stack starts, so that its first command reaches it
+     * at once. Its {@code /q/health/ready} answers 200 only once the command consumer has joined its group
+     * and holds partitions (the Kafka connector's client-based readiness; its start-up check stays the
+     * lightweight one): a command sent when the stack says it is up finds a consumer, not a group join.
+     * And the consumer polls for at most 100 ms at a time instead of 1 s: the first record of each partition
+     * makes the connector look up that partition's committed offset on the consumer's polling thread, which
+     * waits for the poll under way to end, and with the default that held each service's first command for
+     * about a second. The shorter polls cost an idle service about 0.4 % of a core more (cdn-service: 1.1 %
+     * with 1 s polls, 1.5 % with 100 ms). These are the local stack's settings, not the services' defaults.
+     */
+    static final Map<String, String> COMMAND_CHANNEL = Map.of(
+            "mp.messaging.incoming.commands.health-topic-verification-enabled", "true",
+            "mp.messaging.incoming.commands.health-topic-verification-startup-disabled", "true",
+            "mp.messaging.incoming.commands.poll-timeout", "100");
     /** The demo's people and their roles on the coordinator's API; each run gets new random tokens. */
     public static final Map<String, String> API_USERS = Map.of(
             "alice", "release-manager+approver", // the release owner
@@ -135,8 +150,9 @@ public final class Stack implements AutoCloseable {
     static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
                                          String coordinatorUrl, Path logs, boolean fromTheEnd) {
         List<ServiceProcess> services = new ArrayList<>();
+        common = new LinkedHashMap<>(common);
+        common.putAll(COMMAND_CHANNEL);
         if (fromTheEnd) {
-            common = new LinkedHashMap<>(common);
             common.put("mp.messaging.incoming.commands.auto.offset.reset", "latest");
         }
         Map<String, String> git = new LinkedHashMap<>(common);

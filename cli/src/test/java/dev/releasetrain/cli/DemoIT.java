@@ -64,6 +64,8 @@ class DemoIT {
         System.out.println(printed);
         System.out.printf("release with %d injected failures took %.1f s%n", FAILING.size(), (System.nanoTime() - t0) / 1e9);
         assertEquals(0, code, printed);
+        assertTrue(java.util.regex.Pattern.compile("(?m)^release " + java.util.regex.Pattern.quote(VERSION)
+                + " completed in \\d+\\.\\d s \\(POST to completed\\)$").matcher(printed).find(), "the wall time from POST to completed: " + printed);
         Sandbox sandbox = stack.sandbox();
 
         // the timeline (REST): each failed step has two attempts, the second retried by the owner

@@ -90,11 +90,6 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
                 slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
     }
 
-    public RelayConfig withOffsetFlushIntervalMs(long offsetFlushIntervalMs) {
-        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
-    }
-
     public RelayConfig withOffsetStorage(OffsetStorage offsetStorage) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
                 slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);

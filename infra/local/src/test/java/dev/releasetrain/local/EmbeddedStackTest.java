@@ -58,6 +58,36 @@ class EmbeddedStackTest {
         }
     }
 
+    /**
+     * A new consumer group gets its partitions as soon as its first member joins: the broker's default
+     * initial rebalance delay (3 s, waiting for more members) would hold every service's first command.
+     */
+    @Test
+    void aNewConsumerGroupHoldsItsPartitionsWithoutTheInitialRebalanceDelay() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(List.of("release.commands.cdn"), 3);
+            timeToAssignment(kafka, "first-group"); // the first group also creates __consumer_offsets
+            Duration join = timeToAssignment(kafka, "second-group");
+            assertTrue(join.compareTo(Duration.ofMillis(2500)) < 0, "a new group held its partitions after " + join.toMillis() + " ms");
+        }
+    }
+
+    private static Duration timeToAssignment(EmbeddedKafka kafka, String group) {
+        try (var consumer = new KafkaConsumer<String, String>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group),
+                new StringDeserializer(), new StringDeserializer())) {
+            long t0 = System.nanoTime();
+            consumer.subscribe(List.of("release.commands.cdn"));
+            Instant deadline = Instant.now().plusSeconds(30);
+            while (consumer.assignment().isEmpty() && Instant.now().isBefore(deadline)) {
+                consumer.poll(Duration.ofMillis(50));
+            }
+            assertEquals(3, consumer.assignment().size(), group + " holds the topic's partitions");
+            return Duration.ofNanos(System.nanoTime() - t0);
+        }
+    }
+
     @Test
     void postgresIsReadyForLogicalDecoding() throws Exception {
         try (LocalPostgres pg = LocalPostgres.start();
