@@ -162,6 +162,8 @@ public final class Stack implements AutoCloseable {
             }
         });
         git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
+        // the sync PR's maintainer here is the demo (or a test), who merges at once: look every second, not every 30 s
+        git.put("release-train.git.sync-merge.poll-interval", "PT1S");
         services.add(new ServiceProcess("git-service", home, freePort(), git, Map.of("RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
 
         Map<String, String> deploy = new LinkedHashMap<>(common);
