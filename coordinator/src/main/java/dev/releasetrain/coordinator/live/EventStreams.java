@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * reads the events after the last one it sent, so a stream never skips, repeats or reorders, however
  * the wake-ups arrive. Wake-ups come from this instance's own appends (a listener of the release log,
  * told after each commit), from {@code release.events} for appends of other instances
- * ({@link LiveFeed}, which runs only while streams are open), and from a slow sweep as a safety net.
+ * ({@link RemoteAppends}, which runs only while streams are open), and from a slow sweep as a safety net.
  */
 @ApplicationScoped
 @Priority(EventStreams.LISTENER_PRIORITY)
@@ -43,7 +43,7 @@ public class EventStreams implements AppendListener {
     @Inject
     ReleaseLog log;
     @Inject
-    LiveFeed feed;
+    RemoteAppends feed;
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
