@@ -1,5 +1,6 @@
 package dev.releasetrain.cdn;
 
+import dev.releasetrain.worker.Polling;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.StepHandler;
@@ -24,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code cdn.invalidate}: a CloudFront invalidation of {@code paths} (param, comma-separated; default
@@ -76,29 +78,26 @@ public class Invalidate implements StepHandler {
         LOG.infof("release %s: invalidation %s of %s on %s (%s), caller reference %s", ctx.releaseId(), id, paths,
                 distributionId, created.status(), reference);
 
-        long started = System.nanoTime();
-        long lastProgress = started;
-        String status = created.status();
-        int polls = 0;
-        while (!"Completed".equals(status)) {
-            Duration waited = Duration.ofNanos(System.nanoTime() - started);
-            if (waited.compareTo(maxWait) >= 0) {
-                return StepOutcome.failed("CloudFront invalidation " + id + " of " + paths + " on " + distributionId
-                        + " is still " + status + " after " + waited.toSeconds() + " s (max wait " + maxWait.toSeconds()
-                        + " s); a retry waits on the same invalidation", true);
-            }
-            if (System.nanoTime() - lastProgress >= progressInterval.toNanos() || polls == 0) {
+        // the first look is at the status CreateInvalidation returned; each later one asks CloudFront again
+        AtomicReference<String> firstLook = new AtomicReference<>(created.status());
+        String status;
+        try {
+            status = ctx.await(Polling.Schedule.of(maxWait, pollInterval, progressInterval), waited -> {
+                String now = Optional.ofNullable(firstLook.getAndSet(null)).orElseGet(() -> call("GetInvalidation",
+                        () -> cloudFront.getInvalidation(r -> r.distributionId(distributionId).id(id))).invalidation().status());
+                if ("Completed".equals(now)) {
+                    return Polling.Look.done(now);
+                }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("invalidationId", id);
-                details.put("status", status);
+                details.put("status", now);
                 details.put("waitedSeconds", waited.toSeconds());
-                ctx.progress("CloudFront invalidation " + id + " is " + status, details);
-                lastProgress = System.nanoTime();
-            }
-            Thread.sleep(Math.min(pollInterval.toMillis(), Math.max(1, maxWait.minus(waited).toMillis())));
-            status = call("GetInvalidation", () -> cloudFront.getInvalidation(r -> r.distributionId(distributionId).id(id)))
-                    .invalidation().status();
-            polls++;
+                return Polling.Look.waiting(String.valueOf(now), "CloudFront invalidation " + id + " is " + now, details);
+            });
+        } catch (Polling.TimedOut t) {
+            return StepOutcome.failed("CloudFront invalidation " + id + " of " + paths + " on " + distributionId
+                    + " is still " + t.state() + " after " + t.waited().toSeconds() + " s (max wait " + maxWait.toSeconds()
+                    + " s); a retry waits on the same invalidation", true);
         }
         Map<String, Object> outputs = new LinkedHashMap<>();
         outputs.put("invalidationId", id);

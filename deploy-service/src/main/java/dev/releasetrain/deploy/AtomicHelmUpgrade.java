@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import com.marcnuri.helm.UpgradeCommand;
+import dev.releasetrain.worker.Polling;
 import dev.releasetrain.worker.StepFailure;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -42,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 final class AtomicHelmUpgrade {
 
     private static final Logger LOG = Logger.getLogger(AtomicHelmUpgrade.class);
+    private static final Duration JOB_POLL_INTERVAL = Duration.ofMillis(500);
 
     /**
      * What to deploy.
@@ -282,25 +284,19 @@ final class AtomicHelmUpgrade {
     /** Null when every Job completed, else why not. */
     private String awaitJobs(Progress progress, List<String> names, long deadline) throws InterruptedException {
         JobWatch watch = new JobWatch(kubernetes, namespace, releaseName);
-        long lastProgress = 0;
-        while (true) {
-            JobWatch.Look look = watch.look(names);
-            if (look.failure() != null) {
-                return look.failure();
-            }
-            if (look.pending().isEmpty()) {
-                return null;
-            }
-            if (System.nanoTime() > deadline) {
-                return "jobs " + look.pending() + " of release " + releaseName + " did not complete within "
-                        + AwaitImages.human(settings.timeout());
-            }
-            if (lastProgress == 0 || System.nanoTime() - lastProgress >= settings.progressInterval().toNanos()) {
-                lastProgress = System.nanoTime();
-                progress.report("waiting for jobs " + look.pending() + " of release " + releaseName,
-                        Map.of("jobs", look.pending()));
-            }
-            Thread.sleep(500);
+        Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
+        try {
+            return Polling.SYSTEM.await(Polling.Schedule.of(left, JOB_POLL_INTERVAL, settings.progressInterval()), waited -> {
+                JobWatch.Look look = watch.look(names);
+                if (look.failure() != null || look.pending().isEmpty()) {
+                    return Polling.Look.done(look.failure());
+                }
+                return Polling.Look.waiting(look.pending().toString(), "waiting for jobs " + look.pending() + " of release "
+                        + releaseName, Map.of("jobs", look.pending()));
+            }, progress::report);
+        } catch (Polling.TimedOut t) {
+            return "jobs " + t.state() + " of release " + releaseName + " did not complete within "
+                    + AwaitImages.human(settings.timeout());
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.releasetrain.deploy;
 
+import dev.releasetrain.worker.Polling;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.StepHandler;
@@ -47,54 +48,53 @@ abstract class AwaitImages implements StepHandler {
         if (tags.isEmpty()) {
             throw new StepFailure("step " + stepId() + " needs at least one tag in 'tags'", false);
         }
-        long start = System.nanoTime();
-        Duration interval = pollInterval;
         String awaited = registry.image() + ":" + String.join(", ", tags);
-        while (true) {
-            Map<String, String> digests = new LinkedHashMap<>();
-            List<String> missing = new ArrayList<>();
-            String problem = null;
-            for (String tag : tags) {
-                try {
-                    Optional<RegistryClient.TagInfo> info = registry.tag(tag);
-                    if (info.isPresent()) {
-                        digests.put(tag, info.get().digest());
-                    } else {
-                        missing.add(tag);
-                    }
-                } catch (RegistryClient.Unavailable e) {
-                    problem = e.getMessage();
+        Polling.Schedule schedule = Polling.Schedule.of(maxWait, pollInterval, Duration.ZERO).withBackoff(1.5, maxPollInterval);
+        try {
+            return ctx.await(schedule, waited -> look(tags, awaited, waited));
+        } catch (Polling.TimedOut t) {
+            // Waiting longer may still help (a slow CI build): retryable, the coordinator's policy decides.
+            return StepOutcome.failed("image " + awaited + " not ready after " + human(t.waited()) + " (max wait "
+                    + human(maxWait) + "): " + t.state(), true);
+        }
+    }
+
+    /** One look at every tag: done with the outputs, or what is missing (the state) and a progress report. */
+    private Polling.Look<StepOutcome> look(List<String> tags, String awaited, Duration waited) throws InterruptedException {
+        Map<String, String> digests = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        String problem = null;
+        for (String tag : tags) {
+            try {
+                Optional<RegistryClient.TagInfo> info = registry.tag(tag);
+                if (info.isPresent()) {
+                    digests.put(tag, info.get().digest());
+                } else {
                     missing.add(tag);
                 }
+            } catch (RegistryClient.Unavailable e) {
+                problem = e.getMessage();
+                missing.add(tag);
             }
-            Optional<String> inconsistent = missing.isEmpty() ? notYet(digests) : Optional.empty();
-            if (missing.isEmpty() && inconsistent.isEmpty()) {
-                Map<String, Object> outputs = new LinkedHashMap<>();
-                outputs.put("tags", digests);
-                outputs.put("digest", digests.get(tags.get(0)));
-                return StepOutcome.succeeded(outputs);
-            }
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
-            String state = !missing.isEmpty() ? "missing " + String.join(", ", missing) : inconsistent.get();
-            if (problem != null) {
-                state += " (" + problem + ")";
-            }
-            if (waited.compareTo(maxWait) >= 0) {
-                // Waiting longer may still help (a slow CI build): retryable, the coordinator's policy decides.
-                return StepOutcome.failed("image " + awaited + " not ready after " + human(waited) + " (max wait "
-                        + human(maxWait) + "): " + state, true);
-            }
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("awaited", tags);
-            details.put("missing", missing);
-            details.put("seen", digests);
-            details.put("waitedSeconds", waited.toSeconds());
-            details.put("maxWaitSeconds", maxWait.toSeconds());
-            ctx.progress("waiting for image " + awaited + " for " + human(waited) + ": " + state, details);
-            Duration remaining = maxWait.minus(waited);
-            Thread.sleep(Math.max(1, Math.min(interval.toMillis(), remaining.toMillis())));
-            interval = Duration.ofMillis(Math.min(maxPollInterval.toMillis(), (long) (interval.toMillis() * 1.5)));
         }
+        Optional<String> inconsistent = missing.isEmpty() ? notYet(digests) : Optional.empty();
+        if (missing.isEmpty() && inconsistent.isEmpty()) {
+            Map<String, Object> outputs = new LinkedHashMap<>();
+            outputs.put("tags", digests);
+            outputs.put("digest", digests.get(tags.get(0)));
+            return Polling.Look.done(StepOutcome.succeeded(outputs));
+        }
+        String state = !missing.isEmpty() ? "missing " + String.join(", ", missing) : inconsistent.get();
+        if (problem != null) {
+            state += " (" + problem + ")";
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("awaited", tags);
+        details.put("missing", missing);
+        details.put("seen", digests);
+        details.put("waitedSeconds", waited.toSeconds());
+        details.put("maxWaitSeconds", maxWait.toSeconds());
+        return Polling.Look.waiting(state, "waiting for image " + awaited + " for " + human(waited) + ": " + state, details);
     }
 
     static String human(Duration d) {

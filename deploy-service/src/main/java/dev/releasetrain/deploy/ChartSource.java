@@ -3,6 +3,7 @@ package dev.releasetrain.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.releasetrain.protocol.SemVer;
 import dev.releasetrain.worker.StepFailure;
 
 import java.io.IOException;
@@ -75,6 +76,7 @@ record ChartSource(String reference, boolean local, String chart) {
             throw new StepFailure("chart " + name + " is not in the index of chart repository " + shown, false);
         }
         JsonNode pick = null;
+        SemVer newest = null;
         for (JsonNode entry : entries) {
             String v = entry.path("version").asText();
             if (pinnedVersion.isPresent()) {
@@ -82,8 +84,12 @@ record ChartSource(String reference, boolean local, String chart) {
                     pick = entry;
                     break;
                 }
-            } else if (!v.contains("-") && (pick == null || compareVersions(v, pick.path("version").asText()) > 0)) {
+                continue;
+            }
+            Optional<SemVer> stable = SemVer.tryParseStable(v);
+            if (stable.isPresent() && (newest == null || stable.get().compareTo(newest) > 0)) {
                 pick = entry;
+                newest = stable.get();
             }
         }
         if (pick == null) {
@@ -108,23 +114,5 @@ record ChartSource(String reference, boolean local, String chart) {
     /** The chart's name in a {@code repo/name} reference. */
     static String name(String chart) {
         return chart.substring(chart.lastIndexOf('/') + 1);
-    }
-
-    /** Semantic versions compared numerically, part by part ({@code 29.0.11 > 29.0.9}). */
-    static int compareVersions(String a, String b) {
-        String[] x = a.replaceFirst("^v", "").split("[.+-]");
-        String[] y = b.replaceFirst("^v", "").split("[.+-]");
-        for (int i = 0; i < Math.min(3, Math.min(x.length, y.length)); i++) {
-            int c;
-            try {
-                c = Long.compare(Long.parseLong(x[i]), Long.parseLong(y[i]));
-            } catch (NumberFormatException e) {
-                c = x[i].compareTo(y[i]);
-            }
-            if (c != 0) {
-                return c;
-            }
-        }
-        return Integer.compare(x.length, y.length);
     }
 }

@@ -2,6 +2,7 @@ package dev.releasetrain.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.releasetrain.worker.Polling;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.StepHandler;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code deploy.verify-playground}: waits (up to {@code release-train.deploy.verify-timeout}, reporting how many
@@ -38,6 +40,8 @@ import java.util.Optional;
 public class VerifyPlayground implements StepHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Progress while pods come up: when the number ready changes, and at least this often. */
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
 
     @Inject
     KubernetesClient kubernetes;
@@ -82,43 +86,41 @@ public class VerifyPlayground implements StepHandler {
         String digest = Optional.ofNullable(ctx.params().get("digest")).map(String::strip).filter(d -> !d.isEmpty()).orElse(null);
         String image = registry.image();
 
-        long start = System.nanoTime();
+        // what the last look saw, for the reason when the wait ends without all pods ready
+        AtomicReference<PodsState> last = new AtomicReference<>();
         PodsState state;
-        int lastReported = -1;
-        while (true) {
-            state = look(image, imageTag, digest);
-            if (state.done()) {
-                break;
-            }
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
-            if (waited.compareTo(timeout) >= 0) {
-                StringBuilder reason = new StringBuilder("playground pods not all Running/Ready on " + image + ":" + imageTag
-                        + (digest == null ? "" : "@" + digest) + " after " + AwaitImages.human(waited) + ": "
-                        + state.ready() + "/" + state.total() + " pods ready");
-                if (!state.notReady().isEmpty()) {
-                    reason.append("; not ready: ").append(String.join(", ", state.notReady()));
+        try {
+            state = ctx.await(Polling.Schedule.of(timeout, pollInterval, PROGRESS_EVERY), waited -> {
+                PodsState now = look(image, imageTag, digest);
+                last.set(now);
+                if (now.done()) {
+                    return Polling.Look.done(now);
                 }
-                if (!state.wrongImage().isEmpty()) {
-                    reason.append("; other image: ").append(String.join(", ", state.wrongImage()));
-                }
-                if (state.appPods() == 0) {
-                    reason.append("; no pod runs ").append(image);
-                }
-                return StepOutcome.failed(reason.toString(), false);
-            }
-            if (state.ready() != lastReported || waited.toSeconds() % 30 < pollInterval.toSeconds()) {
                 Map<String, Object> details = new LinkedHashMap<>();
-                details.put("podsReady", state.ready());
-                details.put("podsTotal", state.total());
-                details.put("notReady", state.notReady());
-                details.put("otherImage", state.wrongImage());
+                details.put("podsReady", now.ready());
+                details.put("podsTotal", now.total());
+                details.put("notReady", now.notReady());
+                details.put("otherImage", now.wrongImage());
                 details.put("waitedSeconds", waited.toSeconds());
-                ctx.progress(state.ready() + "/" + state.total() + " pods ready in " + namespace + " after "
-                        + AwaitImages.human(waited) + (state.wrongImage().isEmpty() ? "" : ", "
-                        + state.wrongImage().size() + " on another image"), details);
-                lastReported = state.ready();
+                return Polling.Look.waiting(String.valueOf(now.ready()), now.ready() + "/" + now.total() + " pods ready in "
+                        + namespace + " after " + AwaitImages.human(waited) + (now.wrongImage().isEmpty() ? "" : ", "
+                        + now.wrongImage().size() + " on another image"), details);
+            });
+        } catch (Polling.TimedOut t) {
+            PodsState seen = last.get();
+            StringBuilder reason = new StringBuilder("playground pods not all Running/Ready on " + image + ":" + imageTag
+                    + (digest == null ? "" : "@" + digest) + " after " + AwaitImages.human(t.waited()) + ": "
+                    + seen.ready() + "/" + seen.total() + " pods ready");
+            if (!seen.notReady().isEmpty()) {
+                reason.append("; not ready: ").append(String.join(", ", seen.notReady()));
             }
-            Thread.sleep(pollInterval.toMillis());
+            if (!seen.wrongImage().isEmpty()) {
+                reason.append("; other image: ").append(String.join(", ", seen.wrongImage()));
+            }
+            if (seen.appPods() == 0) {
+                reason.append("; no pod runs ").append(image);
+            }
+            return StepOutcome.failed(reason.toString(), false);
         }
 
         String reported = reportedVersion();

@@ -2,6 +2,7 @@ package dev.releasetrain.git;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.releasetrain.worker.Polling;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.StepOutcome;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code git.await-sync-merge}: waits until the version sync pull request ({@code pullRequest}, opened by
@@ -70,44 +72,43 @@ public class AwaitSyncMerge extends GitStep {
         int number = pullRequest(ctx.param("pullRequest"));
         String bump = Optional.ofNullable(ctx.params().get("bumpCommit")).map(String::strip).orElse("");
         MasterFile versions = new MasterFile();
-        long start = System.nanoTime();
-        long lastProgress = 0;
-        String lastReported = null;
-        while (true) {
-            Look look;
-            try {
-                look = look(number, version, versions);
-            } catch (StepFailure f) {
-                if (!f.retryable()) {
-                    throw f;
+        // the last look, for its reason when the wait ends there
+        AtomicReference<Look> last = new AtomicReference<>();
+        try {
+            String mergeCommit = ctx.await(Polling.Schedule.of(maxWait, pollInterval, progressInterval), waited -> {
+                Look look = lookThroughTransientFailures(number, version, versions);
+                last.set(look);
+                if (look.done()) {
+                    return Polling.Look.done(look.mergeCommit());
                 }
-                look = new Look(null, false, f.getMessage(), "sync PR #" + number + " could not be read after "
-                        + human(maxWait) + " (" + f.getMessage() + "): check it is merged, then retry the step",
-                        Map.of("pullRequest", number, "problem", f.getMessage()));
-            }
-            if (look.done()) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("pullRequest", number);
-                out.put("mergeCommit", look.mergeCommit());
-                return StepOutcome.succeeded(out);
-            }
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
-            if (waited.compareTo(maxWait) >= 0) {
-                throw new StepFailure(look.ifItEndsHere(), false);
-            }
-            boolean changed = !look.waitingFor().equals(lastReported);
-            if (changed || System.nanoTime() - lastProgress >= progressInterval.toNanos()) {
                 Map<String, Object> details = new LinkedHashMap<>(look.details());
                 if (!bump.isEmpty()) {
                     details.put("bumpCommit", bump);
                 }
                 details.put("waitedSeconds", waited.toSeconds());
                 details.put("maxWaitSeconds", maxWait.toSeconds());
-                ctx.progress(look.waitingFor(), details);
-                lastProgress = System.nanoTime();
-                lastReported = look.waitingFor();
+                return Polling.Look.waiting(look.waitingFor(), look.waitingFor(), details);
+            });
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("pullRequest", number);
+            out.put("mergeCommit", mergeCommit);
+            return StepOutcome.succeeded(out);
+        } catch (Polling.TimedOut t) {
+            throw new StepFailure(last.get().ifItEndsHere(), false);
+        }
+    }
+
+    /** A look; GitHub or the remote failing in a way that may pass is something more to wait through. */
+    private Look lookThroughTransientFailures(int number, String version, MasterFile versions) {
+        try {
+            return look(number, version, versions);
+        } catch (StepFailure f) {
+            if (!f.retryable()) {
+                throw f;
             }
-            Thread.sleep(Math.max(1, Math.min(pollInterval.toMillis(), maxWait.minus(waited).toMillis())));
+            return new Look(null, false, f.getMessage(), "sync PR #" + number + " could not be read after "
+                    + human(maxWait) + " (" + f.getMessage() + "): check it is merged, then retry the step",
+                    Map.of("pullRequest", number, "problem", f.getMessage()));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.releasetrain.git;
 
+import dev.releasetrain.protocol.SemVer;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.StepOutcome;
@@ -138,7 +139,7 @@ public class BumpChart extends GitStep {
                     + " and there is no open or merged pull request from " + GitSettings.render(settings.chartBranch(), version)
                     + ": nothing to bump", false);
         }
-        String chartVersion = FileEdits.bump(FileEdits.topLevel(chart, "version", chartPath), part);
+        String chartVersion = FileEdits.bump(FileEdits.topLevel(chart, "version", chartPath), SemVer.Part.of(part));
         Map<String, String> files = new LinkedHashMap<>();
         files.put(chartPath, FileEdits.setTopLevel(FileEdits.setTopLevel(chart, "version", chartVersion, chartPath),
                 "appVersion", version, chartPath));

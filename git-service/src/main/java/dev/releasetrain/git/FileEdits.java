@@ -2,6 +2,7 @@ package dev.releasetrain.git;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.releasetrain.protocol.SemVer;
 import dev.releasetrain.worker.StepFailure;
 
 import java.io.IOException;
@@ -108,20 +109,10 @@ final class FileEdits {
         return text.substring(0, m.start(3)) + value + text.substring(m.end(3));
     }
 
-    /** The semver {@code version} bumped by {@code part} (major, minor, patch). */
-    static String bump(String version, String part) {
-        Matcher m = Pattern.compile("^(\\d+)\\.(\\d+)\\.(\\d+)$").matcher(version);
-        if (!m.matches()) {
-            throw new StepFailure("the chart version " + version + " is not MAJOR.MINOR.PATCH", false);
-        }
-        int major = Integer.parseInt(m.group(1));
-        int minor = Integer.parseInt(m.group(2));
-        int patch = Integer.parseInt(m.group(3));
-        return switch (part) {
-            case "major" -> (major + 1) + ".0.0";
-            case "minor" -> major + "." + (minor + 1) + ".0";
-            default -> major + "." + minor + "." + (patch + 1);
-        };
+    /** The semver {@code version} bumped by {@code part}. */
+    static String bump(String version, SemVer.Part part) {
+        return SemVer.tryParse(version).orElseThrow(() -> new StepFailure("the chart version " + version
+                + " is not MAJOR.MINOR.PATCH", false)).bump(part).toString();
     }
 
     /**

@@ -42,10 +42,6 @@ abstract class GitStep implements StepHandler {
         return Constants.R_TAGS + tag;
     }
 
-    static String shortId(ObjectId id) {
-        return id.name().substring(0, 12);
-    }
-
     static StepFailure leaseLost(String ref, Workspace ws) {
         return new StepFailure(ref + " in " + Workspace.display(ws.url()) + " kept moving while this step pushed ("
                 + LEASE_ATTEMPTS + " attempts); try again", true);

@@ -1,5 +1,6 @@
 package dev.releasetrain.git;
 
+import dev.releasetrain.protocol.SemVer;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -9,19 +10,16 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.regex.Pattern;
 
 /** The release variables every command carries, read and checked once. */
 final class Release {
-    private static final Pattern VERSION = Pattern.compile("^\\d+\\.\\d+\\.\\d+$");
-
     private Release() {
     }
 
     /** {@code version}, which must be MAJOR.MINOR.PATCH (it names branches, tags and files). */
     static String version(StepContext ctx) {
         String v = ctx.param("version");
-        if (!VERSION.matcher(v).matches()) {
+        if (!SemVer.isValid(v)) {
             throw new StepFailure("version '" + v + "' is not MAJOR.MINOR.PATCH", false);
         }
         return v;

@@ -161,10 +161,6 @@ final class Workspace implements AutoCloseable {
         return url;
     }
 
-    Path workTree() {
-        return dir;
-    }
-
     // ---------------------------------------------------------------- remote refs
 
     /** The remote's refs now (ls-remote): name to the object it names. */

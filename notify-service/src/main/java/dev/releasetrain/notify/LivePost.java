@@ -1,5 +1,6 @@
 package dev.releasetrain.notify;
 
+import dev.releasetrain.worker.Polling;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,31 +42,23 @@ public class LivePost {
 
     /** Returns once {@code url} answers 200 with {@code version} in its body; else fails the step, retryable. */
     public void await(StepContext ctx, String url, String version) throws InterruptedException {
-        long start = System.nanoTime();
-        String reported = null;
-        long reportedAt = start;
-        while (true) {
-            String answer = look(url, version);
-            if (answer == null) {
-                return;
-            }
-            Duration waited = Duration.ofNanos(System.nanoTime() - start);
-            if (waited.compareTo(maxWait) >= 0) {
-                throw new StepFailure("the release post is merged but " + url + " did not answer 200 with " + version
-                        + " within " + maxWait.toString().substring(2).toLowerCase() + " (release-train.notify.website.live-max-wait): "
-                        + "last answer " + answer + "; check the website's build and deployment", true);
-            }
-            if (!answer.equals(reported) || System.nanoTime() - reportedAt >= progressInterval.toNanos()) {
+        try {
+            ctx.await(Polling.Schedule.of(maxWait, pollInterval, progressInterval), waited -> {
+                String answer = look(url, version);
+                if (answer == null) {
+                    return Polling.Look.done(url);
+                }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("url", url);
                 details.put("answer", answer);
                 details.put("waitedSeconds", waited.toSeconds());
-                ctx.progress("waiting for the release post to be live at " + url + ": " + answer + " after "
-                        + waited.toSeconds() + " s", details);
-                reported = answer;
-                reportedAt = System.nanoTime();
-            }
-            Thread.sleep(pollInterval.toMillis());
+                return Polling.Look.waiting(answer, "waiting for the release post to be live at " + url + ": " + answer
+                        + " after " + waited.toSeconds() + " s", details);
+            });
+        } catch (Polling.TimedOut t) {
+            throw new StepFailure("the release post is merged but " + url + " did not answer 200 with " + version
+                    + " within " + maxWait.toString().substring(2).toLowerCase() + " (release-train.notify.website.live-max-wait): "
+                    + "last answer " + t.state() + "; check the website's build and deployment", true);
         }
     }
 

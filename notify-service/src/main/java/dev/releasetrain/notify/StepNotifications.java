@@ -2,6 +2,7 @@ package dev.releasetrain.notify;
 
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.KafkaHeaders;
 import dev.releasetrain.protocol.ReleaseEvent;
 import dev.releasetrain.protocol.ReleaseEvent.GateOpened;
 import dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted;
@@ -14,13 +15,11 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -83,14 +82,8 @@ public class StepNotifications {
     @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
         try {
-            Map<String, String> headers = new HashMap<>();
-            message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> {
-                for (Header h : m.getHeaders()) {
-                    if (h.value() != null) {
-                        headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
-                    }
-                }
-            });
+            Map<String, String> headers = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                    .map(m -> KafkaHeaders.toMap(m.getHeaders())).orElse(Map.of());
             on(CloudEventCodec.decode(headers, message.getPayload()));
         } catch (CloudEventCodec.UndecodableMessage e) {
             LOG.warnf("skipping an undecodable message on release.events: %s", e.getMessage());

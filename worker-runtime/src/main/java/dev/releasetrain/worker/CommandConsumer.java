@@ -1,16 +1,13 @@
 package dev.releasetrain.worker;
 
+import dev.releasetrain.protocol.KafkaHeaders;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -32,7 +29,7 @@ public class CommandConsumer {
     @Blocking(value = "release-train-steps", ordered = false)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         Optional<IncomingKafkaRecordMetadata> kafka = message.getMetadata(IncomingKafkaRecordMetadata.class);
-        Map<String, String> headers = kafka.map(m -> strings(m.getHeaders())).orElse(Map.of());
+        Map<String, String> headers = kafka.map(m -> KafkaHeaders.toMap(m.getHeaders())).orElse(Map.of());
         String origin = kafka.map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset()).orElse("channel commands");
 
         StepDispatcher.Disposition disposition;
@@ -46,19 +43,6 @@ public class CommandConsumer {
             return message.nack(new RejectedCommand(rejected.reason()));
         }
         return message.ack();
-    }
-
-    /** Header values as UTF-8 strings; a repeated header keeps its last value. */
-    static Map<String, String> strings(Headers headers) {
-        Map<String, String> out = new HashMap<>();
-        if (headers != null) {
-            for (Header h : headers) {
-                if (h.value() != null) {
-                    out.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
-                }
-            }
-        }
-        return out;
     }
 
     /** The nack cause; its message becomes the {@code dead-letter-reason} header. */

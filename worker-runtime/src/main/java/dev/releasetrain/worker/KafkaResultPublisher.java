@@ -2,19 +2,16 @@ package dev.releasetrain.worker;
 
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.KafkaHeaders;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -43,11 +40,9 @@ public class KafkaResultPublisher implements ResultPublisher {
 
     private static Message<byte[]> message(Envelope event) {
         CloudEventCodec.Encoded encoded = CloudEventCodec.encode(event);
-        List<RecordHeader> headers = new ArrayList<>();
-        encoded.headers().forEach((k, v) -> headers.add(new RecordHeader(k, v.getBytes(StandardCharsets.UTF_8))));
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(event.releaseId())
-                .withHeaders(headers)
+                .withHeaders(KafkaHeaders.of(encoded.headers()))
                 .build();
         return Message.of(encoded.body()).addMetadata(metadata);
     }

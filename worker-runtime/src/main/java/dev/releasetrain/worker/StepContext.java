@@ -6,7 +6,8 @@ import java.util.function.BiConsumer;
 
 /**
  * One command being run: which release, step, attempt and command, its parameters, and a way to report
- * progress of a long wait (each report extends the attempt's deadline in the coordinator).
+ * progress of a long wait (each report extends the attempt's deadline in the coordinator) or to wait with it
+ * ({@link #await}).
  */
 public final class StepContext {
     private final String releaseId;
@@ -16,6 +17,7 @@ public final class StepContext {
     private final String commandId;
     private final Map<String, String> params;
     private final BiConsumer<String, Map<String, Object>> progress;
+    private final Polling polling;
 
     public StepContext(String releaseId, String step, int attempt, String commandId, Map<String, String> params,
                        BiConsumer<String, Map<String, Object>> progress) {
@@ -25,6 +27,11 @@ public final class StepContext {
     /** {@code action}: the handler run for {@code step} (the step itself unless the runbook node reuses another's). */
     public StepContext(String releaseId, String step, String action, int attempt, String commandId, Map<String, String> params,
                        BiConsumer<String, Map<String, Object>> progress) {
+        this(releaseId, step, action, attempt, commandId, params, progress, Polling.SYSTEM);
+    }
+
+    private StepContext(String releaseId, String step, String action, int attempt, String commandId, Map<String, String> params,
+                        BiConsumer<String, Map<String, Object>> progress, Polling polling) {
         this.releaseId = releaseId;
         this.step = step;
         this.action = action == null ? step : action;
@@ -32,6 +39,12 @@ public final class StepContext {
         this.commandId = commandId;
         this.params = params == null ? Map.of() : Map.copyOf(params);
         this.progress = progress;
+        this.polling = polling;
+    }
+
+    /** This command waiting on {@code ticker}'s clock and sleep (a test's, to run long waits at once). */
+    public StepContext withTicker(Polling.Ticker ticker) {
+        return new StepContext(releaseId, step, action, attempt, commandId, params, progress, new Polling(ticker));
     }
 
     /** The release id, which is the version being released (e.g. {@code 1.29.0}). */
@@ -77,6 +90,16 @@ public final class StepContext {
     /** Publishes a StepProgress; returns once Kafka has it. */
     public void progress(String message, Map<String, Object> details) {
         progress.accept(message, details == null ? Map.of() : details);
+    }
+
+    /**
+     * Looks with {@code poll} until it is done and returns its result, reporting progress as this command's
+     * StepProgress when what it waits for changes and at least every {@code schedule.progressEvery()}.
+     *
+     * @throws Polling.TimedOut once {@code schedule.maxWait()} has passed: the step says what that means (its failure)
+     */
+    public <T> T await(Polling.Schedule schedule, Polling.Poll<T> poll) throws InterruptedException, Polling.TimedOut {
+        return polling.await(schedule, poll, this::progress);
     }
 
     @Override

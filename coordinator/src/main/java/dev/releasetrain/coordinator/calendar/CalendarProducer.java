@@ -32,14 +32,6 @@ public class CalendarProducer {
         return fromConfig(config);
     }
 
-    /** The default: no version known for any month. The lead's release log replaces it. */
-    @Produces
-    @Singleton
-    @DefaultBean
-    VersionForMonth noVersions() {
-        return VersionForMonth.NONE;
-    }
-
     /** The wall clock; tests and other modules may provide their own {@link Clock} bean. */
     @Produces
     @Dependent

@@ -4,9 +4,9 @@ import java.time.YearMonth;
 import java.util.Optional;
 
 /**
- * The version released (or to be released) in a month, when known; the release log knows it. The
- * calendar and its feed name the version when this answers one. Provide a CDI bean of this type to
- * replace the default, which knows none.
+ * The version released (or to be released) in a month, when known; the release log knows it
+ * ({@link CalendarSchedule}). The calendar and its feed name the version when this answers one.
+ * {@link #NONE} knows none.
  */
 @FunctionalInterface
 public interface VersionForMonth {

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.live;
 
+import dev.releasetrain.coordinator.log.AppendListener;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
@@ -7,6 +8,7 @@ import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
@@ -15,6 +17,7 @@ import jakarta.ws.rs.sse.SseEventSink;
 import org.jboss.logging.Logger;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,18 +29,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Server-Sent Event streams of releases. The log is the source of every event sent: a follower
  * reads the events after the last one it sent, so a stream never skips, repeats or reorders, however
- * the wake-ups arrive. Wake-ups come from this instance's own appends ({@link #appended}, called
- * after each commit), from {@code release.events} for appends of other instances ({@link LiveFeed},
- * which runs only while streams are open), and from a slow sweep as a safety net.
+ * the wake-ups arrive. Wake-ups come from this instance's own appends (a listener of the release log,
+ * told after each commit), from {@code release.events} for appends of other instances
+ * ({@link RemoteAppends}, which runs only while streams are open), and from a slow sweep as a safety net.
  */
 @ApplicationScoped
-public class EventStreams {
+@Priority(EventStreams.LISTENER_PRIORITY)
+public class EventStreams implements AppendListener {
     private static final Logger LOG = Logger.getLogger(EventStreams.class);
+    /** Told of appends after the relay's fast path: waking a stream only hands work to a sender thread. */
+    static final int LISTENER_PRIORITY = 10;
 
     @Inject
     ReleaseLog log;
     @Inject
-    LiveFeed feed;
+    RemoteAppends feed;
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final ExecutorService senders = Executors.newCachedThreadPool(r -> {
@@ -63,6 +69,11 @@ public class EventStreams {
         });
         feed.wanted();
         f.wake();
+    }
+
+    @Override
+    public void appended(String releaseId, List<Envelope> events) {
+        appended(releaseId);
     }
 
     /** Something was appended to the release's stream. */

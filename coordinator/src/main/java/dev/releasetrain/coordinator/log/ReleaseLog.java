@@ -4,8 +4,10 @@ import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.All;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -23,15 +25,25 @@ import java.util.UUID;
 /**
  * The release log in PostgreSQL: append-only streams, one per release. Appends are all-or-nothing
  * and guarded twice: by the stream position (another writer got there first: {@link StreamConflict})
- * and by the event id (the event is already in the log: {@link DuplicateEvent}).
+ * and by the event id (the event is already in the log: {@link DuplicateEvent}). It is the only way
+ * into the log: after each commit it tells the writer (its own bookkeeping first) and then every
+ * {@link AppendListener}.
  */
 @ApplicationScoped
 public class ReleaseLog {
+    private static final Logger LOG = Logger.getLogger(ReleaseLog.class);
+    /** A writer with no bookkeeping of its own. */
+    private static final AppendListener NOTHING = (releaseId, events) -> {
+    };
     private static final String READ = "select seq, event_id, type, source, payload::text, occurred_at"
             + " from release_events where release_id = ? and seq > ? order by seq";
 
     @Inject
     AgroalDataSource dataSource;
+    /** Sorted by priority, highest first. */
+    @Inject
+    @All
+    List<AppendListener> listeners;
 
     /**
      * The event as the log stores it at {@code seq}: its time to the microsecond, as PostgreSQL keeps
@@ -45,12 +57,20 @@ public class ReleaseLog {
 
     /** Appends {@code events} right after {@code expectedLastSeq}; returns them with their seq. */
     public List<Envelope> append(String releaseId, long expectedLastSeq, List<Envelope> events) {
+        return append(releaseId, expectedLastSeq, events, NOTHING);
+    }
+
+    /**
+     * Appends {@code events} right after {@code expectedLastSeq}; returns them with their seq. After the
+     * commit, {@code committed} is told before the listeners (what it throws reaches the caller).
+     */
+    public List<Envelope> append(String releaseId, long expectedLastSeq, List<Envelope> events, AppendListener committed) {
         List<Envelope> appended = new ArrayList<>(events.size());
         long seq = expectedLastSeq;
         for (Envelope given : events) {
             appended.add(stored(given, ++seq));
         }
-        appendAll(List.of(new Append(releaseId, expectedLastSeq, appended)));
+        appendAll(List.of(new Append(releaseId, expectedLastSeq, appended)), committed);
         return appended;
     }
 
@@ -82,6 +102,31 @@ public class ReleaseLog {
      * use an explicit transaction of several such statements.
      */
     public void appendAll(List<Append> appends) {
+        appendAll(appends, NOTHING);
+    }
+
+    /**
+     * {@link #appendAll(List)}, then, stream by stream in the order given, tells {@code committed} and
+     * the listeners (what {@code committed} throws reaches the caller).
+     */
+    public void appendAll(List<Append> appends, AppendListener committed) {
+        write(appends);
+        for (Append a : appends) {
+            if (a.events().isEmpty()) {
+                continue;
+            }
+            committed.appended(a.releaseId(), a.events());
+            for (AppendListener listener : listeners) {
+                try {
+                    listener.appended(a.releaseId(), a.events());
+                } catch (RuntimeException e) {
+                    LOG.warnf("release %s: a listener of the release log failed after the commit (%s)", a.releaseId(), e);
+                }
+            }
+        }
+    }
+
+    private void write(List<Append> appends) {
         String first = appends.isEmpty() ? "-" : appends.get(0).releaseId();
         List<Row> rows = new ArrayList<>();
         for (Append a : appends) {

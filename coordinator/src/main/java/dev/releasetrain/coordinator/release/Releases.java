@@ -1,7 +1,5 @@
 package dev.releasetrain.coordinator.release;
 
-import dev.releasetrain.coordinator.RelayRunner;
-import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.log.ReleaseLog.DuplicateEvent;
 import dev.releasetrain.coordinator.log.ReleaseLog.StreamConflict;
@@ -31,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Runs commands against releases: read the stream, fold, decide, append in one transaction. A
  * concurrent append (another instance, another partition) makes the append fail on the stream
  * position; the command is then decided again on the fresh stream. A one-second tick fires the
- * timers of active releases (deadlines, scheduled retries, gates opening on the calendar).
+ * timers of active releases (deadlines, scheduled retries, gates opening on the calendar). What an
+ * append commits goes out through the log's listeners (the relay's fast path, live streams), after
+ * this class has cached the state the append left.
  */
 @ApplicationScoped
 public class Releases {
@@ -45,10 +45,6 @@ public class Releases {
     RunbookCatalog catalog;
     @Inject
     ReleaseSchedule schedule;
-    @Inject
-    RelayRunner publisher;
-    @Inject
-    EventStreams streams;
     @ConfigProperty(name = "release-train.versions.released")
     Optional<List<String>> releasedBefore;
 
@@ -231,7 +227,7 @@ public class Releases {
         List<ReleaseLog.Append> batch = new ArrayList<>(appends.size());
         appends.forEach((id, events) -> batch.add(new ReleaseLog.Append(id, before.get(id).lastSeq(), events)));
         try {
-            log.appendAll(batch);
+            log.appendAll(batch, (id, events) -> cache.put(id, after.get(id)));
         } catch (StreamConflict | DuplicateEvent raced) {
             LOG.debugf("a batch of %d results raced another writer (%s); recording them one by one", results.size(), raced.getMessage());
             appends.keySet().forEach(cache::remove);
@@ -241,11 +237,6 @@ public class Releases {
             }
             return one;
         }
-        appends.forEach((id, events) -> {
-            cache.put(id, after.get(id));
-            publisher.committed(id, events);
-            streams.appended(id);
-        });
         return outcomes;
     }
 
@@ -318,14 +309,13 @@ public class Releases {
                 return new Outcome(List.of(), null, false);
             }
             try {
-                List<Envelope> appended = log.append(releaseId, state.lastSeq(), toAppend);
-                ReleaseState after = state;
-                for (Envelope e : appended) {
-                    after = machine.evolve(after, e);
-                }
-                cache.put(releaseId, after);
-                publisher.committed(releaseId, appended);
-                streams.appended(releaseId);
+                List<Envelope> appended = log.append(releaseId, state.lastSeq(), toAppend, (id, events) -> {
+                    ReleaseState after = state;
+                    for (Envelope e : events) {
+                        after = machine.evolve(after, e);
+                    }
+                    cache.put(id, after);
+                });
                 return new Outcome(appended, null, false);
             } catch (StreamConflict conflict) {
                 LOG.debugf("release %s: concurrent append at seq %d, deciding again", releaseId, state.lastSeq());

@@ -1,13 +1,14 @@
 package dev.releasetrain.coordinator.release;
 
 import dev.releasetrain.coordinator.runbook.Runbook;
+import dev.releasetrain.protocol.SemVer;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The version rules of the runbook: a minor release is the next {@code X.Y.0} after the newest
@@ -19,43 +20,27 @@ import java.util.regex.Pattern;
  * which a patch needs in its series and from which the previous version is taken.
  */
 public final class Versions {
-    static final Pattern SEMVER = Pattern.compile("(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})\\.(0|[1-9]\\d{0,5})");
-    public static final Comparator<String> ORDER = Comparator.comparingLong(Versions::key);
+    public static final Comparator<String> ORDER = Comparator.comparing(Versions::parse);
 
     private Versions() {
     }
 
     public static boolean valid(String v) {
-        return v != null && SEMVER.matcher(v).matches();
+        return SemVer.isValid(v);
     }
 
-    /** Every version compared so far and its sort key: the known versions are compared on every start. */
-    private static final java.util.Map<String, Long> KEYS = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Every version parsed so far: the known versions are compared on every start. */
+    private static final Map<String, SemVer> PARSED = new ConcurrentHashMap<>();
 
-    private static long key(String v) {
-        Long known = KEYS.get(v);
+    /** {@code v} as a version; throws {@link IllegalArgumentException} when it is not one. */
+    static SemVer parse(String v) {
+        SemVer known = PARSED.get(v);
         if (known != null) {
             return known;
         }
-        long k = parseKey(v);
-        KEYS.put(v, k);
-        return k;
-    }
-
-    private static long parseKey(String v) {
-        Matcher m = SEMVER.matcher(v);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a version: " + v);
-        }
-        return Long.parseLong(m.group(1)) * 1_000_000_000_000L + Long.parseLong(m.group(2)) * 1_000_000L + Long.parseLong(m.group(3));
-    }
-
-    static int[] parts(String v) {
-        Matcher m = SEMVER.matcher(v);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("not a version: " + v);
-        }
-        return new int[]{Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))};
+        SemVer parsed = SemVer.parse(v);
+        PARSED.put(v, parsed);
+        return parsed;
     }
 
     public static Optional<String> newest(Collection<String> versions) {
@@ -63,19 +48,17 @@ public final class Versions {
     }
 
     public static String nextMinor(String newest) {
-        int[] p = parts(newest);
-        return p[0] + "." + (p[1] + 1) + ".0";
+        return parse(newest).nextMinor().toString();
     }
 
     private static String nextPatch(String v) {
-        int[] p = parts(v);
-        return p[0] + "." + p[1] + "." + (p[2] + 1);
+        return parse(v).nextPatch().toString();
     }
 
     /** {@code 1.29.} for {@code 1.29.4}: the prefix every version of its {@code major.minor} series shares. */
     static String series(String version) {
-        int[] p = parts(version);
-        return p[0] + "." + p[1] + ".";
+        SemVer v = parse(version);
+        return v.major() + "." + v.minor() + ".";
     }
 
     /**
@@ -83,7 +66,7 @@ public final class Versions {
      * patch from the tag of the release it patches ({@code fromRef}), so each gets its own images.
      */
     public static String releaseBranch(String version) {
-        parts(version);
+        parse(version);
         return "release-" + version;
     }
 
@@ -145,18 +128,18 @@ public final class Versions {
 
     /** Why {@code version} of {@code kind} cannot follow {@code releases} and {@code released}, or empty when it can. */
     public static Optional<String> refusal(String version, String kind, Collection<String> releases, Collection<String> released) {
-        int[] p = parts(version);
+        SemVer p = parse(version);
         if (Runbook.PATCH.equals(kind)) {
-            if (p[2] == 0) {
+            if (p.patch() == 0) {
                 return Optional.of("a patch release ends in a non-zero patch number, got " + version);
             }
             String series = series(version);
             Optional<String> newestInSeries = releases.stream().filter(k -> k.startsWith(series)).max(ORDER);
             if (newestInSeries.isEmpty()) {
-                return Optional.of("no release of " + p[0] + "." + p[1] + " exists to patch");
+                return Optional.of("no release of " + p.major() + "." + p.minor() + " exists to patch");
             }
             if (released.stream().noneMatch(k -> k.startsWith(series))) {
-                return Optional.of("no release of " + p[0] + "." + p[1] + " has completed yet to patch ("
+                return Optional.of("no release of " + p.major() + "." + p.minor() + " has completed yet to patch ("
                         + newestInSeries.get() + " has not)");
             }
             if (ORDER.compare(version, newestInSeries.get()) <= 0) {
@@ -164,7 +147,7 @@ public final class Versions {
             }
             return Optional.empty();
         }
-        if (p[2] != 0) {
+        if (p.patch() != 0) {
             return Optional.of("a minor release ends in .0, got " + version + " (start a patch with \"kind\": \"patch\")");
         }
         Optional<String> newest = newest(releases);

@@ -2,6 +2,7 @@ package dev.releasetrain.worker.testing;
 
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.KafkaHeaders;
 import dev.releasetrain.protocol.ReleaseEvent;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.Topics;
@@ -12,7 +13,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -158,13 +158,7 @@ public final class TestBus implements AutoCloseable {
     }
 
     public static Map<String, String> headers(ConsumerRecord<String, byte[]> r) {
-        Map<String, String> h = new HashMap<>();
-        for (Header header : r.headers()) {
-            if (header.value() != null) {
-                h.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
-            }
-        }
-        return h;
+        return KafkaHeaders.toMap(r.headers());
     }
 
     public static String commandIdOf(ReleaseEvent e) {

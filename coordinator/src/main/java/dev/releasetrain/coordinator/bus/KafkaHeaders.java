@@ -1,4 +1,4 @@
-package dev.releasetrain.coordinator.live;
+package dev.releasetrain.coordinator.bus;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;

@@ -1,4 +1,4 @@
-package dev.releasetrain.coordinator.live;
+package dev.releasetrain.coordinator.bus;
 
 import dev.releasetrain.coordinator.release.Releases;
 import dev.releasetrain.protocol.CloudEventCodec;

@@ -1,4 +1,4 @@
-package dev.releasetrain.coordinator.live;
+package dev.releasetrain.coordinator.bus;
 
 import org.eclipse.microprofile.config.Config;
 

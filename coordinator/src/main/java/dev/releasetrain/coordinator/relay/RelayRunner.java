@@ -1,10 +1,10 @@
-package dev.releasetrain.coordinator;
+package dev.releasetrain.coordinator.relay;
 
-import dev.releasetrain.coordinator.relay.Relay;
-import dev.releasetrain.coordinator.relay.RelayConfig;
+import dev.releasetrain.coordinator.log.AppendListener;
 import dev.releasetrain.protocol.Envelope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,10 +18,14 @@ import java.util.List;
 /**
  * Runs the relay inside the coordinator: started after Flyway made the release log, stopped at
  * shutdown. With several coordinator instances, one relay is active and the others stand by
- * (the relay's advisory lock); the health check says which.
+ * (the relay's advisory lock); the health check says which. Listens to the release log's appends
+ * for the fast path; told first of the listeners, so the services get the events as early as they can.
  */
 @ApplicationScoped
-public class RelayRunner {
+@Priority(RelayRunner.LISTENER_PRIORITY)
+public class RelayRunner implements AppendListener {
+    /** The listeners' order: the fast path before anything else that watches the log. */
+    static final int LISTENER_PRIORITY = 100;
     private static final Logger LOG = Logger.getLogger(RelayRunner.class);
 
     @ConfigProperty(name = "release-train.relay.enabled", defaultValue = "true")
@@ -56,7 +60,8 @@ public class RelayRunner {
      * instance's relay is active and the release's earlier events are out (see Relay#publishCommitted);
      * otherwise the relay publishes them when it reads them from the WAL.
      */
-    public void committed(String releaseId, List<Envelope> appended) {
+    @Override
+    public void appended(String releaseId, List<Envelope> appended) {
         Relay r = relay;
         if (r != null) {
             try {

@@ -1,4 +1,4 @@
-package dev.releasetrain.coordinator.live;
+package dev.releasetrain.coordinator.bus;
 
 import dev.releasetrain.coordinator.TestResults;
 import dev.releasetrain.coordinator.log.ReleaseLog;

@@ -1,11 +1,14 @@
-package dev.releasetrain.coordinator.live;
+package dev.releasetrain.coordinator.bus;
 
+import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.security.TestTokens;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
-import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.CloudEventCodec;
+import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
+import io.agroal.api.AgroalDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -24,6 +27,10 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -60,6 +67,8 @@ class LiveFeedTest {
 
     @Inject
     ReleaseLog log;
+    @Inject
+    AgroalDataSource dataSource;
     @Inject
     LiveFeed feed;
     @Inject
@@ -102,11 +111,12 @@ class LiveFeedTest {
             }
             await("a stream opened: the feed reads release.events", feed::positioned);
 
-            // another instance appends: nothing here is told, only the relay's record on release.events
+            // another instance appends: its release log tells its own listeners, nothing here is told, only the
+            // relay's record on release.events reaches this instance
             long lastSeq = log.read(version).get(log.read(version).size() - 1).seq();
             String eventId = UUID.randomUUID().toString();
-            log.append(version, lastSeq, java.util.List.of(new Envelope(eventId, "/release-train/other-instance", version,
-                    Instant.now(), null, new ReleaseEvent.StepStarted("git.resolve-head", 1, version + "/git.resolve-head/1", "other"))));
+            appendAsAnotherInstance(version, lastSeq + 1, eventId,
+                    new ReleaseEvent.StepStarted("git.resolve-head", 1, version + "/git.resolve-head/1", "other"));
             String line = ids.poll(60, TimeUnit.SECONDS);
             assertNotNull(line, "the event appended by another instance reached the stream through release.events");
             assertTrue(line.contains(eventId), line);
@@ -117,6 +127,21 @@ class LiveFeedTest {
         await("the client went away: the stream is forgotten and the feed stops", () -> !feed.running());
         assertEquals(0, streams.openStreams());
         assertFalse(feed.positioned());
+    }
+
+    /** The row another coordinator's release log writes; this instance's append listeners know nothing of it. */
+    private void appendAsAnotherInstance(String releaseId, long seq, String eventId, ReleaseEvent event) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement("insert into release_events"
+                + " (release_id, seq, event_id, type, source, payload, occurred_at) values (?, ?, ?, ?, ?, ?::jsonb, ?)")) {
+            insert.setString(1, releaseId);
+            insert.setLong(2, seq);
+            insert.setObject(3, UUID.fromString(eventId));
+            insert.setString(4, EventTypes.typeOf(event));
+            insert.setString(5, "/release-train/other-instance");
+            insert.setString(6, CloudEventCodec.dataJson(event));
+            insert.setTimestamp(7, Timestamp.from(Instant.now()));
+            insert.executeUpdate();
+        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

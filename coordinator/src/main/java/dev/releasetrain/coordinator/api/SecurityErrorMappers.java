@@ -1,6 +1,6 @@
-package dev.releasetrain.coordinator.security;
+package dev.releasetrain.coordinator.api;
 
-import dev.releasetrain.coordinator.api.ApiError;
+import dev.releasetrain.coordinator.security.CurrentUser;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;

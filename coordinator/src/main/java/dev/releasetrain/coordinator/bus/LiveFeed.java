@@ -1,5 +1,7 @@
-package dev.releasetrain.coordinator.live;
+package dev.releasetrain.coordinator.bus;
 
+import dev.releasetrain.coordinator.live.EventStreams;
+import dev.releasetrain.coordinator.live.RemoteAppends;
 import dev.releasetrain.protocol.Topics;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,7 +39,7 @@ import java.util.Set;
  * starting is caught by the streams' periodic sweep.
  */
 @ApplicationScoped
-public class LiveFeed {
+public class LiveFeed implements RemoteAppends {
     private static final Logger LOG = Logger.getLogger(LiveFeed.class);
 
     @Inject
@@ -55,6 +57,7 @@ public class LiveFeed {
     private volatile boolean positioned;
 
     /** A stream was opened: make sure the reader runs. */
+    @Override
     public synchronized void wanted() {
         if (!enabled || shuttingDown || thread != null) {
             return;
