@@ -1086,11 +1086,7 @@ final class Bench {
     }
 
     static Map<String, String> headers(ConsumerRecord<?, ?> r) {
-        Map<String, String> h = new HashMap<>();
-        for (Header header : r.headers()) {
-            h.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
-        }
-        return h;
+        return dev.releasetrain.protocol.KafkaHeaders.toMap(r.headers());
     }
 
     /** Latency samples in nanoseconds; percentiles in milliseconds (nearest rank). */

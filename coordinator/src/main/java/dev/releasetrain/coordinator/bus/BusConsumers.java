@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.bus;
 
+import dev.releasetrain.protocol.KafkaHeaders;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent;

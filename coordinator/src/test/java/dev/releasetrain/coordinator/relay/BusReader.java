@@ -67,9 +67,7 @@ final class BusReader implements AutoCloseable {
     }
 
     static Map<String, String> headers(ConsumerRecord<String, byte[]> record) {
-        Map<String, String> map = new java.util.LinkedHashMap<>();
-        record.headers().forEach(h -> map.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
-        return map;
+        return dev.releasetrain.protocol.KafkaHeaders.toMap(record.headers());
     }
 
     @Override
