@@ -204,4 +204,37 @@ class DemoIT {
         }
         throw new AssertionError("no step " + step + " in the timeline");
     }
+
+    /**
+     * The retry command the owner's failure message gives works as pasted: run by bash with the owner's token in
+     * {@code RELEASE_TRAIN_TOKEN} it reaches the coordinator authenticated (409: the step was retried already by the
+     * demo), a viewer's token is refused for its role (403) and no token is 401, so the header is what decides.
+     */
+    @Test
+    @Order(3)
+    void theRetryCommandInTheOwnersFailureMessageWorksAsPasted() throws Exception {
+        String step = "cdn.invalidate";
+        List<String> commands = stack.sandbox().slackMessages(SlackStandIn.TEAM, "U0ALICE").stream()
+                .filter(m -> m.text() != null && m.text().contains(step) && m.text().contains(VERSION))
+                .flatMap(m -> SlackStandIn.codeBlocks(m.text()).stream())
+                .filter(c -> c.startsWith("curl ") && c.contains("/retry")).toList();
+        assertFalse(commands.isEmpty(), "a failure message to the owner with a curl retry command for " + step);
+        String curl = commands.get(0);
+        assertFalse(curl.contains(stack.apiToken(Demo.OWNER)), "the message names no token");
+        assertTrue(curl.contains(stack.coordinatorUrl()), "the command calls this coordinator: " + curl);
+
+        assertTrue(runPasted(curl, stack.apiToken(Demo.OWNER)).contains("409"), "the owner's token is accepted");
+        assertTrue(runPasted(curl, stack.apiToken("carol")).contains("403"), "a viewer may not retry");
+        assertTrue(runPasted(curl, "").contains("401"), "no token");
+    }
+
+    /** Runs a pasted command in bash with RELEASE_TRAIN_TOKEN set; its output (curl -f prints the HTTP status). */
+    private static String runPasted(String command, String token) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
+        pb.environment().put("RELEASE_TRAIN_TOKEN", token);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the command ended");
+        return out;
+    }
 }
