@@ -41,7 +41,7 @@ class ModuleRulesTest {
      */
     static final Set<String> LAUNCHERS = Set.of("dev.releasetrain.cli.Stack", "dev.releasetrain.cli.Bench",
             "dev.releasetrain.cli.Demo", "dev.releasetrain.cli.FailOnce", "dev.releasetrain.cli.SandboxFacts",
-            "dev.releasetrain.cli.ReleaseTrain$UpCommand");
+            "dev.releasetrain.cli.ReleaseTrain$UpCommand", "dev.releasetrain.cli.Effects");
 
     static JavaClasses classes;
 
