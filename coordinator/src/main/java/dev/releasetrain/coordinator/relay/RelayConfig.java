@@ -1,8 +1,17 @@
 package dev.releasetrain.coordinator.relay;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * What the relay needs: the release log's PostgreSQL, the Kafka cluster, and the names of its
@@ -22,11 +31,17 @@ import java.util.Objects;
  * @param offsetStorage          where processed positions are stored
  * @param heartbeatIntervalMs    how often the relay writes its heartbeat row, which lets the slot confirm
  *                               WAL while {@code release_events} is quiet (else PostgreSQL keeps that WAL)
+ * @param jdbcParameters         the datasource URL's parameters ({@code sslmode}, {@code sslrootcert}, ...), in
+ *                               their order, decoded: every connection of the relay passes them to the driver
+ * @param kafkaSettings          the Kafka client's security settings ({@code security.protocol}, {@code sasl.*},
+ *                               {@code ssl.*}) for the relay's producer, as the application's {@code kafka.*}
+ *                               configuration has them (secrets among them: never printed)
  */
 public record RelayConfig(String dbHost, int dbPort, String database, String dbUser, String dbPassword,
                           String kafkaBootstrapServers, String slotName, String publicationName,
                           long pollIntervalMs, long offsetFlushIntervalMs, OffsetStorage offsetStorage,
-                          long heartbeatIntervalMs) {
+                          long heartbeatIntervalMs, Map<String, String> jdbcParameters,
+                          Map<String, String> kafkaSettings) {
 
     public static final String DEFAULT_SLOT = "release_train_relay";
     public static final String DEFAULT_PUBLICATION = "release_train_relay";
@@ -43,6 +58,8 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
         Objects.requireNonNull(publicationName, "publicationName");
         Objects.requireNonNull(offsetStorage, "offsetStorage");
         dbPassword = dbPassword == null ? "" : dbPassword;
+        jdbcParameters = jdbcParameters == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(jdbcParameters));
+        kafkaSettings = kafkaSettings == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(kafkaSettings));
         if (dbPort <= 0 || pollIntervalMs <= 0 || offsetFlushIntervalMs < 0 || heartbeatIntervalMs <= 0) {
             throw new IllegalArgumentException("dbPort, pollIntervalMs and heartbeatIntervalMs must be positive, offsetFlushIntervalMs not negative");
         }
@@ -53,7 +70,7 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
                                  String kafkaBootstrapServers) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
                 DEFAULT_SLOT, DEFAULT_PUBLICATION, DEFAULT_POLL_INTERVAL_MS, DEFAULT_OFFSET_FLUSH_INTERVAL_MS,
-                OffsetStorage.inDatabase(), DEFAULT_HEARTBEAT_INTERVAL_MS);
+                OffsetStorage.inDatabase(), DEFAULT_HEARTBEAT_INTERVAL_MS, Map.of(), Map.of());
     }
 
     /** From a {@code jdbc:postgresql://host[:port]/database[?…]} URL (the datasource's), with the defaults of {@link #of}. */
@@ -68,42 +85,113 @@ public record RelayConfig(String dbHost, int dbPort, String database, String dbU
             throw new IllegalArgumentException("the relay needs one host and a database in " + jdbcUrl);
         }
         return of(uri.getHost(), uri.getPort() > 0 ? uri.getPort() : 5432, path.substring(1), dbUser, dbPassword,
-                kafkaBootstrapServers);
+                kafkaBootstrapServers).withJdbcParameters(parameters(uri.getRawQuery()));
     }
 
+    /** The release log's database, with the datasource URL's parameters. */
     public String jdbcUrl() {
-        return "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + database;
+        String url = "jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + database;
+        return jdbcParameters.isEmpty() ? url : url + "?" + jdbcParameters.entrySet().stream()
+                .map(e -> encode(e.getKey()) + "=" + encode(e.getValue()))
+                .collect(Collectors.joining("&"));
+    }
+
+    /**
+     * The relay's producer's connection settings: the bootstrap servers and {@link #kafkaSettings}. The
+     * producer adds its own delivery settings (acks, idempotence) to these.
+     */
+    public Map<String, Object> producerProperties() {
+        Map<String, Object> p = new HashMap<>(kafkaSettings);
+        p.put("bootstrap.servers", kafkaBootstrapServers);
+        return p;
+    }
+
+    /**
+     * The security settings among a Kafka client configuration: {@code security.protocol}, {@code sasl.*} and
+     * {@code ssl.*}, with or without the {@code kafka.} prefix (the application's configuration, or the map
+     * Quarkus gives as {@code default-kafka-broker}, whose keys have none).
+     */
+    public static Map<String, String> kafkaSecuritySettings(Map<String, ?> kafkaConfig) {
+        Map<String, String> settings = new TreeMap<>();
+        kafkaConfig.forEach((name, value) -> {
+            String key = name.startsWith("kafka.") ? name.substring("kafka.".length()) : name;
+            if (value != null && (key.equals("security.protocol") || key.startsWith("sasl.") || key.startsWith("ssl."))) {
+                settings.put(key, String.valueOf(value));
+            }
+        });
+        return settings;
+    }
+
+    /** This configuration with the Kafka security settings of {@code kafkaConfig} (see {@link #kafkaSecuritySettings}). */
+    public RelayConfig withKafkaSettings(Map<String, ?> kafkaConfig) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSecuritySettings(kafkaConfig));
+    }
+
+    public RelayConfig withJdbcParameters(Map<String, String> jdbcParameters) {
+        return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSettings);
+    }
+
+    private static Map<String, String> parameters(String rawQuery) {
+        Map<String, String> parameters = new LinkedHashMap<>();
+        if (rawQuery != null && !rawQuery.isEmpty()) {
+            for (String pair : rawQuery.split("&")) {
+                if (!pair.isEmpty()) {
+                    int eq = pair.indexOf('=');
+                    parameters.put(decode(eq < 0 ? pair : pair.substring(0, eq)), eq < 0 ? "" : decode(pair.substring(eq + 1)));
+                }
+            }
+        }
+        return parameters;
+    }
+
+    private static String decode(String s) {
+        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     public RelayConfig withSlotName(String slotName) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSettings);
     }
 
     public RelayConfig withPublicationName(String publicationName) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSettings);
     }
 
     public RelayConfig withPollIntervalMs(long pollIntervalMs) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSettings);
     }
 
     public RelayConfig withOffsetStorage(OffsetStorage offsetStorage) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSettings);
     }
 
     public RelayConfig withHeartbeatIntervalMs(long heartbeatIntervalMs) {
         return new RelayConfig(dbHost, dbPort, database, dbUser, dbPassword, kafkaBootstrapServers,
-                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs);
+                slotName, publicationName, pollIntervalMs, offsetFlushIntervalMs, offsetStorage, heartbeatIntervalMs,
+                jdbcParameters, kafkaSettings);
     }
 
     @Override
     public String toString() {
-        return "RelayConfig[" + jdbcUrl() + ", user " + dbUser + ", kafka " + kafkaBootstrapServers + ", slot "
-                + slotName + ", publication " + publicationName + ", poll " + pollIntervalMs + " ms, offsets "
+        // names only: a parameter or a setting may be a password
+        return "RelayConfig[jdbc:postgresql://" + dbHost + ":" + dbPort + "/" + database + " parameters "
+                + jdbcParameters.keySet() + ", user " + dbUser + ", kafka " + kafkaBootstrapServers + " settings "
+                + kafkaSettings.keySet() + ", slot " + slotName + ", publication " + publicationName + ", poll " + pollIntervalMs + " ms, offsets "
                 + offsetStorage + "]";
     }
 
