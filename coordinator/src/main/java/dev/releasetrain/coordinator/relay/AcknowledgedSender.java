@@ -36,13 +36,13 @@ final class AcknowledgedSender implements AutoCloseable {
     AcknowledgedSender(RelayConfig config, ClosingSignal closing) {
         this.closing = closing;
         this.slotName = config.slotName();
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
+        Map<String, Object> properties = config.producerProperties();
+        properties.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "release-train-relay-" + config.slotName(),
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true",
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, "0"),
-                new StringSerializer(), new ByteArraySerializer());
+                ProducerConfig.LINGER_MS_CONFIG, "0"));
+        this.producer = new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
     }
 
     /** Hands one record to the producer without waiting; a send refused at once reaches the callback too. */

@@ -23,6 +23,8 @@ final class DebeziumProperties {
         p.setProperty("database.user", config.dbUser());
         p.setProperty("database.password", config.dbPassword());
         p.setProperty("database.dbname", config.database());
+        // the datasource URL's parameters (sslmode, ...) reach the driver of every connection Debezium makes
+        config.jdbcParameters().forEach((name, value) -> p.setProperty("driver." + name, value));
         // The logical server name also names the engine's JMX beans: one per slot, so relays of different
         // slots can share a JVM (tests, the bench) without waiting on each other's metrics registration.
         p.setProperty("topic.prefix", "release_train_" + config.slotName().replaceAll("[^A-Za-z0-9_]", "_"));

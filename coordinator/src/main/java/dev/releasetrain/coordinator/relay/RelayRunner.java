@@ -42,6 +42,10 @@ public class RelayRunner implements AppendListener {
     String password;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String kafka;
+    /** The application's {@code kafka.*} configuration (Quarkus's, also from {@code KAFKA_*} variables): its security settings. */
+    @jakarta.inject.Inject
+    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+    java.util.Map<String, Object> kafkaConfig;
 
     private volatile Relay relay;
 
@@ -50,7 +54,7 @@ public class RelayRunner implements AppendListener {
             LOG.info("relay disabled (release-train.relay.enabled=false): another process publishes the release log");
             return;
         }
-        RelayConfig base = RelayConfig.fromJdbcUrl(jdbcUrl, user, password, kafka);
+        RelayConfig base = RelayConfig.fromJdbcUrl(jdbcUrl, user, password, kafka).withKafkaSettings(kafkaConfig);
         relay = Relay.start(base.withPollIntervalMs(pollIntervalMs));
         relay.fastPath(fastPath);
     }
