@@ -1,0 +1,191 @@
+package dev.releasetrain.packaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import dev.releasetrain.protocol.Topics;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Renders infra/helm/release-train with Helm's own template engine (helm-java) and checks the objects. */
+class HelmChartTest {
+    private static final List<String> COMPONENTS = List.of("coordinator", "git", "deploy", "cdn", "notify");
+    private static final String PREFIX = "rt-release-train-";
+
+    private static List<JsonNode> defaults;
+    private static List<JsonNode> production;
+
+    @BeforeAll
+    static void render() throws IOException {
+        Path chart = Sources.root().resolve("infra/helm/release-train");
+        defaults = parse(new Helm(chart).template().withName("rt").withNamespace("release-train").call());
+        production = parse(new Helm(chart).template().withName("rt").withNamespace("release-train")
+                .withValuesFile(chart.resolve("values-production.yaml")).call());
+    }
+
+    @Test
+    void theDefaultsRenderFiveDeploymentsWithTheirConfigAndDisruptionBudgets() {
+        Map<String, Integer> kinds = new TreeMap<>();
+        defaults.forEach(o -> kinds.merge(o.path("kind").asText(), 1, Integer::sum));
+        assertEquals(Map.of("ConfigMap", 5, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 1,
+                "ServiceAccount", 1), kinds, "no KafkaTopic, no RoleBinding unless asked");
+
+        for (String component : COMPONENTS) {
+            JsonNode deployment = object(defaults, "Deployment", PREFIX + component);
+            assertEquals(component.equals("coordinator") ? 1 : 2, deployment.at("/spec/replicas").asInt(), component);
+            JsonNode container = deployment.at("/spec/template/spec/containers/0");
+            assertEquals("docker.io/release-train/" + Sources.module(component) + ":0.1.0-SNAPSHOT",
+                    container.path("image").asText());
+            assertEquals("/q/health/live", container.at("/livenessProbe/httpGet/path").asText(), component);
+            assertEquals("/q/health/ready", container.at("/readinessProbe/httpGet/path").asText(), component);
+            assertEquals("http", container.at("/readinessProbe/httpGet/port").asText());
+            assertEquals(8080, container.at("/ports/0/containerPort").asInt());
+            assertFalse(container.at("/resources/requests/memory").asText().isEmpty(), component + " requests memory");
+            assertFalse(container.at("/resources/limits/memory").asText().isEmpty(), component + " has a memory limit");
+            assertEquals(PREFIX + component, container.at("/envFrom/0/configMapRef/name").asText());
+
+            JsonNode labels = deployment.at("/spec/template/metadata/labels");
+            deployment.at("/spec/selector/matchLabels").fields().forEachRemaining(e ->
+                    assertEquals(e.getValue(), labels.path(e.getKey()), "the pods carry the selector's labels"));
+            JsonNode pdb = object(defaults, "PodDisruptionBudget", PREFIX + component);
+            assertEquals(deployment.at("/spec/selector/matchLabels"), pdb.at("/spec/selector/matchLabels"));
+            assertEquals(1, pdb.at("/spec/maxUnavailable").asInt());
+
+            JsonNode config = object(defaults, "ConfigMap", PREFIX + component).path("data");
+            assertEquals("kafka:9092", config.path("KAFKA_BOOTSTRAP_SERVERS").asText());
+        }
+        assertEquals("jdbc:postgresql://postgres:5432/releasetrain",
+                object(defaults, "ConfigMap", PREFIX + "coordinator").at("/data/QUARKUS_DATASOURCE_JDBC_URL").asText());
+        assertEquals("http://rt-release-train-coordinator:80",
+                object(defaults, "ConfigMap", PREFIX + "notify").at("/data/RELEASE_TRAIN_NOTIFY_COORDINATOR_URL").asText());
+        JsonNode service = object(defaults, "Service", PREFIX + "coordinator");
+        assertEquals("coordinator", service.at("/spec/selector/app.kubernetes.io~1component").asText());
+    }
+
+    @Test
+    void everySecretComesFromAnExistingSecretUnderTheNameTheApplicationReads() {
+        assertEquals(Map.of(
+                        "QUARKUS_DATASOURCE_USERNAME", "release-train-db/username",
+                        "QUARKUS_DATASOURCE_PASSWORD", "release-train-db/password",
+                        "RELEASE_TRAIN_AUTH_TOKENS", "release-train-api-tokens/tokens"),
+                secretRefs(object(defaults, "Deployment", PREFIX + "coordinator")));
+        assertEquals(Map.of("RELEASE_TRAIN_GITHUB_TOKEN", "release-train-github/token"),
+                secretRefs(object(defaults, "Deployment", PREFIX + "git")));
+        assertEquals(Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", "release-train-playground/api-key"),
+                secretRefs(object(defaults, "Deployment", PREFIX + "deploy")));
+        assertEquals(Map.of(), secretRefs(object(defaults, "Deployment", PREFIX + "cdn")),
+                "AWS: the default credential chain unless a Secret is named");
+        assertEquals(Map.of(
+                        "RELEASE_TRAIN_GITHUB_TOKEN", "release-train-github/token",
+                        "RELEASE_TRAIN_SLACK_TOKEN", "release-train-slack/team-token",
+                        "RELEASE_TRAIN_SLACK_COMMUNITY_TOKEN", "release-train-slack/community-token"),
+                secretRefs(object(defaults, "Deployment", PREFIX + "notify")));
+
+        // each RELEASE_TRAIN_* variable, secret or config, is a property its application reads
+        for (List<JsonNode> rendered : List.of(defaults, production)) {
+            for (String component : COMPONENTS) {
+                Set<String> known = Sources.properties(component).stream().map(Sources::envName)
+                        .collect(Collectors.toSet());
+                Set<String> variables = new TreeSet<>(secretRefs(object(rendered, "Deployment", PREFIX + component)).keySet());
+                object(rendered, "ConfigMap", PREFIX + component).path("data").fieldNames().forEachRemaining(variables::add);
+                for (String variable : variables) {
+                    if (variable.startsWith("RELEASE_TRAIN_")) {
+                        assertTrue(known.contains(variable), component + " reads no property for " + variable);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void productionValuesScaleOutSecureKafkaAndCreateEveryTopic() {
+        Map<String, Integer> replicas = Map.of("coordinator", 2, "git", 3, "deploy", 3, "cdn", 2, "notify", 2);
+        replicas.forEach((component, n) -> {
+            JsonNode deployment = object(production, "Deployment", PREFIX + component);
+            assertEquals(n, deployment.at("/spec/replicas").asInt(), component);
+            JsonNode pod = deployment.at("/spec/template/spec");
+            assertEquals("registry.example.com/platform/" + Sources.module(component) + ":0.1.0",
+                    pod.at("/containers/0/image").asText());
+            assertEquals("registry-credentials", pod.at("/imagePullSecrets/0/name").asText());
+            assertEquals("release-train-kafka/sasl.jaas.config", secretRefs(deployment).get("KAFKA_SASL_JAAS_CONFIG"));
+            assertEquals("kafka-cluster-ca/truststore.password", secretRefs(deployment).get("KAFKA_SSL_TRUSTSTORE_PASSWORD"));
+            JsonNode config = object(production, "ConfigMap", PREFIX + component).path("data");
+            assertEquals("SASL_SSL", config.path("KAFKA_SECURITY_PROTOCOL").asText());
+            assertEquals("SCRAM-SHA-512", config.path("KAFKA_SASL_MECHANISM").asText());
+            assertEquals("/etc/release-train/kafka-tls/truststore.p12", config.path("KAFKA_SSL_TRUSTSTORE_LOCATION").asText());
+        });
+        assertTrue(object(production, "ConfigMap", PREFIX + "coordinator").at("/data/QUARKUS_DATASOURCE_JDBC_URL").asText()
+                .contains("?sslmode=verify-full&sslrootcert="), "the JDBC URL keeps its parameters");
+        assertEquals(Map.of("AWS_ACCESS_KEY_ID", "release-train-aws/AWS_ACCESS_KEY_ID",
+                        "AWS_SECRET_ACCESS_KEY", "release-train-aws/AWS_SECRET_ACCESS_KEY",
+                        "KAFKA_SASL_JAAS_CONFIG", "release-train-kafka/sasl.jaas.config",
+                        "KAFKA_SSL_TRUSTSTORE_PASSWORD", "kafka-cluster-ca/truststore.password"),
+                secretRefs(object(production, "Deployment", PREFIX + "cdn")));
+        JsonNode binding = object(production, "RoleBinding", PREFIX + "deploy");
+        assertEquals("posthog", binding.at("/metadata/namespace").asText());
+        assertEquals(PREFIX.substring(0, PREFIX.length() - 1), binding.at("/subjects/0/name").asText());
+
+        Map<String, JsonNode> topics = new HashMap<>();
+        production.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic"))
+                .forEach(t -> topics.put(t.at("/spec/topicName").asText(), t));
+        assertEquals(new TreeSet<>(Topics.all()), new TreeSet<>(topics.keySet()), "one KafkaTopic per topic of the protocol");
+        topics.forEach((name, topic) -> {
+            assertEquals("kafka.strimzi.io/v1beta2", topic.path("apiVersion").asText());
+            assertEquals("kafka", topic.at("/metadata/labels/strimzi.io~1cluster").asText());
+            assertEquals(6, topic.at("/spec/partitions").asInt(), name);
+            assertEquals(3, topic.at("/spec/replicas").asInt(), name);
+            assertEquals("2", topic.at("/spec/config/min.insync.replicas").asText(), name);
+            assertEquals(name.equals(Topics.DEAD_LETTER) ? "2592000000" : "604800000",
+                    topic.at("/spec/config/retention.ms").asText(), name);
+        });
+    }
+
+    private static Map<String, String> secretRefs(JsonNode deployment) {
+        Map<String, String> refs = new TreeMap<>();
+        for (JsonNode env : deployment.at("/spec/template/spec/containers/0/env")) {
+            JsonNode ref = env.at("/valueFrom/secretKeyRef");
+            if (!ref.isMissingNode()) {
+                refs.put(env.path("name").asText(), ref.path("name").asText() + "/" + ref.path("key").asText());
+            }
+        }
+        return refs;
+    }
+
+    private static JsonNode object(List<JsonNode> rendered, String kind, String name) {
+        JsonNode found = rendered.stream()
+                .filter(o -> o.path("kind").asText().equals(kind) && o.at("/metadata/name").asText().equals(name))
+                .findFirst().orElse(null);
+        assertNotNull(found, kind + " " + name);
+        return found;
+    }
+
+    private static List<JsonNode> parse(String manifests) throws IOException {
+        List<JsonNode> objects = new ArrayList<>();
+        try (MappingIterator<JsonNode> docs = new YAMLMapper().readerFor(JsonNode.class).readValues(manifests)) {
+            while (docs.hasNext()) {
+                JsonNode doc = docs.next();
+                if (doc != null && doc.isObject() && doc.has("kind")) {
+                    objects.add(doc);
+                }
+            }
+        }
+        return objects;
+    }
+}
