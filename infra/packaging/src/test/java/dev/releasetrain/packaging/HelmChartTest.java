@@ -5,15 +5,20 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import dev.releasetrain.protocol.Topics;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -44,7 +49,7 @@ class HelmChartTest {
     void theDefaultsRenderFiveDeploymentsWithTheirConfigAndDisruptionBudgets() {
         Map<String, Integer> kinds = new TreeMap<>();
         defaults.forEach(o -> kinds.merge(o.path("kind").asText(), 1, Integer::sum));
-        assertEquals(Map.of("ConfigMap", 5, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 1,
+        assertEquals(Map.of("ConfigMap", 6, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 1,
                 "ServiceAccount", 1), kinds, "no KafkaTopic, no RoleBinding unless asked");
 
         for (String component : COMPONENTS) {
@@ -60,6 +65,7 @@ class HelmChartTest {
             assertFalse(container.at("/resources/requests/memory").asText().isEmpty(), component + " requests memory");
             assertFalse(container.at("/resources/limits/memory").asText().isEmpty(), component + " has a memory limit");
             assertEquals(PREFIX + component, container.at("/envFrom/0/configMapRef/name").asText());
+            assertKafkaSettingsMounted(defaults, deployment);
 
             JsonNode labels = deployment.at("/spec/template/metadata/labels");
             deployment.at("/spec/selector/matchLabels").fields().forEachRemaining(e ->
@@ -126,11 +132,22 @@ class HelmChartTest {
             assertEquals("registry-credentials", pod.at("/imagePullSecrets/0/name").asText());
             assertEquals("release-train-kafka/sasl.jaas.config", secretRefs(deployment).get("KAFKA_SASL_JAAS_CONFIG"));
             assertEquals("kafka-cluster-ca/truststore.password", secretRefs(deployment).get("KAFKA_SSL_TRUSTSTORE_PASSWORD"));
-            JsonNode config = object(production, "ConfigMap", PREFIX + component).path("data");
-            assertEquals("SASL_SSL", config.path("KAFKA_SECURITY_PROTOCOL").asText());
-            assertEquals("SCRAM-SHA-512", config.path("KAFKA_SASL_MECHANISM").asText());
-            assertEquals("/etc/release-train/kafka-tls/truststore.p12", config.path("KAFKA_SSL_TRUSTSTORE_LOCATION").asText());
+            assertKafkaSettingsMounted(production, deployment);
+            JsonNode volumes = deployment.at("/spec/template/spec/volumes");
+            assertTrue(volumes.findValuesAsText("secretName").contains("kafka-cluster-ca"), component + " mounts the truststore");
         });
+        Properties kafka = kafkaProperties(production);
+        assertEquals("SASL_SSL", kafka.getProperty("kafka.security.protocol"));
+        assertEquals("SCRAM-SHA-512", kafka.getProperty("kafka.sasl.mechanism"));
+        assertEquals("${KAFKA_SASL_JAAS_CONFIG}", kafka.getProperty("kafka.sasl.jaas.config"), "the login comes from the Secret");
+        assertEquals("/etc/release-train/kafka-tls/truststore.p12", kafka.getProperty("kafka.ssl.truststore.location"));
+        assertEquals("${KAFKA_SSL_TRUSTSTORE_PASSWORD}", kafka.getProperty("kafka.ssl.truststore.password"));
+        for (String name : kafka.stringPropertyNames()) {
+            String setting = name.substring("kafka.".length());
+            assertTrue(ProducerConfig.configNames().contains(setting) && ConsumerConfig.configNames().contains(setting),
+                    name + " is a setting of every Kafka client");
+        }
+        assertTrue(kafkaProperties(defaults).isEmpty(), "no security settings by default");
         assertTrue(object(production, "ConfigMap", PREFIX + "coordinator").at("/data/QUARKUS_DATASOURCE_JDBC_URL").asText()
                 .contains("?sslmode=verify-full&sslrootcert="), "the JDBC URL keeps its parameters");
         assertEquals(Map.of("AWS_ACCESS_KEY_ID", "release-train-aws/AWS_ACCESS_KEY_ID",
@@ -155,6 +172,38 @@ class HelmChartTest {
             assertEquals(name.equals(Topics.DEAD_LETTER) ? "2592000000" : "604800000",
                     topic.at("/spec/config/retention.ms").asText(), name);
         });
+    }
+
+    /** The deployment reads the kafka.* settings file of the chart's ConfigMap, where Quarkus looks for it. */
+    private static void assertKafkaSettingsMounted(List<JsonNode> rendered, JsonNode deployment) {
+        String component = deployment.at("/metadata/labels/app.kubernetes.io~1component").asText();
+        JsonNode pod = deployment.at("/spec/template/spec");
+        String location = object(rendered, "ConfigMap", PREFIX + component).at("/data/QUARKUS_CONFIG_LOCATIONS").asText();
+        String volume = null;
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.at("/configMap/name").asText().equals(PREFIX + "kafka")) {
+                volume = v.path("name").asText();
+            }
+        }
+        assertNotNull(volume, component + " has the Kafka settings volume");
+        String mountPath = null;
+        for (JsonNode m : pod.at("/containers/0/volumeMounts")) {
+            if (m.path("name").asText().equals(volume)) {
+                mountPath = m.path("mountPath").asText();
+            }
+        }
+        assertEquals(mountPath + "/kafka.properties", location, component);
+        assertTrue(object(rendered, "ConfigMap", PREFIX + "kafka").path("data").has("kafka.properties"));
+    }
+
+    private static Properties kafkaProperties(List<JsonNode> rendered) {
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(object(rendered, "ConfigMap", PREFIX + "kafka").at("/data/kafka.properties").asText()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return p;
     }
 
     private static Map<String, String> secretRefs(JsonNode deployment) {
