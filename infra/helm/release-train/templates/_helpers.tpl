@@ -18,6 +18,11 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if .Values.serviceAccount.create -}}{{ include "release-train.fullname" . }}{{- else -}}default{{- end -}}
 {{- end -}}
 
+{{/* deploy-service's own account: the only one the RoleBinding for Helm is given to */}}
+{{- define "release-train.deployServiceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}{{ include "release-train.fullname" . }}-deploy{{- else -}}default{{- end -}}
+{{- end -}}
+
 {{/* An application property as the environment variable Quarkus reads it from: release-train.x-y -> RELEASE_TRAIN_X_Y */}}
 {{- define "release-train.envName" -}}
 {{- regexReplaceAll "[^A-Za-z0-9]" . "_" | upper -}}

@@ -50,7 +50,7 @@ class HelmChartTest {
         Map<String, Integer> kinds = new TreeMap<>();
         defaults.forEach(o -> kinds.merge(o.path("kind").asText(), 1, Integer::sum));
         assertEquals(Map.of("ConfigMap", 6, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 1,
-                "ServiceAccount", 1), kinds, "no KafkaTopic, no RoleBinding unless asked");
+                "ServiceAccount", 2), kinds, "no KafkaTopic, no RoleBinding unless asked");
 
         for (String component : COMPONENTS) {
             JsonNode deployment = object(defaults, "Deployment", PREFIX + component);
@@ -157,7 +157,14 @@ class HelmChartTest {
                 secretRefs(object(production, "Deployment", PREFIX + "cdn")));
         JsonNode binding = object(production, "RoleBinding", PREFIX + "deploy");
         assertEquals("posthog", binding.at("/metadata/namespace").asText());
-        assertEquals(PREFIX.substring(0, PREFIX.length() - 1), binding.at("/subjects/0/name").asText());
+        // Helm's role goes to deploy-service's own account only
+        assertEquals(PREFIX + "deploy", binding.at("/subjects/0/name").asText());
+        object(production, "ServiceAccount", PREFIX + "deploy");
+        for (String component : COMPONENTS) {
+            assertEquals(component.equals("deploy") ? PREFIX + "deploy" : PREFIX.substring(0, PREFIX.length() - 1),
+                    object(production, "Deployment", PREFIX + component).at("/spec/template/spec/serviceAccountName").asText(),
+                    component);
+        }
 
         Map<String, JsonNode> topics = new HashMap<>();
         production.stream().filter(o -> o.path("kind").asText().equals("KafkaTopic"))
