@@ -29,7 +29,6 @@ import java.util.concurrent.TimeoutException;
 @ApplicationScoped
 public class BusConsumers {
     private static final Logger LOG = Logger.getLogger(BusConsumers.class);
-    static final String DEAD_LETTER_REASON = "dead-letter-reason";
 
     @Inject
     @Channel("results-dead-letters")
@@ -50,7 +49,7 @@ public class BusConsumers {
         LOG.warnf("a record on %s (partition %d, offset %d) is not a step result: %s; sent to %s",
                 record.topic(), record.partition(), record.offset(), reason, Topics.DEAD_LETTER);
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(DEAD_LETTER_REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DEAD_LETTER_REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-topic", record.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));

@@ -22,7 +22,6 @@ import java.util.Map;
  * a row that cannot be read on {@link Topics#DEAD_LETTER} instead. All keyed by release id.
  */
 final class RelayRecords {
-    static final String DEAD_LETTER_REASON = "rt_dead_letter_reason";
     static final String LOG_POSITION = "rt_release_log_position";
     private static final Logger LOG = Logger.getLogger(RelayRecords.class);
 
@@ -93,7 +92,7 @@ final class RelayRecords {
                 LOG.warnf("relay: StepRequested %s of release %s (step %s, attempt %d) names no service; command sent to %s",
                         envelope.id(), envelope.releaseId(), request.step(), request.attempt(), Topics.DEAD_LETTER);
                 ProducerRecord<String, byte[]> dead = record(Topics.DEAD_LETTER, envelope.releaseId(), encoded);
-                dead.headers().add(DEAD_LETTER_REASON, bytes("StepRequested names no service"));
+                dead.headers().add(Topics.DEAD_LETTER_REASON, bytes("StepRequested names no service"));
                 out.add(dead);
             } else {
                 out.add(record(Topics.commands(request.service()), envelope.releaseId(), encoded));
@@ -112,7 +111,7 @@ final class RelayRecords {
 
     private static ProducerRecord<String, byte[]> deadLetter(String key, byte[] value, String reason, Long position) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(DEAD_LETTER_REASON, bytes(reason == null ? "unknown" : reason));
+        headers.add(Topics.DEAD_LETTER_REASON, bytes(reason == null ? "unknown" : reason));
         if (position != null) {
             headers.add(LOG_POSITION, bytes(position.toString()));
         }

@@ -107,7 +107,7 @@ class RelayTest {
 
             List<ConsumerRecord<String, byte[]>> dead = bus.records(Topics.DEAD_LETTER, bad);
             assertEquals(1, dead.size());
-            String reason = BusReader.header(dead.get(0), RelayRecords.DEAD_LETTER_REASON);
+            String reason = BusReader.header(dead.get(0), Topics.DEAD_LETTER_REASON);
             assertNotNull(reason);
             assertTrue(reason.contains("unknown event type"), reason);
             assertTrue(bus.records(Topics.EVENTS, bad).isEmpty());
@@ -141,7 +141,7 @@ class RelayTest {
                         WAIT, "the events of " + a + " and the dead letter of " + gone);
                 // read back from the table by position: the whole event, as appended
                 assertEquals(List.of(first, second), bus.records(Topics.EVENTS, a).stream().map(RelayTest::decode).toList());
-                String reason = BusReader.header(bus.records(Topics.DEAD_LETTER, gone).get(0), RelayRecords.DEAD_LETTER_REASON);
+                String reason = BusReader.header(bus.records(Topics.DEAD_LETTER, gone).get(0), Topics.DEAD_LETTER_REASON);
                 assertTrue(reason.contains("is not in release_events"), reason);
                 assertTrue(bus.records(Topics.EVENTS, gone).isEmpty());
             }

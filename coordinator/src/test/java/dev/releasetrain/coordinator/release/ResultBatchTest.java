@@ -152,7 +152,7 @@ class ResultBatchTest {
             }
             assertNotNull(parked, "the bad record on " + Topics.DEAD_LETTER);
             assertEquals("not a cloud event", new String(parked.value(), StandardCharsets.UTF_8));
-            Header reason = parked.headers().lastHeader("dead-letter-reason");
+            Header reason = parked.headers().lastHeader(Topics.DEAD_LETTER_REASON);
             assertNotNull(reason);
             assertFalse(new String(reason.value(), StandardCharsets.UTF_8).isBlank());
         }
