@@ -335,7 +335,27 @@ public class ResultsConsumer implements ResultsBacklog {
         return !enabled || (running && c != null && c.caughtUp());
     }
 
-    /** Liveness: the consumer thread runs (down if it died on an unexpected error). */
+    /** The consumer thread runs (or results are consumed elsewhere). */
+    boolean alive() {
+        Thread t = thread;
+        return !enabled || (t != null && t.isAlive() && died == null);
+    }
+
+    /** How long ago a poll last returned, in milliseconds. */
+    long sinceLastPollMs() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPoll);
+    }
+
+    /** Polling: running, and back at its poll within {@code stalledAfter} (or results are consumed elsewhere). */
+    boolean polling() {
+        return !enabled || (running && alive() && sinceLastPollMs() < stalledAfter.toMillis());
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    /** Liveness: the consumer thread runs (down if it died on an unexpected error). Asks through methods: the bean is a proxy. */
     @ApplicationScoped
     @Liveness
     public static class Health implements HealthCheck {
@@ -344,9 +364,8 @@ public class ResultsConsumer implements ResultsBacklog {
 
         @Override
         public HealthCheckResponse call() {
-            boolean up = !consumer.enabled || (consumer.thread != null && consumer.thread.isAlive() && consumer.died == null);
-            return HealthCheckResponse.named("results-consumer").status(up)
-                    .withData("topic", Topics.RESULTS).withData("group", consumer.groupId).build();
+            return HealthCheckResponse.named("results-consumer").status(consumer.alive())
+                    .withData("topic", Topics.RESULTS).withData("group", consumer.groupId()).build();
         }
     }
 
@@ -359,10 +378,8 @@ public class ResultsConsumer implements ResultsBacklog {
 
         @Override
         public HealthCheckResponse call() {
-            long since = System.nanoTime() - consumer.lastPoll;
-            boolean up = !consumer.enabled || (consumer.running && consumer.died == null && since < consumer.stalledAfter.toNanos());
-            return HealthCheckResponse.named("results-polling").status(up)
-                    .withData("lastPollMsAgo", TimeUnit.NANOSECONDS.toMillis(since))
+            return HealthCheckResponse.named("results-polling").status(consumer.polling())
+                    .withData("lastPollMsAgo", consumer.sinceLastPollMs())
                     .withData("caughtUp", consumer.caughtUp()).build();
         }
     }
