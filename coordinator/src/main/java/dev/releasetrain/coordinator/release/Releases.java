@@ -1,8 +1,8 @@
 package dev.releasetrain.coordinator.release;
 
 import dev.releasetrain.coordinator.log.ReleaseLog;
-import dev.releasetrain.coordinator.log.ReleaseLog.DuplicateEvent;
-import dev.releasetrain.coordinator.log.ReleaseLog.StreamConflict;
+import dev.releasetrain.coordinator.log.DuplicateEvent;
+import dev.releasetrain.coordinator.log.StreamConflict;
 import dev.releasetrain.coordinator.runbook.Runbook;
 import dev.releasetrain.coordinator.runbook.RunbookCatalog;
 import dev.releasetrain.protocol.Envelope;

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.local.EmbeddedKafka;
 import dev.releasetrain.local.LocalPostgres;
 import dev.releasetrain.protocol.CloudEventCodec;
@@ -498,13 +499,7 @@ class RelayTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Awaitility.await(what).atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
     private static String release(String name) {
