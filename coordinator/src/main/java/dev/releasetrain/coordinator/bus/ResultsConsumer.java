@@ -265,6 +265,9 @@ public class ResultsConsumer implements ResultsBacklog {
         try {
             outcomes = recordWhileTheLogIsDown(results);
         } catch (RuntimeException e) {
+            if (!running) {
+                throw new WakeupException(); // stopping while the log is down: not committed, the results come again
+            }
             if (results.size() > 1) {
                 LOG.warnf("recording %d results failed (%s); recording them one by one", results.size(), e.getMessage());
                 for (int i = 0; i < results.size(); i++) {
