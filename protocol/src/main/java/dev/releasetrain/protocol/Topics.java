@@ -8,8 +8,15 @@ public final class Topics {
     public static final String EVENTS = "release.events";
     /** What services publish: StepStarted, StepProgress, StepSucceeded, StepFailed. */
     public static final String RESULTS = "release.results";
-    /** Messages a consumer could not decode, with the reason in header {@code rt_dead_letter_reason}. */
+    /**
+     * Records nobody could decode, record or publish, each with the reason in header {@link #DEAD_LETTER_REASON}.
+     */
     public static final String DEAD_LETTER = "release.deadletter";
+    /**
+     * The header naming why a record is on {@link #DEAD_LETTER}: the name SmallRye's dead-letter-queue failure
+     * strategy gives it (the workers' parked commands), which the coordinator's results consumer and relay use too.
+     */
+    public static final String DEAD_LETTER_REASON = "dead-letter-reason";
     public static final String COMMANDS_PREFIX = "release.commands.";
 
     public static final List<String> SERVICES = List.of("git", "deploy", "cdn", "notify");

@@ -22,14 +22,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * What a step result is, and the dead-letter topic for records that are not one. The results
+ * What a step result is, and the dead-letter topic for records that are not one or cannot be recorded. The results
  * themselves are consumed by {@link ResultsConsumer}; the relay's feed wakes live streams through
  * {@link LiveFeed}.
  */
 @ApplicationScoped
 public class BusConsumers {
     private static final Logger LOG = Logger.getLogger(BusConsumers.class);
-    static final String DEAD_LETTER_REASON = "dead-letter-reason";
 
     @Inject
     @Channel("results-dead-letters")
@@ -45,12 +44,12 @@ public class BusConsumers {
         return e;
     }
 
-    /** Parks one record on the dead-letter topic with its headers and the reason; waits for Kafka's ack. */
+    /** Parks one record (not a result, or one that cannot be recorded) on the dead-letter topic with its headers and the reason; waits for Kafka's ack. */
     void deadLetter(ConsumerRecord<String, byte[]> record, String reason) throws InterruptedException {
-        LOG.warnf("a record on %s (partition %d, offset %d) is not a step result: %s; sent to %s",
-                record.topic(), record.partition(), record.offset(), reason, Topics.DEAD_LETTER);
+        LOG.warnf("a record on %s (partition %d, offset %d) is parked on %s: %s",
+                record.topic(), record.partition(), record.offset(), Topics.DEAD_LETTER, reason);
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-        headers.add(DEAD_LETTER_REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DEAD_LETTER_REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-topic", record.topic().getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
         headers.add("dead-letter-offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,7 @@
 package dev.releasetrain.coordinator.bus;
 
 import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.release.ResultsBacklog;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
@@ -27,10 +28,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -48,13 +49,21 @@ import java.util.concurrent.TimeUnit;
  * cores was a measurable share of the step hop (docs/architecture.md).
  *
  * <p>At least once: offsets are committed after the batch is in the log; a redelivered result is
- * dropped by its event id. A record that is not a step result is parked on {@code release.deadletter}
- * and the rest of its poll goes on. While the release log cannot be reached, the same batch is tried
- * again with backoff. Every {@code kafka.*} setting of the application applies to this consumer too
- * (security, for instance).
+ * dropped by its event id. A result the coordinator cannot record is parked alone on
+ * {@code release.deadletter} with the reason, and the rest of its poll goes on: a record that is not a
+ * step result, one the log cannot hold ({@link ResultChecks}), one the database refuses (then the poll
+ * is recorded one result at a time to find it), one the release refuses (an unknown release or step,
+ * a result that does not answer the step's current command). While the release log cannot be reached,
+ * the same batch is tried again with backoff.
+ *
+ * <p>Timers wait for it ({@link ResultsBacklog}): after a start, until it has recorded the results that
+ * were waiting (the end offsets it saw when given its partitions), or for at most
+ * {@code release-train.results.catch-up-max-wait}. Its readiness check turns red when it has not come
+ * back to poll for {@code release-train.results.stalled-after}. Every {@code kafka.*} setting of the
+ * application applies to this consumer too (security, for instance).
  */
 @ApplicationScoped
-public class ResultsConsumer {
+public class ResultsConsumer implements ResultsBacklog {
     private static final Logger LOG = Logger.getLogger(ResultsConsumer.class);
     private static final String STEP_STARTED = EventTypes.typeOf(ReleaseEvent.StepStarted.class);
 
@@ -79,11 +88,20 @@ public class ResultsConsumer {
      */
     @ConfigProperty(name = "release-train.results.commit-interval-ms", defaultValue = "200")
     long commitIntervalMs;
+    /** Timers wait at most this long after a start for the results that were waiting to be recorded. */
+    @ConfigProperty(name = "release-train.results.catch-up-max-wait", defaultValue = "30s")
+    Duration catchUpMaxWait;
+    /** Not ready when the consumer has not come back to poll for this long (a database outage, a stuck batch). */
+    @ConfigProperty(name = "release-train.results.stalled-after", defaultValue = "30s")
+    Duration stalledAfter;
 
     private volatile boolean running;
     private volatile Thread thread;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Throwable died;
+    private volatile CatchUp catchUp;
+    /** When a poll last returned (System.nanoTime). */
+    private volatile long lastPoll;
     /** Offsets of results recorded but not committed yet; used by the consumer's thread only. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
@@ -91,6 +109,9 @@ public class ResultsConsumer {
         if (!enabled) {
             return;
         }
+        died = null;
+        catchUp = new CatchUp(catchUpMaxWait);
+        lastPoll = System.nanoTime();
         consumer = new KafkaConsumer<>(properties(), new StringDeserializer(), new ByteArrayDeserializer());
         consumer.subscribe(List.of(Topics.RESULTS), new ConsumerRebalanceListener() {
             @Override
@@ -108,6 +129,7 @@ public class ResultsConsumer {
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                catchUp.assigned(consumer, partitions);
             }
         });
         running = true;
@@ -134,7 +156,9 @@ public class ResultsConsumer {
         try {
             while (running) {
                 ConsumerRecords<String, byte[]> polled = c.poll(Duration.ofMillis(uncommitted.isEmpty() ? 1_000 : commitIntervalMs));
+                lastPoll = System.nanoTime();
                 if (polled.isEmpty()) {
+                    catchUp.recorded(c);
                     commit(c);
                     lastCommit = System.nanoTime();
                     continue;
@@ -148,6 +172,7 @@ public class ResultsConsumer {
                     c.poll(Duration.ofMillis(startedWaitMs)).forEach(records::add);
                 }
                 handle(records);
+                catchUp.recorded(c);
                 offsets(records).forEach((tp, offset) -> uncommitted.merge(tp, offset, (a, b) -> a.offset() >= b.offset() ? a : b));
                 if (System.nanoTime() - lastCommit >= TimeUnit.MILLISECONDS.toNanos(commitIntervalMs)) {
                     commit(c);
@@ -208,33 +233,60 @@ public class ResultsConsumer {
 
     private void handle(List<ConsumerRecord<String, byte[]>> records) throws InterruptedException {
         List<Envelope> results = new ArrayList<>(records.size());
+        List<ConsumerRecord<String, byte[]>> sources = new ArrayList<>(records.size());
         for (ConsumerRecord<String, byte[]> record : records) {
+            Envelope result;
             try {
-                results.add(BusConsumers.stepResult(record));
+                result = BusConsumers.stepResult(record);
             } catch (RuntimeException e) {
-                bus.deadLetter(record, e.getMessage());
+                bus.deadLetter(record, "not a step result: " + e.getMessage());
+                continue;
+            }
+            String refusal = ResultChecks.refusal(result);
+            if (refusal != null) {
+                bus.deadLetter(record, "cannot be recorded: " + refusal);
+            } else {
+                results.add(result);
+                sources.add(record);
             }
         }
-        if (results.isEmpty()) {
-            return;
+        if (!results.isEmpty()) {
+            record(results, sources);
         }
+    }
+
+    /**
+     * Records results; what the database refuses of a batch is found by recording it one result at a
+     * time, and parked alone. A fault of the coordinator itself (not the database) parks the result too,
+     * rather than stopping every release.
+     */
+    private void record(List<Envelope> results, List<ConsumerRecord<String, byte[]>> sources) throws InterruptedException {
         List<Releases.Outcome> outcomes;
         try {
             outcomes = recordWhileTheLogIsDown(results);
         } catch (RuntimeException e) {
-            // a bug, not an outage: park the poll rather than lose it or stop every release
-            LOG.errorf(e, "recording %d results failed; they are parked on %s", results.size(), Topics.DEAD_LETTER);
-            for (ConsumerRecord<String, byte[]> record : records) {
-                bus.deadLetter(record, "recording failed: " + e);
+            if (!running) {
+                throw new WakeupException(); // stopping while the log is down: not committed, the results come again
             }
+            if (results.size() > 1) {
+                LOG.warnf("recording %d results failed (%s); recording them one by one", results.size(), e.getMessage());
+                for (int i = 0; i < results.size(); i++) {
+                    record(List.of(results.get(i)), List.of(sources.get(i)));
+                }
+                return;
+            }
+            if (!ResultChecks.fromTheDatabase(e)) {
+                LOG.errorf(e, "recording result %s failed", results.get(0).id());
+            }
+            bus.deadLetter(sources.get(0), (ResultChecks.fromTheDatabase(e) ? "the release log refused it: " : "recording failed: ") + e.getMessage());
             return;
         }
         for (int i = 0; i < outcomes.size(); i++) {
             Releases.Outcome outcome = outcomes.get(i);
             if (!outcome.accepted()) {
                 Envelope e = results.get(i);
-                LOG.warnf("release %s: result %s for step %s dropped: %s", e.releaseId(), e.id(), e.data().step(),
-                        outcome.rejection().message());
+                bus.deadLetter(sources.get(i), "refused by release " + ResultChecks.printable(e.releaseId()) + ": "
+                        + outcome.rejection().message());
             }
         }
     }
@@ -245,7 +297,7 @@ public class ResultsConsumer {
             try {
                 return releases.recordAll(results);
             } catch (RuntimeException e) {
-                if (!causedBy(e, SQLException.class) || !running) {
+                if (!ResultChecks.fromTheDatabase(e) || ResultChecks.refusedTheRow(e) || !running) {
                     throw e;
                 }
                 LOG.warnf("the release log cannot be reached (%s); %d results wait, trying again in %d ms",
@@ -254,15 +306,6 @@ public class ResultsConsumer {
                 backoffMs = Math.min(backoffMs * 2, 5_000);
             }
         }
-    }
-
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (type.isInstance(c)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> offsets(List<ConsumerRecord<String, byte[]>> records) {
@@ -288,7 +331,34 @@ public class ResultsConsumer {
         }
     }
 
-    /** Liveness: the consumer thread runs (down if it died on an unexpected error). */
+    /** Timers wait until the results that were waiting at the start are recorded (or the wait is over); never while stopped. */
+    @Override
+    public boolean caughtUp() {
+        CatchUp c = catchUp;
+        return !enabled || (running && c != null && c.caughtUp());
+    }
+
+    /** The consumer thread runs (or results are consumed elsewhere). */
+    boolean alive() {
+        Thread t = thread;
+        return !enabled || (t != null && t.isAlive() && died == null);
+    }
+
+    /** How long ago a poll last returned, in milliseconds. */
+    long sinceLastPollMs() {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastPoll);
+    }
+
+    /** Polling: running, and back at its poll within {@code stalledAfter} (or results are consumed elsewhere). */
+    boolean polling() {
+        return !enabled || (running && alive() && sinceLastPollMs() < stalledAfter.toMillis());
+    }
+
+    String groupId() {
+        return groupId;
+    }
+
+    /** Liveness: the consumer thread runs (down if it died on an unexpected error). Asks through methods: the bean is a proxy. */
     @ApplicationScoped
     @Liveness
     public static class Health implements HealthCheck {
@@ -297,9 +367,23 @@ public class ResultsConsumer {
 
         @Override
         public HealthCheckResponse call() {
-            boolean up = !consumer.enabled || (consumer.thread != null && consumer.thread.isAlive() && consumer.died == null);
-            return HealthCheckResponse.named("results-consumer").status(up)
-                    .withData("topic", Topics.RESULTS).withData("group", consumer.groupId).build();
+            return HealthCheckResponse.named("results-consumer").status(consumer.alive())
+                    .withData("topic", Topics.RESULTS).withData("group", consumer.groupId()).build();
+        }
+    }
+
+    /** Readiness: the consumer comes back to poll (not stuck on a batch, not waiting for the release log for long). */
+    @ApplicationScoped
+    @Readiness
+    public static class Polling implements HealthCheck {
+        @Inject
+        ResultsConsumer consumer;
+
+        @Override
+        public HealthCheckResponse call() {
+            return HealthCheckResponse.named("results-polling").status(consumer.polling())
+                    .withData("lastPollMsAgo", consumer.sinceLastPollMs())
+                    .withData("caughtUp", consumer.caughtUp()).build();
         }
     }
 }

@@ -385,18 +385,4 @@ public class ReleaseLog {
             throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
         }
     }
-
-    /** Another writer appended to the stream first; reload and decide again. */
-    public static final class StreamConflict extends RuntimeException {
-        public StreamConflict(String releaseId, long expectedLastSeq) {
-            super("release " + releaseId + ": the stream moved past seq " + expectedLastSeq, null, false, false);
-        }
-    }
-
-    /** The event is already in the log (a redelivery). */
-    public static final class DuplicateEvent extends RuntimeException {
-        public DuplicateEvent(String releaseId) {
-            super("release " + releaseId + ": event already recorded", null, false, false);
-        }
-    }
 }

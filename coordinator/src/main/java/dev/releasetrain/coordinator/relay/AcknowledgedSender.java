@@ -8,12 +8,15 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import dev.releasetrain.protocol.Topics;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -58,48 +61,86 @@ final class AcknowledgedSender implements AutoCloseable {
     List<Future<RecordMetadata>> sendAll(List<ProducerRecord<String, byte[]>> records) {
         List<Future<RecordMetadata>> sends = new ArrayList<>(records.size());
         for (ProducerRecord<String, byte[]> r : records) {
-            sends.add(producer.send(r));
+            sends.add(sendOne(r));
         }
         return sends;
     }
 
+    /** A send refused at once (a record that cannot be serialized, a closed producer) is a failed send. */
+    private Future<RecordMetadata> sendOne(ProducerRecord<String, byte[]> record) {
+        try {
+            return producer.send(record);
+        } catch (RuntimeException error) {
+            return CompletableFuture.failedFuture(error);
+        }
+    }
+
     /**
-     * Returns once Kafka acknowledged {@code records}, whose first sends are {@code sends}. If any
-     * failed, the records are sent again, all of them in order, at once and then every second.
+     * Returns once Kafka acknowledged {@code records}, whose first sends are {@code sends}. A record Kafka
+     * refuses itself ({@link RelayRecords#refusesTheRecord}: too large, not serializable) is replaced by
+     * its dead letter, which is sent in its place: one record never holds the others up. If a send failed
+     * otherwise (Kafka unreachable), the records are sent again, all of them in order, at once and then
+     * every second.
      *
      * @throws InterruptedException when the relay closes first: the batch is not marked processed
      *                              and is published again by the next relay
      */
-    void untilAcknowledged(List<ProducerRecord<String, byte[]>> records, List<Future<RecordMetadata>> sends)
+    void untilAcknowledged(List<ProducerRecord<String, byte[]>> given, List<Future<RecordMetadata>> firstSends)
             throws InterruptedException {
-        boolean resent = false;
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>(given);
+        List<Future<RecordMetadata>> sends = new ArrayList<>(firstSends);
+        int failures = 0;
         while (true) {
-            try {
-                if (resent) {
-                    sends = sendAll(records);
+            Throwable outage = null;
+            Map<Integer, Throwable> refused = new LinkedHashMap<>();
+            for (int i = 0; i < sends.size(); i++) {
+                try {
+                    await(sends.get(i), "relay closing before Kafka acknowledged; the batch will be published again");
+                } catch (ExecutionException | RuntimeException e) {
+                    Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+                    if (closing.isClosing() || cause instanceof InterruptException) {
+                        // the engine stops this batch: it is not marked processed and will be published again
+                        throw new InterruptedException("relay stopping before Kafka acknowledged the batch");
+                    }
+                    if (RelayRecords.refusesTheRecord(cause)) {
+                        refused.put(i, cause);
+                    } else {
+                        outage = cause;
+                    }
                 }
-                for (Future<RecordMetadata> send : sends) {
-                    await(send, "relay closing before Kafka acknowledged; the batch will be published again");
-                }
-                return;
-            } catch (ExecutionException | RuntimeException e) {
-                Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-                if (closing.isClosing() || cause instanceof InterruptException) {
-                    // the engine stops this batch: it is not marked processed and will be published again
-                    throw new InterruptedException("relay stopping before Kafka acknowledged the batch");
-                }
-                if (!resent) {
-                    LOG.warnf("relay on slot %s: publishing %d records failed (%s); publishing the batch again",
-                            slotName, records.size(), cause);
-                    resent = true;
+            }
+            for (Map.Entry<Integer, Throwable> r : refused.entrySet()) {
+                ProducerRecord<String, byte[]> record = records.get(r.getKey());
+                if (Topics.DEAD_LETTER.equals(record.topic()) && record.value() == null) {
+                    // a dead letter reduced to its reason was refused too: nothing smaller is left to send
+                    LOG.errorf("relay on slot %s: Kafka refused even the bare dead letter of a record (key %s): %s; dropped",
+                            slotName, record.key(), r.getValue());
+                    sends.set(r.getKey(), CompletableFuture.completedFuture(null));
                     continue;
                 }
+                LOG.warnf("relay on slot %s: Kafka refused a record for %s (key %s): %s; sent to %s",
+                        slotName, record.topic(), record.key(), r.getValue(), Topics.DEAD_LETTER);
+                ProducerRecord<String, byte[]> dead = RelayRecords.deadLetter(record, r.getValue());
+                records.set(r.getKey(), dead);
+                sends.set(r.getKey(), sendOne(dead));
+            }
+            if (outage == null) {
+                if (refused.isEmpty()) {
+                    return;
+                }
+                continue; // wait for the dead letters
+            }
+            if (failures++ == 0) {
+                LOG.warnf("relay on slot %s: publishing %d records failed (%s); publishing the batch again",
+                        slotName, records.size(), outage);
+            } else {
                 LOG.warnf("relay on slot %s: publishing %d records failed (%s); retrying in %d ms",
-                        slotName, records.size(), cause, Relay.RETRY_MS);
+                        slotName, records.size(), outage, Relay.RETRY_MS);
                 if (closing.await(Relay.RETRY_MS)) {
                     throw new InterruptedException("relay closing; the batch will be published again on restart");
                 }
             }
+            sends = sendAll(records);
         }
     }
 

@@ -55,7 +55,14 @@ final class FastPathPublisher {
                         || e.data() instanceof ReleaseEvent.ReleaseCancelled) {
                     fastPath.forget(releaseId);
                 }
-                List<ProducerRecord<String, byte[]>> records = RelayRecords.publish(e);
+                List<ProducerRecord<String, byte[]>> records;
+                try {
+                    records = RelayRecords.publish(e);
+                } catch (RuntimeException cannotEncode) {
+                    // the relay publishes this event and the release's next ones from the log (or dead-letters it)
+                    fastPath.failed(releaseId);
+                    break;
+                }
                 CompletableFuture<Void> acked = fastPath.sending(e.id());
                 AtomicInteger pending = new AtomicInteger(records.size());
                 Callback callback = (meta, error) -> {

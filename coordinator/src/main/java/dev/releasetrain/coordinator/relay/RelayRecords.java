@@ -1,11 +1,15 @@
 package dev.releasetrain.coordinator.relay;
 
 import dev.releasetrain.protocol.CloudEventCodec;
-import dev.releasetrain.protocol.CloudEventCodec.UndecodableMessage;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.Topics;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.source.SourceRecord;
@@ -22,8 +26,13 @@ import java.util.Map;
  * a row that cannot be read on {@link Topics#DEAD_LETTER} instead. All keyed by release id.
  */
 final class RelayRecords {
-    static final String DEAD_LETTER_REASON = "rt_dead_letter_reason";
     static final String LOG_POSITION = "rt_release_log_position";
+    /** On a dead letter of a record Kafka refused: the topic it was meant for. */
+    static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
+    /** On a dead letter whose value was left out: the value's size in bytes. */
+    static final String DEAD_LETTER_SIZE = "dead-letter-size";
+    /** A refused record's value travels with its dead letter up to this size. */
+    static final int MAX_DEAD_LETTER_VALUE = 256 * 1024;
     private static final Logger LOG = Logger.getLogger(RelayRecords.class);
 
     private RelayRecords() {
@@ -77,7 +86,7 @@ final class RelayRecords {
         }
         try {
             return publish(row.toEnvelope());
-        } catch (UndecodableMessage | IllegalArgumentException e) {
+        } catch (RuntimeException e) { // undecodable, or a value the codec cannot encode
             LOG.warnf("relay: cannot publish %s: %s; sent to %s", row, e.getMessage(), Topics.DEAD_LETTER);
             return List.of(deadLetter(row.releaseId(), row.toJson(), e.getMessage(), row.position()));
         }
@@ -93,7 +102,7 @@ final class RelayRecords {
                 LOG.warnf("relay: StepRequested %s of release %s (step %s, attempt %d) names no service; command sent to %s",
                         envelope.id(), envelope.releaseId(), request.step(), request.attempt(), Topics.DEAD_LETTER);
                 ProducerRecord<String, byte[]> dead = record(Topics.DEAD_LETTER, envelope.releaseId(), encoded);
-                dead.headers().add(DEAD_LETTER_REASON, bytes("StepRequested names no service"));
+                dead.headers().add(Topics.DEAD_LETTER_REASON, bytes("StepRequested names no service"));
                 out.add(dead);
             } else {
                 out.add(record(Topics.commands(request.service()), envelope.releaseId(), encoded));
@@ -112,11 +121,49 @@ final class RelayRecords {
 
     private static ProducerRecord<String, byte[]> deadLetter(String key, byte[] value, String reason, Long position) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(DEAD_LETTER_REASON, bytes(reason == null ? "unknown" : reason));
+        headers.add(Topics.DEAD_LETTER_REASON, bytes(reason == null ? "unknown" : reason));
         if (position != null) {
             headers.add(LOG_POSITION, bytes(position.toString()));
         }
         return new ProducerRecord<>(Topics.DEAD_LETTER, null, key, value, headers);
+    }
+
+    /**
+     * Whether Kafka refused the record itself (too large, not serializable, a topic name it cannot have):
+     * sending it again cannot help, so it goes to the dead-letter topic and the records after it flow.
+     */
+    static boolean refusesTheRecord(Throwable error) {
+        return error instanceof RecordTooLargeException || error instanceof RecordBatchTooLargeException
+                || error instanceof InvalidRecordException || error instanceof SerializationException
+                || error instanceof InvalidTopicException;
+    }
+
+    /**
+     * The dead letter of a record Kafka refused: its key and headers, the reason, the topic it was meant
+     * for, and its value if that is small enough to travel (else only its size). A dead letter refused
+     * in turn becomes one without headers of the original and without value.
+     */
+    static ProducerRecord<String, byte[]> deadLetter(ProducerRecord<String, byte[]> refused, Throwable error) {
+        String reason = "Kafka refused the record for " + refused.topic() + ": " + error;
+        RecordHeaders headers = new RecordHeaders();
+        boolean again = Topics.DEAD_LETTER.equals(refused.topic());
+        if (!again) {
+            refused.headers().forEach(h -> {
+                if (!h.key().equals(Topics.DEAD_LETTER_REASON)) {
+                    headers.add(h);
+                }
+            });
+        } else if (refused.headers().lastHeader(CloudEventCodec.H_ID) != null) {
+            headers.add(refused.headers().lastHeader(CloudEventCodec.H_ID));
+        }
+        headers.add(Topics.DEAD_LETTER_REASON, bytes(reason));
+        headers.add(DEAD_LETTER_TOPIC, bytes(again ? Topics.DEAD_LETTER : refused.topic()));
+        byte[] value = refused.value();
+        boolean keep = !again && value != null && value.length <= MAX_DEAD_LETTER_VALUE;
+        if (value != null && !keep) {
+            headers.add(DEAD_LETTER_SIZE, bytes(Integer.toString(value.length)));
+        }
+        return new ProducerRecord<>(Topics.DEAD_LETTER, null, refused.key(), keep ? value : null, headers);
     }
 
     private static byte[] bytes(String s) {

@@ -91,16 +91,16 @@ public final class ReleaseStateMachine {
             return s.withStep(step.requested(r.attempt(), r.commandId(), at.plus(def.timeout())), seq);
         }
         if ((event instanceof StepStarted || event instanceof StepProgress) && step != null && step.status().inFlight()
-                && isCurrent(step, event)) {
+                && CurrentCommand.isCurrent(step, event)) {
             return s.withStep(step.running(at.plus(def.timeout())), seq);
         }
-        if (event instanceof StepSucceeded r && isCurrent(step, event) && step.status().inFlight()) {
+        if (event instanceof StepSucceeded r && CurrentCommand.isCurrent(step, event) && step.status().inFlight()) {
             return s.withStep(step.succeeded(r.outputs(), at), seq);
         }
-        if (event instanceof StepFailed r && isCurrent(step, event) && step.status().inFlight()) {
+        if (event instanceof StepFailed r && CurrentCommand.isCurrent(step, event) && step.status().inFlight()) {
             return s.withStep(step.failed(StepStatus.FAILED, r.reason(), r.retryable(), at), seq);
         }
-        if (event instanceof StepTimedOut r && isCurrent(step, event) && step.status().inFlight()) {
+        if (event instanceof StepTimedOut r && CurrentCommand.isCurrent(step, event) && step.status().inFlight()) {
             return s.withStep(step.failed(StepStatus.TIMED_OUT, "no result or progress before " + r.deadline(),
                     def.retry().onTimeout(), at), seq);
         }
@@ -140,25 +140,6 @@ public final class ReleaseStateMachine {
         return s.atSeq(seq);
     }
 
-    private static boolean isCurrent(StepState step, ReleaseEvent e) {
-        if (step == null) {
-            return false;
-        }
-        int attempt = -1;
-        if (e instanceof StepStarted x) {
-            attempt = x.attempt();
-        } else if (e instanceof StepProgress x) {
-            attempt = x.attempt();
-        } else if (e instanceof StepSucceeded x) {
-            attempt = x.attempt();
-        } else if (e instanceof StepFailed x) {
-            attempt = x.attempt();
-        } else if (e instanceof StepTimedOut x) {
-            attempt = x.attempt();
-        }
-        return step.attempt() == attempt;
-    }
-
     /**
      * The events {@code command} leads to, to be appended at {@code now} (the time the caller stamps
      * on them, so deadlines and backoffs decided here match what the log will say).
@@ -177,6 +158,10 @@ public final class ReleaseStateMachine {
             return Decision.reject(Decision.Reason.NOT_FOUND, "no release " + s.releaseId());
         }
         if (command instanceof ReleaseCommand.RecordResult r) {
+            String notCurrent = CurrentCommand.notCurrent(s, r.result().data());
+            if (notCurrent != null) {
+                return Decision.reject(Decision.Reason.CONFLICT, notCurrent);
+            }
             return Decision.accept(next(evolve(s, r.result())));
         }
         if (command instanceof ReleaseCommand.RetryStep retry) {

@@ -1,8 +1,8 @@
 package dev.releasetrain.coordinator.release;
 
 import dev.releasetrain.coordinator.log.ReleaseLog;
-import dev.releasetrain.coordinator.log.ReleaseLog.DuplicateEvent;
-import dev.releasetrain.coordinator.log.ReleaseLog.StreamConflict;
+import dev.releasetrain.coordinator.log.DuplicateEvent;
+import dev.releasetrain.coordinator.log.StreamConflict;
 import dev.releasetrain.coordinator.runbook.Runbook;
 import dev.releasetrain.coordinator.runbook.RunbookCatalog;
 import dev.releasetrain.protocol.Envelope;
@@ -10,6 +10,7 @@ import dev.releasetrain.protocol.ReleaseEvent;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -47,6 +48,9 @@ public class Releases {
     ReleaseSchedule schedule;
     @ConfigProperty(name = "release-train.versions.released")
     Optional<List<String>> releasedBefore;
+    /** Timers wait for the results that were waiting at the start (none when results are consumed elsewhere). */
+    @Inject
+    Instance<ResultsBacklog> backlogs;
 
     Clock clock = Clock.systemUTC();
     ReleaseStateMachine machine;
@@ -265,9 +269,17 @@ public class Releases {
         return machine;
     }
 
-    /** Fires due timers: deadlines that passed, retries whose wait is over, gates whose time came. */
+    /**
+     * Fires due timers: deadlines that passed, retries whose wait is over, gates whose time came. Not
+     * before the results waiting at the start are read: a step whose result waits must not time out.
+     */
     @Scheduled(every = "${release-train.timers.every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        for (ResultsBacklog backlog : backlogs) {
+            if (!backlog.caughtUp()) {
+                return;
+            }
+        }
         if (!loaded) {
             log.releaseIds().forEach(this::current); // after a restart: pick up every release's timers
             loaded = true;

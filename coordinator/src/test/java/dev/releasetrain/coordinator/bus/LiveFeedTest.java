@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.bus;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.security.TestTokens;
@@ -145,12 +146,6 @@ class LiveFeedTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("not within 60 s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Awaitility.await(what).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50)).until(condition::getAsBoolean);
     }
 }

@@ -11,6 +11,7 @@ import dev.releasetrain.protocol.ReleaseEvent;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.Topics;
 import io.agroal.api.AgroalDataSource;
+import io.quarkus.arc.ClientProxy;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -21,18 +22,29 @@ import org.apache.kafka.common.record.TimestampType;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
+import java.lang.reflect.Field;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.List;
 import java.util.Map;
 
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The results consumer: StepStarted waits a moment for the result that follows, so both share a transaction. */
+/**
+ * The results consumer: StepStarted waits a moment for the result that follows, so both share a transaction;
+ * after a restart, timers wait until the results waiting on the bus are recorded; a refusal of a row is told
+ * from an outage.
+ */
 @QuarkusTest
 @QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = false)
@@ -94,6 +106,53 @@ class ResultsConsumerTest {
                 }
             }, "the result's offset committed");
         }
+    }
+
+    @Test
+    void afterARestartTheResultsWaitingAreRecordedBeforeAnyDeadlineIsJudged() throws Exception {
+        String v = releases.start(null, "minor", "proving", "alice").appended().get(0).releaseId();
+        StepRequested first = TestResults.lastRequest(log, v);
+        Releases bean = ClientProxy.unwrap(releases);
+        Field clock = Releases.class.getDeclaredField("clock");
+        clock.setAccessible(true);
+        Clock real = (Clock) clock.get(bean);
+        consumer.stop(null);
+        try (KafkaProducer<String, byte[]> producer = TestResults.producer(bootstrap, 0)) {
+            // the worker finished while the coordinator was down; its result waits on the bus
+            Envelope succeeded = Envelope.of("/test/worker", v, new ReleaseEvent.StepSucceeded(first.step(), 1, first.commandId(),
+                    Map.of("commit", "abc"), "w1", Instant.now()));
+            producer.send(TestResults.encoded(succeeded)).get();
+            // and by the time it is back, the step's deadline (two minutes) has long passed
+            clock.set(bean, Clock.offset(real, Duration.ofHours(1)));
+            assertFalse(consumer.caughtUp(), "timers wait while results are not consumed");
+            given().when().get("/q/health/ready").then().statusCode(503).body(containsString("results-polling"));
+
+            consumer.start(null);
+            TestResults.await(() -> log.contains(succeeded.id()), "the waiting result recorded");
+            TestResults.await(consumer::caughtUp, "the consumer to catch up");
+            List<Envelope> stream = log.read(v);
+            assertTrue(stream.stream().noneMatch(e -> e.data() instanceof ReleaseEvent.StepTimedOut),
+                    "the finished step did not time out: " + stream);
+            assertEquals("deploy.list-pods", TestResults.lastRequest(log, v).step(), "the release goes on from the result");
+            given().when().get("/q/health/ready").then().statusCode(200);
+        } finally {
+            clock.set(bean, real);
+            if (!consumer.caughtUp()) {
+                consumer.start(null);
+            }
+        }
+    }
+
+    @Test
+    void aRefusalOfTheRowIsParkedAndAnOutageIsWaitedOut() {
+        assertTrue(ResultChecks.refusedTheRow(new IllegalStateException(new SQLException("check violated", "23514"))));
+        assertTrue(ResultChecks.refusedTheRow(new IllegalStateException(new SQLException("unsupported Unicode escape", "22P05"))));
+        assertTrue(ResultChecks.refusedTheRow(new IllegalStateException(new SQLException("datetime overflow", "22008"))));
+        assertFalse(ResultChecks.refusedTheRow(new IllegalStateException(new SQLException("connection lost", "08006"))));
+        assertFalse(ResultChecks.refusedTheRow(new IllegalStateException(new SQLException("shutting down", "57P01"))));
+        assertFalse(ResultChecks.refusedTheRow(new IllegalStateException(new SQLException("no connection in the pool"))));
+        assertTrue(ResultChecks.fromTheDatabase(new IllegalStateException(new SQLException("connection lost", "08006"))));
+        assertFalse(ResultChecks.fromTheDatabase(new NullPointerException()));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.calendar;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.coordinator.security.TestTokens;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
@@ -154,10 +155,7 @@ class CalendarFeedUrlTest {
     }
 
     private static void awaitLogged(String marker) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!allLogs().contains(marker)) {
-            assertTrue(System.nanoTime() < deadline, "the access log never showed the marker request");
-            Thread.sleep(50); // poll interval of the log file
-        }
+        Awaitility.await("the access log to show the marker request").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(50)).until(() -> allLogs().contains(marker));
     }
 }

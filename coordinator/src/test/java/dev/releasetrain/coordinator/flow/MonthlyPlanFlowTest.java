@@ -1,5 +1,7 @@
 package dev.releasetrain.coordinator.flow;
 
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.Awaitility;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
 import dev.releasetrain.protocol.CloudEventCodec;
@@ -222,20 +224,12 @@ class MonthlyPlanFlowTest {
     }
 
     private static <T> T await(Supplier<T> probe, Supplier<String> failure) {
-        Instant deadline = Instant.now().plusSeconds(90);
-        while (Instant.now().isBefore(deadline)) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            try {
-                Thread.sleep(100); // poll interval
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        try {
+            return Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
+                    .until(probe::get, java.util.Objects::nonNull);
+        } catch (ConditionTimeoutException e) {
+            fail(failure.get());
+            return null;
         }
-        fail(failure.get());
-        return null;
     }
 }

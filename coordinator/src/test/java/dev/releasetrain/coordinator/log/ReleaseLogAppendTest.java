@@ -50,7 +50,7 @@ class ReleaseLogAppendTest {
         log.appendAll(List.of(new ReleaseLog.Append(b, 0, events(0, 2)))); // b is at seq 2
 
         // a is fine, b's writer thinks b is at seq 1: the whole batch fails
-        assertThrows(ReleaseLog.StreamConflict.class, () -> log.appendAll(List.of(
+        assertThrows(StreamConflict.class, () -> log.appendAll(List.of(
                 new ReleaseLog.Append(a, 0, events(0, 3)), new ReleaseLog.Append(b, 1, events(1, 2)))));
 
         assertEquals(0, log.read(a).size(), "nothing of the other stream went in");
@@ -67,7 +67,7 @@ class ReleaseLogAppendTest {
                 new ReleaseEvent.StepProgress("s", 1, "c", "redelivered", Map.of())), 2);
 
         List<Envelope> before = events(0, 1);
-        assertThrows(ReleaseLog.DuplicateEvent.class, () -> log.appendAll(List.of(
+        assertThrows(DuplicateEvent.class, () -> log.appendAll(List.of(
                 new ReleaseLog.Append(c, 0, List.of(before.get(0), again)))));
 
         assertEquals(0, log.read(c).size());
@@ -87,7 +87,7 @@ class ReleaseLogAppendTest {
 
         // the conflicting stream comes after the first statement's rows: those are rolled back too
         String c = release();
-        ReleaseLog.StreamConflict e = assertThrows(ReleaseLog.StreamConflict.class, () -> log.appendAll(List.of(
+        StreamConflict e = assertThrows(StreamConflict.class, () -> log.appendAll(List.of(
                 new ReleaseLog.Append(c, 0, events(0, big)), new ReleaseLog.Append(b, 2, events(2, 2)))));
         assertTrue(e.getMessage().contains("the stream moved"), e.getMessage());
         assertEquals(0, log.read(c).size(), "the first statement's rows were rolled back");

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.log;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
 import dev.releasetrain.protocol.CloudEventCodec;
@@ -18,7 +19,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,14 +93,14 @@ class ReleaseLogQueriesTest {
             // starts whose transactions have ended are not read again (a transaction of the running
             // coordinator may hold the next read back for the moment it runs; a read by position went back
             // over every start of the last ten seconds)
-            ReleaseLog.Milestones next = second;
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            do {
-                long before = next.nextFrom();
-                next = log.milestonesSince(before);
-                assertTrue(next.nextFrom() >= before, "a read never goes back");
-            } while (!next.starts().isEmpty() && System.nanoTime() < deadline);
-            assertEquals(List.of(), next.starts(), "the starts read are not read again");
+            ReleaseLog.Milestones[] next = {second};
+            Awaitility.await("the starts read not to be read again").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ZERO)
+                    .untilAsserted(() -> {
+                        long before = next[0].nextFrom();
+                        next[0] = log.milestonesSince(before);
+                        assertTrue(next[0].nextFrom() >= before, "a read never goes back");
+                        assertEquals(List.of(), next[0].starts(), "the starts read are not read again");
+                    });
         }
     }
 

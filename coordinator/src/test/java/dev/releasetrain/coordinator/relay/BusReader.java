@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import org.awaitility.Awaitility;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -9,7 +10,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,13 +45,14 @@ final class BusReader implements AutoCloseable {
 
     /** Polls until {@code done} holds; fails the test after {@code timeout}. */
     void pollUntil(BooleanSupplier done, Duration timeout, String what) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (!done.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + timeout + " waiting for " + what + "; saw " + seen.size() + " records");
-            }
-            consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
-        }
+        Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ZERO)
+                .until(() -> {
+                    if (done.getAsBoolean()) {
+                        return true;
+                    }
+                    consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
+                    return false;
+                });
     }
 
     /** Reads everything the topics hold right now. */

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.local.EmbeddedKafka;
 import dev.releasetrain.local.LocalPostgres;
 import dev.releasetrain.protocol.CloudEventCodec;
@@ -107,7 +108,7 @@ class RelayTest {
 
             List<ConsumerRecord<String, byte[]>> dead = bus.records(Topics.DEAD_LETTER, bad);
             assertEquals(1, dead.size());
-            String reason = BusReader.header(dead.get(0), RelayRecords.DEAD_LETTER_REASON);
+            String reason = BusReader.header(dead.get(0), Topics.DEAD_LETTER_REASON);
             assertNotNull(reason);
             assertTrue(reason.contains("unknown event type"), reason);
             assertTrue(bus.records(Topics.EVENTS, bad).isEmpty());
@@ -141,7 +142,7 @@ class RelayTest {
                         WAIT, "the events of " + a + " and the dead letter of " + gone);
                 // read back from the table by position: the whole event, as appended
                 assertEquals(List.of(first, second), bus.records(Topics.EVENTS, a).stream().map(RelayTest::decode).toList());
-                String reason = BusReader.header(bus.records(Topics.DEAD_LETTER, gone).get(0), RelayRecords.DEAD_LETTER_REASON);
+                String reason = BusReader.header(bus.records(Topics.DEAD_LETTER, gone).get(0), Topics.DEAD_LETTER_REASON);
                 assertTrue(reason.contains("is not in release_events"), reason);
                 assertTrue(bus.records(Topics.EVENTS, gone).isEmpty());
             }
@@ -343,6 +344,54 @@ class RelayTest {
     }
 
     @Test
+    void aRecordKafkaRefusesIsDeadLetteredAndTheNextReleasesFlowAlsoAfterARestart() throws Exception {
+        String slot = "relay_poison";
+        String poison = release("poison"), next = release("next"), after = release("after");
+        try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot);
+             BusReader bus = new BusReader(kafka.bootstrapServers(), Topics.EVENTS, Topics.DEAD_LETTER, Topics.commands("git"))) {
+            RelayConfig config = log.relayConfig(kafka.bootstrapServers(), slot);
+            try (Relay relay = Relay.start(config)) {
+                await(relay::isActive, "the relay to become active");
+                // a 3 MB event: above Kafka's 1 MB record limit, on the fast path and then on the WAL path
+                Envelope huge = log.append(poison, 1, new ReleaseEvent.ReleaseCancelled("alice", "x".repeat(3 * 1024 * 1024)));
+                relay.publishCommitted(poison, List.of(huge));
+                List<Envelope> nextEvents = List.of(log.append(next, 1, started(next)), log.append(next, 2, requested("git.resolve-head", "git")));
+                relay.publishCommitted(next, nextEvents);
+                String written = log.text("select pg_current_wal_lsn()::text");
+
+                bus.pollUntil(() -> !bus.records(Topics.commands("git"), next).isEmpty()
+                        && !bus.records(Topics.DEAD_LETTER, poison).isEmpty(), WAIT, "the next release's command and the dead letter");
+                assertCommand(bus, Topics.commands("git"), nextEvents.get(1));
+                ConsumerRecord<String, byte[]> dead = bus.records(Topics.DEAD_LETTER, poison).get(0);
+                String reason = BusReader.header(dead, Topics.DEAD_LETTER_REASON);
+                assertTrue(reason.contains("RecordTooLargeException") && reason.contains(Topics.EVENTS), reason);
+                assertEquals(huge.id(), BusReader.header(dead, CloudEventCodec.H_ID), "the dead letter names the event");
+                assertEquals(Topics.EVENTS, BusReader.header(dead, RelayRecords.DEAD_LETTER_TOPIC));
+                assertTrue(Long.parseLong(BusReader.header(dead, RelayRecords.DEAD_LETTER_SIZE)) > 3 * 1024 * 1024);
+                assertTrue(bus.records(Topics.EVENTS, poison).isEmpty());
+                // the WAL position is acknowledged past the refused row
+                await(() -> {
+                    try {
+                        return log.count("select count(*) from pg_replication_slots where slot_name = '" + slot
+                                + "' and confirmed_flush_lsn >= '" + written + "'::pg_lsn") == 1;
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }, "the slot to confirm the WAL past the refused row");
+            }
+            // appended while no relay runs, published by the next one through the WAL
+            Envelope afterCommand = log.append(after, 1, started(after));
+            afterCommand = log.append(after, 2, requested("git.resolve-head", "git"));
+            try (Relay restarted = Relay.start(config)) {
+                Envelope expected = afterCommand;
+                bus.pollUntil(() -> !bus.records(Topics.commands("git"), after).isEmpty(), WAIT, "the command of the release after the restart");
+                assertCommand(bus, Topics.commands("git"), expected);
+            }
+            log.dropSlot(slot);
+        }
+    }
+
+    @Test
     void withTheFastPathARestartedRelayStillLosesNothingAndKeepsEachReleaseInOrder() throws Exception {
         String slot = "relay_fast_restart";
         List<String> releases = List.of(release("f1"), release("f2"), release("f3"));
@@ -450,13 +499,7 @@ class RelayTest {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        Instant deadline = Instant.now().plus(WAIT);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                throw new AssertionError("timed out after " + WAIT + " waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+        Awaitility.await(what).atMost(WAIT).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 
     private static String release(String name) {

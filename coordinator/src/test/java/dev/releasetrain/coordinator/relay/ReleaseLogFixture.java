@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent;
@@ -122,18 +123,14 @@ final class ReleaseLogFixture implements AutoCloseable {
 
     /** Drops the relay's slot once its walsender has let go of it (inactive slots keep WAL forever). */
     void dropSlot(String slot) throws SQLException, InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        while (true) {
-            try (Statement s = connection.createStatement()) {
-                s.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '" + slot + "'");
-                return;
-            } catch (SQLException e) {
-                if (Instant.now().isAfter(deadline)) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
+        Awaitility.await("slot " + slot + " dropped").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreException(SQLException.class)
+                .until(() -> {
+                    try (Statement s = connection.createStatement()) {
+                        s.execute("select pg_drop_replication_slot(slot_name) from pg_replication_slots where slot_name = '" + slot + "'");
+                        return true;
+                    }
+                });
     }
 
     @Override

@@ -1,8 +1,10 @@
 package dev.releasetrain.coordinator.release;
 
+import org.awaitility.Awaitility;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,11 +63,8 @@ class KnownReleasesTest {
         for (int i = 0; i < 3; i++) {
             waiting.add(CompletableFuture.supplyAsync(() -> known.withBefore(List.of()).releases()));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (known.waiting() < 3) {
-            assertTrue(System.nanoTime() < deadline, "three callers should be waiting for the read");
-            Thread.onSpinWait();
-        }
+        Awaitility.await("three callers waiting for the read").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+                .until(() -> known.waiting() >= 3);
         log.firstReadMayEnd.countDown();
 
         assertEquals(Set.of("1.1.0"), first.get(10, TimeUnit.SECONDS));

@@ -147,19 +147,37 @@ class ReleaseStateMachineTest {
     }
 
     @Test
-    void resultsOfAStaleAttemptAreRecordedButChangeNothing() {
+    void resultsThatDoNotAnswerTheCurrentCommandAreRefusedAndChangeNothing() {
         Stream s = new Stream();
         s.run(start(DIAMOND, "alice"));
         StepRequested a1 = s.lastRequest("git.a");
         s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
                 new StepFailed("git.a", 1, a1.commandId(), "remote hung up", false))));
         s.run(new ReleaseCommand.RetryStep("git.a", "alice", null, null));
+        StepRequested a2 = s.lastRequest("git.a");
         ReleaseState before = s.state;
+        int logged = s.events.size();
+
         Decision late = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
                 new StepSucceeded("git.a", 1, a1.commandId(), Map.of()))));
-        assertTrue(late.events().isEmpty());
-        assertEquals(before.steps(), s.state.steps(), "a late success of attempt 1 does not complete attempt 2");
+        Decision forged = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepSucceeded("git.a", a2.attempt(), "1.29.0/git.a/forged", Map.of()))));
+        Decision unknown = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepSucceeded("git.nope", 1, "1.29.0/git.nope/1", Map.of()))));
+        Decision unrequested = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepSucceeded("deploy.b", 1, "1.29.0/deploy.b/1", Map.of()))));
+
+        assertTrue(late.rejected() && late.rejection().message().contains(a2.commandId()), String.valueOf(late.rejection()));
+        assertTrue(forged.rejected() && forged.rejection().message().contains("current command"), String.valueOf(forged.rejection()));
+        assertTrue(unknown.rejected() && unknown.rejection().message().contains("no step 'git.nope'"), String.valueOf(unknown.rejection()));
+        assertTrue(unrequested.rejected() && unrequested.rejection().message().contains("never requested"),
+                String.valueOf(unrequested.rejection()));
+        assertEquals(logged, s.events.size(), "nothing recorded");
+        assertEquals(before.steps(), s.state.steps(), "neither a late success of attempt 1 nor a forged one completes attempt 2");
         assertEquals(StepStatus.REQUESTED, s.state.steps().get("git.a").status());
+        s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepSucceeded("git.a", a2.attempt(), a2.commandId(), Map.of()))));
+        assertEquals(StepStatus.SUCCEEDED, s.state.steps().get("git.a").status(), "the answer to the current command counts");
     }
 
     @Test

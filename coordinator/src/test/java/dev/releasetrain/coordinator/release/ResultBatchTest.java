@@ -16,13 +16,10 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +31,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -43,8 +40,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Results recorded a poll at a time: one transaction for the batch, duplicates dropped by event id,
- * a batch that races another writer recorded one by one, a record that is not a result parked on
- * the dead-letter topic while the rest of its batch goes on.
+ * a batch that races another writer recorded one by one, a record that is not a result, or a result
+ * the coordinator cannot record, parked alone on the dead-letter topic while the rest of its batch goes on.
  */
 @QuarkusTest
 @QuarkusTestResource(value = PostgresTestResource.class, restrictToAnnotatedClass = false)
@@ -56,6 +53,8 @@ class ResultBatchTest {
     Releases releases;
     @Inject
     ReleaseLog log;
+    @Inject
+    io.agroal.api.AgroalDataSource db;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -141,20 +140,74 @@ class ResultBatchTest {
 
             TestResults.await(() -> log.contains(succeeded.id()), "the good results recorded");
             assertTrue(log.contains(started.id()));
-            ConsumerRecord<String, byte[]> parked = null;
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (parked == null && System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, byte[]> r : dead.poll(Duration.ofMillis(200))) {
-                    if (badKey.equals(r.key())) {
-                        parked = r;
-                    }
-                }
-            }
-            assertNotNull(parked, "the bad record on " + Topics.DEAD_LETTER);
+            List<ConsumerRecord<String, byte[]>> seen = new ArrayList<>();
+            ConsumerRecord<String, byte[]> parked = await("the bad record on " + Topics.DEAD_LETTER).atMost(Duration.ofSeconds(60))
+                    .until(() -> {
+                        dead.poll(Duration.ofMillis(200)).forEach(seen::add);
+                        return seen.stream().filter(r -> badKey.equals(r.key())).findFirst().orElse(null);
+                    }, java.util.Objects::nonNull);
             assertEquals("not a cloud event", new String(parked.value(), StandardCharsets.UTF_8));
-            Header reason = parked.headers().lastHeader("dead-letter-reason");
+            Header reason = parked.headers().lastHeader(Topics.DEAD_LETTER_REASON);
             assertNotNull(reason);
             assertFalse(new String(reason.value(), StandardCharsets.UTF_8).isBlank());
+        }
+    }
+
+    @Test
+    void resultsTheCoordinatorCannotRecordAreParkedAloneWithTheirReasonAndTheRestOfThePollIsRecorded() throws Exception {
+        String v = start();
+        StepRequested first = TestResults.lastRequest(log, v);
+        String step = first.step();
+        Envelope started = result(v, new ReleaseEvent.StepStarted(step, 1, first.commandId(), "w1"));
+        Envelope succeeded = result(v, new ReleaseEvent.StepSucceeded(step, 1, first.commandId(), Map.of("commit", "abc")));
+        Map<Envelope, String> poison = new java.util.LinkedHashMap<>();
+        poison.put(new Envelope("not-a-uuid-" + UUID.randomUUID(), WORKER, v, Instant.now(), null,
+                new ReleaseEvent.StepProgress(step, 1, first.commandId(), "x", Map.of())), "is not a UUID");
+        poison.put(result(v, new ReleaseEvent.StepProgress(step, 1, first.commandId(), "a\u0000b", Map.of())), "data.message contains a NUL");
+        poison.put(new Envelope(UUID.randomUUID().toString(), WORKER, v, Instant.parse("+20000-01-01T00:00:00Z"), null,
+                new ReleaseEvent.StepProgress(step, 1, first.commandId(), "x", Map.of())), "ce_time +20000-01-01T00:00:00Z is out of range");
+        poison.put(result(v, new ReleaseEvent.StepSucceeded("git.nope", 1, v + "/git.nope/1", Map.of())), "has no step 'git.nope'");
+        poison.put(result("0.0.1-nobody", new ReleaseEvent.StepSucceeded(step, 1, first.commandId(), Map.of())), "no release 0.0.1-nobody");
+        poison.put(result(v, new ReleaseEvent.StepSucceeded(step, 1, "forged-command", Map.of("commit", "evil"))),
+                "does not answer step " + step + "'s current command " + first.commandId());
+        poison.put(result(v, new ReleaseEvent.StepProgress(step, 1, first.commandId(), "refused-by-a-constraint", Map.of())),
+                "the release log refused it");
+        // a refusal of the database itself (a constraint), not an outage: the row is parked, nothing waits for it
+        execute("alter table release_events add constraint test_refuses_a_row"
+                + " check (payload->>'message' is distinct from 'refused-by-a-constraint') not valid");
+        try (KafkaProducer<String, byte[]> producer = TestResults.producer(bootstrap, 50); KafkaConsumer<String, byte[]> dead = consumer(Topics.DEAD_LETTER)) {
+            producer.send(TestResults.encoded(started));
+            poison.keySet().forEach(p -> producer.send(TestResults.encoded(p)));
+            producer.send(TestResults.encoded(succeeded));
+            producer.flush();
+
+            TestResults.await(() -> log.contains(succeeded.id()), "the good results recorded");
+            assertTrue(log.contains(started.id()));
+            assertTrue(TestResults.lastRequest(log, v).step().equals("deploy.list-pods"), "the real success completed the step");
+            Map<String, String> reasons = new java.util.HashMap<>();
+            await("every poison result on " + Topics.DEAD_LETTER).atMost(Duration.ofSeconds(60)).until(() -> {
+                for (ConsumerRecord<String, byte[]> r : dead.poll(Duration.ofMillis(200))) {
+                    Header id = r.headers().lastHeader(CloudEventCodec.H_ID);
+                    Header reason = r.headers().lastHeader(Topics.DEAD_LETTER_REASON);
+                    if (id != null && reason != null) {
+                        reasons.put(new String(id.value(), StandardCharsets.UTF_8), new String(reason.value(), StandardCharsets.UTF_8));
+                    }
+                }
+                return poison.keySet().stream().allMatch(p -> reasons.containsKey(p.id()));
+            });
+            poison.forEach((p, expected) -> {
+                assertTrue(reasons.get(p.id()).contains(expected), "parked because " + expected + ": " + reasons.get(p.id()));
+                assertFalse(log.contains(p.id()), "not recorded: " + p.id());
+            });
+            assertFalse(reasons.containsKey(succeeded.id()) || reasons.containsKey(started.id()), "the good results are not parked");
+        } finally {
+            execute("alter table release_events drop constraint test_refuses_a_row");
+        }
+    }
+
+    private void execute(String sql) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute(sql);
         }
     }
 
