@@ -31,7 +31,8 @@ import java.util.Set;
 
 /**
  * {@code git.collect-changelog}: {@code git log --pretty=format:"%s %ae" [prev]..[head]} (outputs {@code log}, the
- * {@code log.txt} content: one commit per line, newest first, no trailing newline; {@code commits}, the count),
+ * {@code log.txt} content: one commit per line, newest first, no trailing newline, at most 40 KiB with a last
+ * line counting the commits left out; {@code commits}, the count),
  * the authors outside the organisation's domains ({@code externalContributors}, e-mails in first-seen order, oldest
  * first) and the merged pull requests labelled {@code highlight} since the {@code [prev]} tag was made
  * ({@code highlights}: {@code number}, {@code title}, {@code url}, in merge order). Reads only: running it again
@@ -39,6 +40,8 @@ import java.util.Set;
  */
 @Singleton
 public class CollectChangelog extends GitStep {
+    /** Room for the log within the runtime's 64 KiB cap on a step's outputs, beside its other outputs. */
+    static final int MAX_LOG_CHARS = 40 * 1024;
 
     @Inject
     public CollectChangelog(GitSettings settings, GitHubAccess github) {
@@ -99,12 +102,31 @@ public class CollectChangelog extends GitStep {
             }
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("log", String.join("\n", lines));
+        out.put("log", bounded(lines, previous + ".." + head.name()));
         out.put("commits", lines.size());
         out.put("range", previous + ".." + head.name());
         out.put("externalContributors", List.copyOf(external));
         out.put("highlights", highlights(since));
         return StepOutcome.succeeded(out);
+    }
+
+    /**
+     * The log's lines up to {@link #MAX_LOG_CHARS}, then one line saying how many more the range has: the
+     * outputs of a step are capped by the worker runtime, and a post does not list a thousand commits.
+     */
+    static String bounded(List<String> lines, String range) {
+        StringBuilder log = new StringBuilder();
+        int kept = 0;
+        for (String line : lines) {
+            if (log.length() + line.length() + 1 > MAX_LOG_CHARS) {
+                break;
+            }
+            log.append(kept++ == 0 ? "" : "\n").append(line);
+        }
+        if (kept < lines.size()) {
+            log.append("\n… and ").append(lines.size() - kept).append(" more commits (git log ").append(range).append(')');
+        }
+        return log.toString();
     }
 
     private List<Map<String, Object>> highlights(Instant since) {

@@ -40,13 +40,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -106,7 +102,7 @@ final class Workspace implements AutoCloseable {
     /** Opens (or makes) the cache clone of {@code url} under {@code cacheRoot}, holding it until closed. */
     static Workspace open(Path cacheRoot, String url, CredentialsProvider credentials) {
         try {
-            return new Workspace(url, cacheRoot.toAbsolutePath().resolve(dirName(url)), credentials);
+            return new Workspace(url, cacheRoot.toAbsolutePath().resolve(CacheDirs.dirName(url)), credentials);
         } catch (IOException e) {
             throw new StepFailure("cannot open the local clone of " + display(url) + ": " + e.getMessage(), true, e);
         }
@@ -125,10 +121,10 @@ final class Workspace implements AutoCloseable {
                 repo.getRefDatabase().getRefs();
                 return configure(new Git(repo));
             } catch (IOException | RuntimeException broken) {
-                deleteRecursively(dir);
+                CacheDirs.deleteRecursively(dir);
             }
         } else if (Files.exists(dir)) {
-            deleteRecursively(dir);
+            CacheDirs.deleteRecursively(dir);
         }
         try {
             return configure(Git.init().setDirectory(dir.toFile()).setInitialBranch("cache").call());
@@ -377,28 +373,6 @@ final class Workspace implements AutoCloseable {
 
     static String display(String url) {
         return RepositoryUrls.display(url);
-    }
-
-    private static String dirName(String url) {
-        try {
-            String display = RepositoryUrls.display(url);
-            String name = display.replaceAll("\\.git$", "").replaceAll(".*[/:]", "").replaceAll("[^A-Za-z0-9._-]", "_");
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(display.getBytes(StandardCharsets.UTF_8));
-            return name + "-" + HexFormat.of().formatHex(hash, 0, 6);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 
     @Override

@@ -62,18 +62,9 @@ class AwaitSyncMergeTest {
     }
 
     private static void until(List<Progress> progress, String fragment) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (progress.stream().noneMatch(p -> p.message().contains(fragment))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no progress containing '" + fragment + "': " + progress);
-            }
-            try {
-                Thread.sleep(10); // polling the condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        org.awaitility.Awaitility.await("progress containing '" + fragment + "'")
+                .atMost(java.time.Duration.ofSeconds(20)).pollInterval(java.time.Duration.ofMillis(10))
+                .until(() -> List.copyOf(progress).stream().anyMatch(p -> p.message().contains(fragment)));
     }
 
     @Test

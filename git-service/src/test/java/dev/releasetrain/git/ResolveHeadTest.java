@@ -104,11 +104,10 @@ class ResolveHeadTest {
     @Test
     void isReadyWithItsKafkaChannels() throws Exception {
         HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> answer;
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        do {
-            answer = http.send(HttpRequest.newBuilder(readiness.toURI()).build(), HttpResponse.BodyHandlers.ofString());
-        } while (answer.statusCode() != 200 && System.nanoTime() < deadline);
+        HttpResponse<String> answer = org.awaitility.Awaitility.await("readiness")
+                .atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> http.send(HttpRequest.newBuilder(readiness.toURI()).build(), HttpResponse.BodyHandlers.ofString()),
+                        r -> r.statusCode() == 200);
 
         assertEquals(200, answer.statusCode(), answer.body());
         assertTrue(answer.body().contains("commands") && answer.body().contains("results"), answer.body());

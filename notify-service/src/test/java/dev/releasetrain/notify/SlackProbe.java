@@ -47,18 +47,16 @@ final class SlackProbe implements AutoCloseable {
         return history.isOk() ? null : history.getError();
     }
 
-    /** Waits (polling, with a deadline) until the channel's messages about the release satisfy the condition. */
-    List<Message> await(String channel, String release, Predicate<List<Message>> done, Duration wait) throws Exception {
-        long deadline = System.nanoTime() + wait.toNanos();
-        List<Message> seen = messagesAbout(channel, release);
-        while (!done.test(seen)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("messages in " + channel + " about " + release + " did not arrive in " + wait + ": " + seen);
-            }
-            Thread.sleep(100);
-            seen = messagesAbout(channel, release);
-        }
-        return seen;
+    /** Waits until the channel's messages about the release satisfy the condition, and returns them. */
+    List<Message> await(String channel, String release, Predicate<List<Message>> done, Duration wait) {
+        java.util.concurrent.atomic.AtomicReference<List<Message>> seen = new java.util.concurrent.atomic.AtomicReference<>(List.of());
+        org.awaitility.Awaitility.await("messages in " + channel + " about " + release)
+                .atMost(wait).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    seen.set(messagesAbout(channel, release));
+                    return done.test(seen.get());
+                });
+        return seen.get();
     }
 
     @Override

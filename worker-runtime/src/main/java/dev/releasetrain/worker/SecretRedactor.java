@@ -1,21 +1,25 @@
 package dev.releasetrain.worker;
 
+import dev.releasetrain.protocol.CloudEventCodec;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.Config;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Removes secrets from text that leaves the service (failure reasons, progress messages, dead-letter
- * reasons), because those end up in the release log, the timeline and Slack. It knows the values of every
+ * Removes secrets from what leaves the service (step outputs, failure reasons, progress messages, dead-letter
+ * reasons, the dispatcher's log lines), because those end up in the release log, the timeline and Slack. It knows the values of every
  * configured property whose name says it is a secret (token, password, secret, credential, private or
  * access or api key; environment variables included) and of those named in
  * {@code release-train.worker.secret-properties}; it also blanks passwords in URLs ({@code user:***@host}).
@@ -57,6 +61,46 @@ public class SecretRedactor {
             out = out.replace(s, MASK);
         }
         return URL_PASSWORD.matcher(out).replaceAll("$1" + MASK + "@");
+    }
+
+    /**
+     * {@code value} with every text in it redacted: strings, and the keys and values of maps and lists, however
+     * nested (step outputs). Numbers, booleans and null are kept; any other object is redacted as its JSON form.
+     */
+    public Object redactValue(Object value) {
+        if (value == null || value instanceof Number || value instanceof Boolean) {
+            return value;
+        }
+        if (value instanceof CharSequence text) {
+            return redact(text.toString());
+        }
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            map.forEach((k, v) -> out.put(redact(String.valueOf(k)), redactValue(v)));
+            return out;
+        }
+        if (value instanceof Collection<?> items) {
+            List<Object> out = new ArrayList<>(items.size());
+            items.forEach(v -> out.add(redactValue(v)));
+            return out;
+        }
+        if (value instanceof Object[] items) {
+            return redactValue(Arrays.asList(items));
+        }
+        Object plain;
+        try {
+            plain = CloudEventCodec.json().convertValue(value, Object.class);
+        } catch (IllegalArgumentException notJson) {
+            return redact(String.valueOf(value));
+        }
+        return plain instanceof Map || plain instanceof List || plain instanceof String ? redactValue(plain) : plain;
+    }
+
+    /** {@link #redactValue} of each output, keys included. */
+    public Map<String, Object> redactOutputs(Map<String, Object> outputs) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        outputs.forEach((k, v) -> out.put(redact(k), redactValue(v)));
+        return out;
     }
 
     static List<String> secretValues(Config config) {

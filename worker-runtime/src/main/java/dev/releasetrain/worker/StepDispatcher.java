@@ -32,8 +32,6 @@ import java.util.concurrent.locks.ReentrantLock;
 @Singleton
 public class StepDispatcher {
     private static final Logger LOG = Logger.getLogger(StepDispatcher.class);
-    /** Reasons land in the release log and in Slack; a stack of causes is no use there. */
-    static final int MAX_REASON_LENGTH = 2000;
 
     /** What became of one delivered message. */
     public sealed interface Disposition {
@@ -56,23 +54,30 @@ public class StepDispatcher {
     private final SecretRedactor redactor;
     private final WorkerIdentity worker;
     private final StartReports starts;
+    private final ResultLimits limits;
     private final StepLocks stepLocks = new StepLocks();
 
     /** Every StepStarted sent at once, before the handler runs (no grace period). */
     public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
                           WorkerIdentity worker) {
-        this(handlers, log, publisher, redactor, worker, StartReports.immediate());
+        this(handlers, log, publisher, redactor, worker, StartReports.immediate(), ResultLimits.defaults());
+    }
+
+    public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
+                          WorkerIdentity worker, StartReports starts) {
+        this(handlers, log, publisher, redactor, worker, starts, ResultLimits.defaults());
     }
 
     @Inject
     public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
-                          WorkerIdentity worker, StartReports starts) {
+                          WorkerIdentity worker, StartReports starts, ResultLimits limits) {
         this.handlers = handlers;
         this.log = log;
         this.publisher = publisher;
         this.redactor = redactor;
         this.worker = worker;
         this.starts = starts;
+        this.limits = limits;
     }
 
     /**
@@ -109,11 +114,11 @@ public class StepDispatcher {
 
         switch (log.claim(request.commandId())) {
             case COMPLETED -> {
-                LOG.infof("skipping %s: already completed by this instance (redelivery)", about);
+                LOG.infof("skipping %s: already completed by this service (redelivery)", redactor.redact(about));
                 return new Disposition.Skipped("already completed");
             }
             case IN_PROGRESS -> {
-                LOG.infof("skipping %s: in progress on this instance (redelivery)", about);
+                LOG.infof("skipping %s: in progress on this instance (redelivery)", redactor.redact(about));
                 return new Disposition.Skipped("in progress");
             }
             case CLAIMED -> {
@@ -139,7 +144,7 @@ public class StepDispatcher {
         // awaited, says what became of the step.
         Instant began = Instant.now().truncatedTo(ChronoUnit.MICROS); // as the release log keeps times
         StartReports.Start start = starts.begin(() -> sendStarted(releaseId, request, about));
-        LOG.infof("running %s", about);
+        LOG.infof("running %s", redactor.redact(about));
 
         StepContext ctx = new StepContext(releaseId, request.step(), request.handler(), request.attempt(), request.commandId(),
                 request.params(), (message, details) -> {
@@ -154,17 +159,24 @@ public class StepDispatcher {
             start.end();
         }
 
+        if (outcome instanceof StepOutcome.Succeeded s) {
+            // Outputs are redacted, then measured: what is published is what counts against the cap.
+            Map<String, Object> outputs = redactor.redactOutputs(s.outputs());
+            Optional<String> tooLarge = limits.outputsProblem(request.step(), outputs);
+            outcome = tooLarge.<StepOutcome>map(why -> StepOutcome.failed(why, false))
+                    .orElseGet(() -> StepOutcome.succeeded(outputs));
+        }
         ReleaseEvent resultData;
         if (outcome instanceof StepOutcome.Succeeded s) {
             resultData = new StepSucceeded(request.step(), request.attempt(), request.commandId(), s.outputs(),
                     worker.instance(), began);
-            LOG.infof("succeeded %s: %s", about, s.outputs().keySet());
+            LOG.infof("succeeded %s: %s", redactor.redact(about), s.outputs().keySet());
         } else {
             StepOutcome.Failed f = (StepOutcome.Failed) outcome;
             String reason = redact(f.reason());
             resultData = new StepFailed(request.step(), request.attempt(), request.commandId(), reason, f.retryable(),
                     worker.instance(), began);
-            LOG.warnf("failed %s (%s): %s", about, f.retryable() ? "retryable" : "not retryable", reason);
+            LOG.warnf("failed %s (%s): %s", redactor.redact(about), f.retryable() ? "retryable" : "not retryable", reason);
         }
         Envelope result = event(releaseId, resultData);
         try {
@@ -188,7 +200,7 @@ public class StepDispatcher {
         started.whenComplete((ok, error) -> {
             if (error != null) {
                 LOG.warnf("StepStarted of %s was not published (%s); the coordinator learns of the step from its result",
-                        about, redact(describe(error)));
+                        redactor.redact(about), redact(describe(error)));
             }
         });
     }
@@ -225,9 +237,9 @@ public class StepDispatcher {
         return new Disposition.Rejected(redacted);
     }
 
+    /** Secrets masked, then cut to the reason cap (a stack of causes is no use in the release log or Slack). */
     private String redact(String text) {
-        String r = redactor.redact(text);
-        return r != null && r.length() > MAX_REASON_LENGTH ? r.substring(0, MAX_REASON_LENGTH - 1) + "…" : r;
+        return limits.cutReason(redactor.redact(text));
     }
 
     /** {@code IOException: connection refused (caused by ConnectException: ...)}. */

@@ -177,14 +177,16 @@ public final class TestBus implements AutoCloseable {
     private void awaitRecords(String topic, Duration wait, Predicate<List<ConsumerRecord<String, byte[]>>> done, String what) {
         KafkaConsumer<String, byte[]> consumer = consumers.computeIfAbsent(topic, this::consumerFromBeginning);
         List<ConsumerRecord<String, byte[]>> all = seen.computeIfAbsent(topic, t -> new ArrayList<>());
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (!done.test(all)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " on " + topic + " within " + wait.toSeconds() + " s; "
-                        + all.size() + " records seen");
-            }
-            consumer.poll(Duration.ofMillis(100)).forEach(all::add);
-        }
+        // the consumer is polled by the condition itself, on this thread (a KafkaConsumer is not thread-safe)
+        org.awaitility.Awaitility.await("no " + what + " on " + topic)
+                .atMost(wait).pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1))
+                .until(() -> {
+                    if (done.test(all)) {
+                        return true;
+                    }
+                    consumer.poll(Duration.ofMillis(100)).forEach(all::add);
+                    return done.test(all);
+                });
     }
 
     private KafkaConsumer<String, byte[]> consumerFromBeginning(String topic) {
