@@ -43,7 +43,7 @@ class PlaygroundContractTest {
     static void start() {
         sandbox = Sandbox.start(workDir, Sandbox.Options.defaults().withCiBuildTime(Duration.ofMillis(300)));
         client = sandbox.kubernetes().createClient();
-        app = sandbox.gitRepositoryPath(GitFixtures.POSTHOG);
+        app = sandbox.git().path(GitFixtures.POSTHOG);
     }
 
     @AfterAll
@@ -138,8 +138,8 @@ class PlaygroundContractTest {
     }
 
     private static String instanceVersion() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sandbox.playgroundUrl() + "/api/instance_status"))
-                .header("Authorization", "Bearer " + sandbox.playgroundApiKey()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sandbox.playground().url() + "/api/instance_status"))
+                .header("Authorization", "Bearer " + sandbox.playground().apiKey()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         for (JsonNode m : new ObjectMapper().readTree(r.body()).path("results").path("overview")) {
             if ("posthog_version".equals(m.path("key").asText())) {

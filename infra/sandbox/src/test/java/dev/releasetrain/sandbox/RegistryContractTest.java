@@ -77,7 +77,7 @@ class RegistryContractTest {
     void pushingAReleaseBranchAndTagPublishesImages() throws Exception {
         PersonIdent bot = new PersonIdent("Release Train", "release-train@posthog.com", Instant.parse("2021-09-22T09:00:00Z"),
                 java.time.ZoneId.of("UTC"));
-        try (Git git = Git.cloneRepository().setURI(sandbox.gitRemoteUrl("posthog")).setDirectory(clone.toFile()).call()) {
+        try (Git git = Git.cloneRepository().setURI(sandbox.git().url("posthog")).setDirectory(clone.toFile()).call()) {
             git.branchCreate().setName("release-1.29.0").call();
             git.checkout().setName("release-1.29.0").call();
             Files.writeString(clone.resolve("posthog/version.py"), "VERSION = \"1.29.0\"\n");
@@ -105,14 +105,14 @@ class RegistryContractTest {
     @Test
     @Order(3)
     void faultsAndManualPublishingThroughTheAdminEndpoint() throws Exception {
-        long before = sandbox.calls("registry");
+        long before = sandbox.standIns().calls("registry");
         HttpResponse<String> fault = http.send(HttpRequest.newBuilder(URI.create(sandbox.adminUrl()
                 + "/admin/faults/registry?count=1&status=503")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, fault.statusCode(), fault.body());
         assertEquals(503, get("/v2/repositories/posthog/posthog/tags/release-1.28.3").statusCode());
         assertEquals(200, get("/v2/repositories/posthog/posthog/tags/release-1.28.3").statusCode());
-        assertEquals(before + 2, sandbox.calls("registry"));
+        assertEquals(before + 2, sandbox.standIns().calls("registry"));
 
         HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create(sandbox.adminUrl()
                 + "/admin/images/posthog/posthog/release-1.30.0-unstable")).POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -136,7 +136,7 @@ class RegistryContractTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(sandbox.registryUrl() + path)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(sandbox.registry().url() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }
