@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -92,9 +93,9 @@ class CloudFrontContractTest {
         assertEquals(List.of("/*"), first.invalidation().invalidationBatch().paths().items());
         assertEquals(reference, first.invalidation().invalidationBatch().callerReference());
 
-        GetInvalidationResponse done = Await.until(Duration.ofSeconds(15),
-                () -> cloudFront.getInvalidation(b -> b.distributionId(sandbox.cloudFront().distributionId()).id(first.invalidation().id())),
-                r -> r.invalidation().status().equals("Completed"));
+        GetInvalidationResponse done = await().atMost(Duration.ofSeconds(15))
+                .until(() -> cloudFront.getInvalidation(b -> b.distributionId(sandbox.cloudFront().distributionId()).id(first.invalidation().id())),
+                        r -> r.invalidation().status().equals("Completed"));
         assertEquals(first.invalidation().createTime(), done.invalidation().createTime());
 
         CreateInvalidationResponse other = invalidate("release-1.29.0-other", List.of("/versions.json"));

@@ -20,8 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.time.Instant;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,7 +96,7 @@ class RegistryContractTest {
             git.tag().setName("1.29.0").setAnnotated(true).setMessage("Version 1.29.0").setTagger(bot).setSigned(false).call();
             git.push().setPushTags().call();
             JsonNode release = awaitTag("release-1.29.0");
-            JsonNode latest = Await.until(Duration.ofSeconds(10), () -> tagOrNull("latest-release"),
+            JsonNode latest = await().atMost(Duration.ofSeconds(10)).until(() -> tagOrNull("latest-release"),
                     t -> t != null && t.get("digest").equals(release.get("digest")));
             assertEquals(release.get("digest"), latest.get("digest"));
             assertNotEquals(Images.digest("posthog/posthog", "release-1.28.3"), latest.get("digest").asText());
@@ -123,7 +125,7 @@ class RegistryContractTest {
     }
 
     private static JsonNode awaitTag(String tag) {
-        return Await.until(Duration.ofSeconds(10), () -> tagOrNull(tag), t -> t != null);
+        return await().atMost(Duration.ofSeconds(10)).until(() -> tagOrNull(tag), Objects::nonNull);
     }
 
     private static JsonNode tagOrNull(String tag) {
