@@ -15,12 +15,12 @@ public class CdnSandboxResource extends SandboxTestResource {
 
     @Override
     protected Map<String, String> config(Sandbox sandbox, Path dir) {
-        System.setProperty("aws.accessKeyId", sandbox.awsAccessKeyId());
-        System.setProperty("aws.secretAccessKey", sandbox.awsSecretAccessKey());
+        System.setProperty("aws.accessKeyId", sandbox.options().awsAccessKeyId());
+        System.setProperty("aws.secretAccessKey", sandbox.options().awsSecretAccessKey());
         return Map.of(
-                "release-train.cdn.endpoint", sandbox.cloudFrontEndpoint(),
-                "release-train.cdn.distribution-id", sandbox.distributionId(),
-                "sandbox.test.domain-name", sandbox.distributionDomainName());
+                "release-train.cdn.endpoint", sandbox.cloudFront().url(),
+                "release-train.cdn.distribution-id", sandbox.cloudFront().distributionId(),
+                "sandbox.test.domain-name", sandbox.cloudFront().domainName());
     }
 
     @Override

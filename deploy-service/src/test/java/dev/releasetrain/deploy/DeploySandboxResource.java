@@ -20,8 +20,8 @@ public class DeploySandboxResource extends SandboxTestResource {
     protected Map<String, String> config(Sandbox sandbox, Path dir) {
         Map<String, String> config = new LinkedHashMap<>();
         // Helm gets a kubeconfig generated from the URL (release-train.deploy.kubeconfig stays unset on purpose).
-        config.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
-        config.put("release-train.deploy.namespace", sandbox.kubernetesNamespace());
+        config.put("release-train.deploy.kubernetes-url", sandbox.kubernetes().url());
+        config.put("release-train.deploy.namespace", KubernetesStandIn.NAMESPACE);
         config.put("release-train.deploy.chart", sandbox.chartPath().toString());
         config.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
         config.put("release-train.deploy.helm-timeout", "PT8S");
@@ -29,15 +29,15 @@ public class DeploySandboxResource extends SandboxTestResource {
         config.put("release-train.deploy.pending-grace", "PT1S"); // a pending revision older than this was left by a crash
         config.put("release-train.deploy.verify-timeout", "PT4S");
         config.put("release-train.deploy.verify-poll-interval", "PT0.2S");
-        config.put("release-train.registry.url", sandbox.registryUrl());
+        config.put("release-train.registry.url", sandbox.registry().url());
         config.put("release-train.registry.max-wait", "PT6S");
         config.put("release-train.registry.poll-interval", "PT0.2S");
         config.put("release-train.registry.max-poll-interval", "PT0.5S");
-        config.put("release-train.playground.url", sandbox.playgroundUrl());
-        config.put("release-train.playground.api-key", sandbox.playgroundApiKey());
+        config.put("release-train.playground.url", sandbox.playground().url());
+        config.put("release-train.playground.api-key", sandbox.playground().apiKey());
         config.put("sandbox.admin-url", sandbox.adminUrl());
-        config.put("sandbox.kubernetes-url", sandbox.kubernetesUrl());
-        config.put("sandbox.git.posthog.path", sandbox.gitRepositoryPath("posthog").toString()); // release branches CI builds
+        config.put("sandbox.kubernetes-url", sandbox.kubernetes().url());
+        config.put("sandbox.git.posthog.path", sandbox.git().path("posthog").toString()); // release branches CI builds
         config.put("sandbox.test.pods", sandbox.kubernetes().seedPods().stream()
                 .map(KubernetesStandIn.SeedPod::name).collect(Collectors.joining(",")));
         return config;

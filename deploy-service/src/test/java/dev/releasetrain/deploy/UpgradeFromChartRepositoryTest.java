@@ -52,10 +52,10 @@ class UpgradeFromChartRepositoryTest {
     @BeforeAll
     static void start() {
         sandbox = Sandbox.start(workDir);
-        client = Sandboxes.kubernetes(sandbox.kubernetesUrl());
+        client = Sandboxes.kubernetes(sandbox.kubernetes().url());
         kubeconfig = new HelmKubeconfig();
         kubeconfig.kubeconfig = Optional.empty();
-        kubeconfig.kubernetesUrl = Optional.of(sandbox.kubernetesUrl());
+        kubeconfig.kubernetesUrl = Optional.of(sandbox.kubernetes().url());
         kubeconfig.namespace = "posthog";
         step = new UpgradePlayground();
         step.kubeconfig = kubeconfig;
@@ -63,7 +63,7 @@ class UpgradeFromChartRepositoryTest {
         step.releaseName = "posthog";
         step.namespace = "posthog";
         step.chart = "posthog/posthog";
-        step.chartRepositoryUrl = sandbox.chartRepositoryUrl();
+        step.chartRepositoryUrl = sandbox.chartRepository().repositoryUrl();
         step.chartVersion = Optional.empty();
         step.timeout = Duration.ofSeconds(8);
         step.pendingGrace = Optional.of(Duration.ofSeconds(1));
@@ -167,7 +167,7 @@ class UpgradeFromChartRepositoryTest {
         sandbox.chartRepository().failNext(1, 503);
         StepOutcome.Failed down = assertInstanceOf(StepOutcome.Failed.class, upgrade("release-1.29.1-unstable"));
         assertTrue(down.retryable(), down.reason());
-        assertEquals("chart repository " + sandbox.chartRepositoryUrl() + " answered HTTP 503 for index.yaml", down.reason());
+        assertEquals("chart repository " + sandbox.chartRepository().repositoryUrl() + " answered HTTP 503 for index.yaml", down.reason());
 
         step.chartVersion = Optional.of("99.0.0");
         try {
@@ -245,7 +245,7 @@ class UpgradeFromChartRepositoryTest {
         String failing = PlaygroundTest.failingMigration(PlaygroundTest.values("release-1.29.1-unstable", 1));
         Path values = kubeconfig.newPrivateFile("crashed", ".yaml");
         Files.writeString(values, failing);
-        var release = com.marcnuri.helm.Helm.upgrade(sandbox.chartRepositoryUrl() + sandbox.chartRepository().archiveName())
+        var release = com.marcnuri.helm.Helm.upgrade(sandbox.chartRepository().repositoryUrl() + sandbox.chartRepository().archiveName())
                 .withName("posthog").withNamespace("posthog").waitReady().withTimeout(8).disableOpenApiValidation()
                 .withKubeConfig(kubeconfig.path().orElseThrow()).withValuesFile(values).call();
         assertEquals("3", release.getRevision());

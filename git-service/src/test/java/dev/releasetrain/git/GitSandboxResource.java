@@ -12,12 +12,12 @@ public class GitSandboxResource extends SandboxTestResource {
     @Override
     protected Map<String, String> config(Sandbox sandbox, Path dir) {
         return Map.of(
-                "release-train.git.repository-url", sandbox.gitRemoteUrl("posthog"),
-                "release-train.git.default-branch", sandbox.gitDefaultBranch("posthog"),
-                "release-train.git.repositories.vpc.url", sandbox.gitRemoteUrl("vpc"),
-                "release-train.git.repositories.charts.url", sandbox.gitRemoteUrl("charts-clickhouse"),
-                "release-train.github.api-url", sandbox.githubUrl(),
-                "release-train.github.token", sandbox.githubToken(),
+                "release-train.git.repository-url", sandbox.git().url("posthog"),
+                "release-train.git.default-branch", sandbox.git().defaultBranch("posthog"),
+                "release-train.git.repositories.vpc.url", sandbox.git().url("vpc"),
+                "release-train.git.repositories.charts.url", sandbox.git().url("charts-clickhouse"),
+                "release-train.github.api-url", sandbox.github().url(),
+                "release-train.github.token", sandbox.github().token(),
                 "release-train.git.cache-dir", dir.resolve("clones").toString());
     }
 }

@@ -75,7 +75,7 @@ final class AdminServer implements AutoCloseable {
             }
             if (resource.equals("images") && method.equals("POST") && parts.length == 6) {
                 // POST /admin/images/{namespace}/{repository}/{tag}[?digest=sha256:...][&commit=REV]: publish a tag now
-                Optional<StandIn> registry = sandbox.standIn(Sandbox.REGISTRY);
+                Optional<StandIn> registry = sandbox.standIns().get(Sandbox.REGISTRY);
                 if (registry.isEmpty()) {
                     Http.sendJson(exchange, 404, Map.of("error", "no image registry stand-in"));
                     return;
@@ -85,7 +85,7 @@ final class AdminServer implements AutoCloseable {
                 String commit = null;
                 if (query.get("commit") != null) {
                     try {
-                        commit = AppSource.resolve(sandbox.gitRepositoryPath(GitFixtures.POSTHOG), query.get("commit"));
+                        commit = AppSource.resolve(sandbox.git().path(GitFixtures.POSTHOG), query.get("commit"));
                     } catch (IllegalArgumentException e) {
                         Http.sendJson(exchange, 400, Map.of("error", "commit: " + e.getMessage()));
                         return;
@@ -106,7 +106,7 @@ final class AdminServer implements AutoCloseable {
                     && parts[7].equals("approve")) {
                 String reviewer = Http.query(exchange).getOrDefault("reviewer", "marketing-reviewer");
                 try {
-                    GitHubHostedRepositories.Review review = sandbox.approvePullRequest(parts[3] + "/" + parts[4],
+                    GitHubHostedRepositories.Review review = sandbox.github().hosted().approve(parts[3] + "/" + parts[4],
                             Integer.parseInt(parts[6]), reviewer);
                     Http.sendJson(exchange, 200, Map.of("id", review.id(), "user", review.user(), "state", review.state()));
                 } catch (IllegalArgumentException e) {
@@ -130,7 +130,7 @@ final class AdminServer implements AutoCloseable {
                 return;
             }
             if (resource.equals("faults") && method.equals("DELETE") && name == null) {
-                sandbox.clearFaults();
+                sandbox.standIns().clearFaults();
                 Http.sendJson(exchange, 200, Map.of("cleared", true));
                 return;
             }
@@ -138,10 +138,10 @@ final class AdminServer implements AutoCloseable {
                 Http.sendJson(exchange, 404, Map.of("error", "unknown admin resource"));
                 return;
             }
-            StandIn standIn = sandbox.standIn(name).orElse(null);
+            StandIn standIn = sandbox.standIns().get(name).orElse(null);
             if (standIn == null) {
                 Http.sendJson(exchange, 404, Map.of("error", "unknown stand-in: " + name,
-                        "standins", sandbox.standInNames()));
+                        "standins", sandbox.standIns().names()));
                 return;
             }
             if (resource.equals("faults") && method.equals("POST")) {

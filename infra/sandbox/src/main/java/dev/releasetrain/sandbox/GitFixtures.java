@@ -1,6 +1,5 @@
 package dev.releasetrain.sandbox;
 
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.lib.Constants;
 import org.eclipse.jgit.lib.PersonIdent;
@@ -8,40 +7,36 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.eclipse.jgit.transport.PushResult;
-import org.eclipse.jgit.transport.RefSpec;
-import org.eclipse.jgit.transport.RemoteRefUpdate;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Seeds the bare git repositories the release steps work on ({@code workDir/git/<name>.git}, used as
  * {@code file://} remotes), in the shapes of {@code FORMATS.md}:
  * <ul>
- *   <li>{@code posthog} (branch {@code master}): eleven commits by org and external authors,
+ *   <li>{@code posthog} (branch {@code master}): fourteen commits by org and external authors,
  *       {@code posthog/version.py} at 1.28.3, {@code posthog/versions.json}, annotated tags {@code 1.28.2}
- *       and {@code 1.28.3} ({@code Version 1.28.3}) followed by ten more commits, three of them after the
- *       1.29.0 code freeze ({@link #FREEZE_TIME}); the pull requests behind them: {@link #mergedPullRequests};</li>
+ *       and {@code 1.28.3} ({@code Version 1.28.3}) followed by ten squash-merged pull requests, three of them
+ *       after the 1.29.0 code freeze ({@link #FREEZE_TIME}); the pull requests behind them: {@link #mergedPullRequests};</li>
  *   <li>{@code vpc} (branch {@code main}): {@code client_values/posthog/playground.yaml} with image tag
  *       {@code release-1.28.3-unstable};</li>
  *   <li>{@code charts-clickhouse} (branch {@code main}): {@code charts/posthog/Chart.yaml} (29.0.11 /
  *       1.28.3), {@code values.yaml}, {@code ALL_VALUES.md}.</li>
  * </ul>
- * Author and committer identities and times are explicit, so the commit ids are the same on every run.
+ * This class holds the history (who committed what, when, the tags); the files' contents are resources read by
+ * {@link FixtureFiles}. Author and committer identities and times are explicit, so the commit ids are the same on
+ * every run.
  */
 public final class GitFixtures {
 
@@ -197,154 +192,59 @@ public final class GitFixtures {
     // ---------------------------------------------------------------- posthog
 
     private static Path seedPosthog(Path gitRoot) throws IOException, GitAPIException {
-        try (Seeder s = new Seeder(gitRoot, POSTHOG)) {
-            s.write("README.md", """
-                    # PostHog
-
-                    PostHog is developer-friendly, open-source product analytics.
-
-                    ## Self-hosting
-
-                    Deploy PostHog on your own infrastructure with our Helm chart
-                    (https://github.com/PostHog/charts-clickhouse).
-                    """);
-            s.write("posthog/__init__.py", "");
+        try (FixtureSeeder s = new FixtureSeeder(gitRoot, POSTHOG)) {
+            s.copy("1.28.2", "README.md", "posthog/__init__.py", "posthog/queries/funnels/base.py",
+                    "frontend/src/scenes/insights/InsightLegend.tsx", "plugin-server/src/worker/plugins/run.ts");
             s.write("posthog/version.py", versionPy("1.28.2"));
-            s.write("posthog/versions.json", versionsJson(List.of(
-                    new String[]{"1.28.2", "2021-09-07"},
-                    new String[]{"1.28.1", "2021-09-02"},
-                    new String[]{"1.28.0", "2021-08-30"},
-                    new String[]{"1.27.0", "2021-07-26"},
-                    new String[]{"1.26.0", "2021-06-28"})));
-            s.write("posthog/queries/funnels/base.py", """
-                    class ClickhouseFunnelBase:
-                        def __init__(self, filter, team):
-                            self._filter = filter
-                            self._team = team
-
-                        def conversion_window_seconds(self):
-                            return self._filter.funnel_window_days * 24 * 3600
-                    """);
-            s.write("frontend/src/scenes/insights/InsightLegend.tsx", """
-                    export function InsightLegend(): JSX.Element {
-                        return <div className="insight-legend" />
-                    }
-                    """);
-            s.write("plugin-server/src/worker/plugins/run.ts", """
-                    export async function runPlugin(pluginConfig: PluginConfig): Promise<void> {
-                        status.info('🔌', `Running plugin ${pluginConfig.plugin.name}`)
-                    }
-                    """);
+            s.write("posthog/versions.json", versionsJson(RELEASES_BEFORE_1_28_3));
             RevCommit v1282 = s.commit("chore: Bump version to 1.28.2", who(PRIYA, "2021-09-07T09:41:12Z"));
             s.tag("1.28.2", v1282, who(PRIYA, "2021-09-07T09:45:03Z"));
 
-            s.append("posthog/queries/funnels/base.py", """
+            s.pullRequest("fix(funnels): Correct conversion window for strict order funnels", 5902,
+                    who(TOMAS, "2021-09-09T14:02:51Z"), "posthog/queries/funnels/base.py");
+            s.pullRequest("Fix typo in self-hosted upgrade docs", 5911, who(JORDAN, "2021-09-10T18:27:34Z"), "README.md");
 
-                        def strict_order_window_seconds(self):
-                            # strict funnels count the window from the first step, not the previous one
-                            return self.conversion_window_seconds()
-                    """);
-            s.commit("fix(funnels): Correct conversion window for strict order funnels (#5902)", who(TOMAS, "2021-09-09T14:02:51Z"));
-
-            s.append("README.md", """
-
-                    See the upgrade notes before moving between major chart versions.
-                    """);
-            s.commit("Fix typo in self-hosted upgrade docs (#5911)", who(JORDAN, "2021-09-10T18:27:34Z"));
-
+            List<String[]> releases = new ArrayList<>(RELEASES_BEFORE_1_28_3);
+            releases.add(0, new String[]{"1.28.3", "2021-09-14"});
             s.write("posthog/version.py", versionPy("1.28.3"));
-            s.write("posthog/versions.json", versionsJson(List.of(
-                    new String[]{"1.28.3", "2021-09-14"},
-                    new String[]{"1.28.2", "2021-09-07"},
-                    new String[]{"1.28.1", "2021-09-02"},
-                    new String[]{"1.28.0", "2021-08-30"},
-                    new String[]{"1.27.0", "2021-07-26"},
-                    new String[]{"1.26.0", "2021-06-28"})));
+            s.write("posthog/versions.json", versionsJson(releases));
             RevCommit v1283 = s.commit("chore: Bump version to 1.28.3", who(PRIYA, "2021-09-14T10:05:40Z"));
             s.tag("1.28.3", v1283, who(PRIYA, "2021-09-14T10:09:17Z"));
 
-            s.write("frontend/src/scenes/insights/InsightLegend.tsx", """
-                    export function InsightLegend({ onToggle }: { onToggle: (index: number) => void }): JSX.Element {
-                        return <div className="insight-legend" onClick={() => onToggle(0)} />
-                    }
-                    """);
-            s.commit("feat(insights): Show legend toggle on line graphs (#5934)", who(ALEX, "2021-09-15T11:13:09Z"));
-
-            s.write("frontend/src/scenes/insights/insightLogic.ts", """
-                    export const insightLogic = kea({
-                        actions: { setFilters: (filters: Record<string, any>) => ({ filters }) },
-                        // property filters survive switching insight tabs
-                        reducers: { filters: [{}, { persist: true }, { setFilters: (_, { filters }) => filters }] },
-                    })
-                    """);
-            s.commit("fix: Persist property filters when switching insight tabs (#5948)", who(TOMAS, "2021-09-16T08:51:22Z"));
-
-            s.append("plugin-server/src/worker/plugins/run.ts", """
-
-                    export function redactSecrets(config: Record<string, any>, secretKeys: string[]): Record<string, any> {
-                        return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, secretKeys.includes(k) ? '**************' : v]))
-                    }
-                    """);
-            s.commit("feat(plugins): Redact plugin config secrets in logs (#5952)", who(HEDGEHOG, "2021-09-17T21:36:48Z"));
-
-            s.write("plugin-server/src/worker/ingestion/validate.ts", """
-                    export function validateEventProperties(properties: Record<string, any>): boolean {
-                        return Object.keys(properties).every((key) => key.length <= 200)
-                    }
-                    """);
-            s.commit("refactor(ingestion): Move event property validation to the plugin server (#5967)", who(ALEX, "2021-09-20T13:40:05Z"));
-
-            s.write("posthog/models/cohort.py", """
-                    def person_matches(person_properties, cohort_filters):
-                        properties = person_properties or {}
-                        return all(properties.get(f["key"]) == f["value"] for f in cohort_filters)
-                    """);
-            s.commit("fix(cohorts): Handle empty person properties in cohort filters (#5979)", who(SAM, "2021-09-21T16:18:59Z"));
-
-            s.write("frontend/package.json", """
-                    {
-                      "name": "posthog-frontend",
-                      "private": true,
-                      "dependencies": {
-                        "kea": "^2.4.7",
-                        "react": "^16.14.0"
-                      }
-                    }
-                    """);
-            s.commit("chore(deps): Bump kea to 2.4.7 (#5985)", who(PRIYA, "2021-09-22T09:02:31Z"));
-
-            s.write("posthog/api/team.py", """
-                    class TeamSerializer:
-                        fields = ["id", "name", "session_recording_opt_in", "capture_console_log_opt_in"]
-                    """);
-            s.commit("feat(session-recording): Add console log capture toggle to project settings (#5991)", who(ALEX, "2021-09-23T15:47:26Z"));
+            s.pullRequest("feat(insights): Show legend toggle on line graphs", 5934, who(ALEX, "2021-09-15T11:13:09Z"),
+                    "frontend/src/scenes/insights/InsightLegend.tsx");
+            s.pullRequest("fix: Persist property filters when switching insight tabs", 5948, who(TOMAS, "2021-09-16T08:51:22Z"),
+                    "frontend/src/scenes/insights/insightLogic.ts");
+            s.pullRequest("feat(plugins): Redact plugin config secrets in logs", 5952, who(HEDGEHOG, "2021-09-17T21:36:48Z"),
+                    "plugin-server/src/worker/plugins/run.ts");
+            s.pullRequest("refactor(ingestion): Move event property validation to the plugin server", 5967,
+                    who(ALEX, "2021-09-20T13:40:05Z"), "plugin-server/src/worker/ingestion/validate.ts");
+            s.pullRequest("fix(cohorts): Handle empty person properties in cohort filters", 5979, who(SAM, "2021-09-21T16:18:59Z"),
+                    "posthog/models/cohort.py");
+            s.pullRequest("chore(deps): Bump kea to 2.4.7", 5985, who(PRIYA, "2021-09-22T09:02:31Z"), "frontend/package.json");
+            s.pullRequest("feat(session-recording): Add console log capture toggle to project settings", 5991,
+                    who(ALEX, "2021-09-23T15:47:26Z"), "posthog/api/team.py");
 
             // after the 1.29.0 code freeze (FREEZE_TIME): fixes labelled release-1.29.0 (5996, 6010) and one
             // that depends on the unlabelled feature 5991 (6003), which conflicts when picked without it
-            s.write("frontend/src/scenes/insights/InsightLegend.tsx", """
-                    export function InsightLegend({ onToggle }: { onToggle: (index: number) => void }): JSX.Element {
-                        // an empty series has nothing to toggle
-                        return <div className="insight-legend" onClick={() => onToggle(0)} aria-disabled={false} />
-                    }
-                    """);
-            s.commit("fix(insights): Keep the legend toggle working on empty series (#5996)", who(TOMAS, "2021-09-24T10:20:31Z"));
-
-            s.write("posthog/api/team.py", """
-                    class TeamSerializer:
-                        fields = ["id", "name", "session_recording_opt_in", "capture_console_log_opt_in"]
-                        read_only_fields = ["capture_console_log_opt_in"]
-                    """);
-            s.commit("fix(session-recording): Make console log capture read-only until enabled (#6003)", who(ALEX, "2021-09-24T16:02:11Z"));
-
-            s.append("plugin-server/src/worker/plugins/run.ts", """
-
-                    export const PLUGIN_SETUP_RETRIES = 3
-                    """);
-            s.commit("fix(plugins): Retry plugin setup on transient errors (#6010)", who(HEDGEHOG, "2021-09-25T09:14:52Z"));
+            s.pullRequest("fix(insights): Keep the legend toggle working on empty series", 5996, who(TOMAS, "2021-09-24T10:20:31Z"),
+                    "frontend/src/scenes/insights/InsightLegend.tsx");
+            s.pullRequest("fix(session-recording): Make console log capture read-only until enabled", 6003,
+                    who(ALEX, "2021-09-24T16:02:11Z"), "posthog/api/team.py");
+            s.pullRequest("fix(plugins): Retry plugin setup on transient errors", 6010, who(HEDGEHOG, "2021-09-25T09:14:52Z"),
+                    "plugin-server/src/worker/plugins/run.ts");
 
             return s.pushTo(gitRoot);
         }
     }
+
+    /** The entries of {@code posthog/versions.json} at 1.28.2, newest first: version and release date. */
+    private static final List<String[]> RELEASES_BEFORE_1_28_3 = List.of(
+            new String[]{"1.28.2", "2021-09-07"},
+            new String[]{"1.28.1", "2021-09-02"},
+            new String[]{"1.28.0", "2021-08-30"},
+            new String[]{"1.27.0", "2021-07-26"},
+            new String[]{"1.26.0", "2021-06-28"});
 
     /** {@code posthog/version.py}: one line. */
     public static String versionPy(String version) {
@@ -366,293 +266,57 @@ public final class GitFixtures {
 
     // ---------------------------------------------------------------- vpc
 
-    private static Path seedVpc(Path gitRoot) throws IOException, GitAPIException {
-        try (Seeder s = new Seeder(gitRoot, VPC)) {
-            s.write("README.md", """
-                    # vpc
+    private static final String PLAYGROUND_VALUES = "client_values/posthog/playground.yaml";
 
-                    Infrastructure of PostHog's own deployments. `client_values/` holds the Helm values
-                    of each deployment of the `posthog/posthog` chart.
-                    """);
-            s.write("client_values/posthog/playground.yaml", playgroundValues("release-1.28.2-unstable"));
+    private static Path seedVpc(Path gitRoot) throws IOException, GitAPIException {
+        try (FixtureSeeder s = new FixtureSeeder(gitRoot, VPC)) {
+            s.copy("1.28.2", "README.md");
+            s.write(PLAYGROUND_VALUES, playgroundValues("release-1.28.2-unstable"));
             s.commit("playground: deploy release-1.28.2-unstable", who(DANA, "2021-09-01T12:30:00Z"));
-            s.write("client_values/posthog/playground.yaml", playgroundValues("release-1.28.3-unstable"));
+            s.write(PLAYGROUND_VALUES, playgroundValues("release-1.28.3-unstable"));
             s.commit("playground: deploy release-1.28.3-unstable", who(DANA, "2021-09-13T16:12:45Z"));
             return s.pushTo(gitRoot);
         }
     }
 
+    /** {@code client_values/posthog/playground.yaml} of {@code vpc}: the playground's Helm values, image tag {@code tag}. */
     public static String playgroundValues(String tag) {
-        return """
-                cloud: "aws"
-
-                ingress:
-                  hostname: playground.posthog.net
-                  nginx:
-                    enabled: false
-                  letsencrypt: false
-
-                image:
-                  repository: posthog/posthog
-                  tag: %s
-                  pullPolicy: Always
-
-                # Sentry for the playground only
-                sentryDSN: "https://00000000000000000000000000000000@o1.ingest.sentry.io/1"
-
-                web:
-                  replicacount: 2
-                  hpa:
-                    enabled: false
-                  env:
-                    - name: SKIP_SERVICE_VERSION_REQUIREMENTS
-                      value: "1"
-
-                worker:
-                  replicacount: 1
-
-                plugins:
-                  replicacount: 1
-
-                events:
-                  replicacount: 1
-
-                clickhouse:
-                  enabled: true
-                  persistentVolumeClaim:
-                    enabled: true
-                    size: 50Gi
-
-                postgresql:
-                  enabled: true
-                  persistence:
-                    size: 20Gi
-
-                redis:
-                  enabled: true
-
-                kafka:
-                  enabled: true
-                  persistence:
-                    size: 20Gi
-
-                cert-manager:
-                  enabled: false
-                """.formatted(tag);
+        return FixtureFiles.template(VPC + "/" + PLAYGROUND_VALUES, Map.of("imageTag", tag));
     }
 
     // ---------------------------------------------------------------- charts-clickhouse
 
     private static Path seedCharts(Path gitRoot) throws IOException, GitAPIException {
-        try (Seeder s = new Seeder(gitRoot, CHARTS)) {
-            s.write("README.md", """
-                    # PostHog Helm chart (ClickHouse)
-
-                    Deploy PostHog with ClickHouse on Kubernetes. See `charts/posthog/ALL_VALUES.md` for
-                    every value.
-                    """);
-            s.write("charts/posthog/Chart.yaml", chartYaml("29.0.10", "1.28.2"));
-            s.write("charts/posthog/values.yaml", chartValues("1.28.2"));
-            s.write("charts/posthog/ALL_VALUES.md", allValues("29.0.10", "1.28.2"));
+        try (FixtureSeeder s = new FixtureSeeder(gitRoot, CHARTS)) {
+            s.copy("142", "README.md");
+            writeChart(s, "29.0.10", "1.28.2");
             s.commit("Update PostHog App to 1.28.2 (#142)", who(PRIYA, "2021-09-07T13:20:11Z"));
-            s.write("charts/posthog/Chart.yaml", chartYaml(CHART_VERSION, "1.28.3"));
-            s.write("charts/posthog/values.yaml", chartValues("1.28.3"));
-            s.write("charts/posthog/ALL_VALUES.md", allValues(CHART_VERSION, "1.28.3"));
+            writeChart(s, CHART_VERSION, "1.28.3");
             s.commit("Update PostHog App to 1.28.3 (#147)", who(PRIYA, "2021-09-14T14:02:58Z"));
             return s.pushTo(gitRoot);
         }
     }
 
+    private static void writeChart(FixtureSeeder s, String chartVersion, String appVersion) throws IOException {
+        s.write("charts/posthog/Chart.yaml", chartYaml(chartVersion, appVersion));
+        s.write("charts/posthog/values.yaml", chartValues(appVersion));
+        s.write("charts/posthog/ALL_VALUES.md", allValues(chartVersion, appVersion));
+    }
+
+    /** {@code charts/posthog/Chart.yaml} of {@code charts-clickhouse}. */
     public static String chartYaml(String chartVersion, String appVersion) {
-        return """
-                apiVersion: v2
-                name: posthog
-                description: PostHog is developer-friendly, open-source product analytics.
-                home: https://posthog.com
-                icon: https://posthog.com/brand/posthog-logo-stacked.svg
-                sources:
-                  - https://github.com/PostHog/posthog
-                  - https://github.com/PostHog/charts-clickhouse
-                maintainers:
-                  - name: PostHog
-                    email: hey@posthog.com
-
-                # A chart can be either an 'application' or a 'library' chart.
-                type: application
-
-                # This is the chart version. This version number should be incremented each time you make changes
-                # to the chart and its templates, including the app version.
-                version: %s
-
-                # This is the version number of the application being deployed. This version number should be
-                # incremented each time you make changes to the application.
-                appVersion: %s
-
-                dependencies:
-                  - name: postgresql
-                    version: 8.6.1
-                    repository: https://charts.bitnami.com/bitnami
-                    condition: postgresql.enabled
-                  - name: redis
-                    version: 12.7.4
-                    repository: https://charts.bitnami.com/bitnami
-                    condition: redis.enabled
-                  - name: kafka
-                    version: 12.6.0
-                    repository: https://charts.bitnami.com/bitnami
-                    condition: kafka.enabled
-                """.formatted(chartVersion, appVersion);
+        return FixtureFiles.template(CHARTS + "/charts/posthog/Chart.yaml",
+                Map.of("chartVersion", chartVersion, "appVersion", appVersion));
     }
 
+    /** {@code charts/posthog/values.yaml} of {@code charts-clickhouse}: the default image is {@code :release-<appVersion>}. */
     public static String chartValues(String appVersion) {
-        return """
-                # Default values for PostHog.
-
-                # -- Cloud service being deployed on (example: `aws`, `azure`, `do`, `gcp`, `other`).
-                cloud:
-
-                image:
-                  # -- PostHog image repository to use.
-                  repository: posthog/posthog
-                  # -- PostHog image SHA to use (example: `sha256:...`).
-                  sha:
-                  # -- PostHog image tag to use (example: `release-1.35.0`).
-                  tag:
-                  # -- PostHog default image. Do not overwrite, use `image.sha` or `image.tag` instead.
-                  default: ":release-%s"
-                  # -- PostHog image pull policy.
-                  pullPolicy: IfNotPresent
-
-                # -- Sentry endpoint to send errors to.
-                sentryDSN:
-
-                web:
-                  # -- Whether to install the PostHog web stack or not.
-                  enabled: true
-                  # -- Count of web pods to run. This setting is ignored if `web.hpa.enabled` is set to `true`.
-                  replicacount: 1
-
-                worker:
-                  # -- Whether to install the PostHog worker stack or not.
-                  enabled: true
-                  # -- Count of worker pods to run.
-                  replicacount: 1
-
-                plugins:
-                  # -- Whether to install the PostHog plugin-server stack or not.
-                  enabled: true
-                  # -- Count of plugin-server pods to run.
-                  replicacount: 1
-
-                clickhouse:
-                  # -- Whether to install ClickHouse through the operator.
-                  enabled: true
-                  # -- ClickHouse database.
-                  database: posthog
-                """.formatted(appVersion);
+        return FixtureFiles.template(CHARTS + "/charts/posthog/values.yaml", Map.of("appVersion", appVersion));
     }
 
+    /** {@code charts/posthog/ALL_VALUES.md} of {@code charts-clickhouse}: the badges and the {@code image.default} row. */
     public static String allValues(String chartVersion, String appVersion) {
-        return """
-                # PostHog Helm chart configuration
-
-                ![Version: %1$s](https://img.shields.io/badge/Version-%1$s-informational?style=flat-square) ![AppVersion: %2$s](https://img.shields.io/badge/AppVersion-%2$s-informational?style=flat-square)
-
-                ## Configuration
-
-                The following table lists the configurable parameters of the PostHog chart and their default values.
-
-                | Key | Type | Default | Description |
-                |-----|------|---------|-------------|
-                | cloud | string | `nil` | Cloud service being deployed on (example: `aws`, `azure`, `do`, `gcp`, `other`). |
-                | image.repository | string | `"posthog/posthog"` | PostHog image repository to use. |
-                | image.sha | string | `nil` | PostHog image SHA to use (example: `sha256:...`). |
-                | image.tag | string | `nil` | PostHog image tag to use (example: `release-1.35.0`). |
-                | image.default | string | `":release-%2$s"` | PostHog default image. Do not overwrite, use `image.sha` or `image.tag` instead. |
-                | image.pullPolicy | string | `"IfNotPresent"` | PostHog image pull policy. |
-                | sentryDSN | string | `nil` | Sentry endpoint to send errors to. |
-                | web.enabled | bool | `true` | Whether to install the PostHog web stack or not. |
-                | web.replicacount | int | `1` | Count of web pods to run. This setting is ignored if `web.hpa.enabled` is set to `true`. |
-                | worker.enabled | bool | `true` | Whether to install the PostHog worker stack or not. |
-                | worker.replicacount | int | `1` | Count of worker pods to run. |
-                | plugins.enabled | bool | `true` | Whether to install the PostHog plugin-server stack or not. |
-                | plugins.replicacount | int | `1` | Count of plugin-server pods to run. |
-                | clickhouse.enabled | bool | `true` | Whether to install ClickHouse through the operator. |
-                | clickhouse.database | string | `"posthog"` | ClickHouse database. |
-                """.formatted(chartVersion, appVersion);
-    }
-
-    // ---------------------------------------------------------------- seeding machinery
-
-    /** A throw-away working repository that commits files and pushes them into the bare remote. */
-    private static final class Seeder implements AutoCloseable {
-        private final String repo;
-        private final String branch;
-        private final Path workDir;
-        private final Git git;
-
-        Seeder(Path gitRoot, String repo) throws IOException, GitAPIException {
-            this.repo = repo;
-            this.branch = defaultBranch(repo);
-            this.workDir = gitRoot.resolve(".seed-" + repo);
-            deleteRecursively(workDir);
-            this.git = Git.init().setDirectory(workDir.toFile()).setInitialBranch(branch).call();
-        }
-
-        void write(String path, String content) throws IOException {
-            Path file = workDir.resolve(path);
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, content, StandardCharsets.UTF_8);
-        }
-
-        void append(String path, String content) throws IOException {
-            Path file = workDir.resolve(path);
-            Files.writeString(file, Files.readString(file, StandardCharsets.UTF_8) + content, StandardCharsets.UTF_8);
-        }
-
-        RevCommit commit(String message, PersonIdent who) throws GitAPIException {
-            git.add().addFilepattern(".").call();
-            return git.commit().setMessage(message).setAuthor(who).setCommitter(who).setSign(false).call();
-        }
-
-        void tag(String name, RevCommit on, PersonIdent tagger) throws GitAPIException {
-            git.tag().setName(name).setAnnotated(true).setMessage("Version " + name).setTagger(tagger)
-                    .setObjectId(on).setSigned(false).call();
-        }
-
-        Path pushTo(Path gitRoot) throws IOException, GitAPIException {
-            Path bare = barePath(gitRoot, repo);
-            deleteRecursively(bare);
-            Git.init().setBare(true).setDirectory(bare.toFile()).setInitialBranch(branch).call().close();
-            Iterable<PushResult> results = git.push().setRemote(fileUrl(bare))
-                    .setRefSpecs(new RefSpec("refs/heads/" + branch + ":refs/heads/" + branch))
-                    .setPushTags().call();
-            for (PushResult r : results) {
-                for (RemoteRefUpdate u : r.getRemoteUpdates()) {
-                    if (u.getStatus() != RemoteRefUpdate.Status.OK) {
-                        throw new IllegalStateException("seeding " + repo + ": push of " + u.getRemoteName()
-                                + " failed: " + u.getStatus() + " " + u.getMessage());
-                    }
-                }
-            }
-            return bare;
-        }
-
-        @Override
-        public void close() throws IOException {
-            git.close();
-            deleteRecursively(workDir);
-        }
-    }
-
-    static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        return FixtureFiles.template(CHARTS + "/charts/posthog/ALL_VALUES.md",
+                Map.of("chartVersion", chartVersion, "appVersion", appVersion));
     }
 }

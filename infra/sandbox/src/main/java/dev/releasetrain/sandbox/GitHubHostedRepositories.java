@@ -98,6 +98,11 @@ public final class GitHubHostedRepositories {
         return repo == null ? Optional.empty() : Optional.ofNullable(repo.branches.get(branch));
     }
 
+    /** {@code reviewer} approves pull request {@code number} of a hosted repository, as a maintainer would. */
+    public Review approve(String fullName, int number, String reviewer) {
+        return review(fullName, number, reviewer, "APPROVED", "Looks good to me");
+    }
+
     /** Submits a review of pull request {@code number} as {@code user} (APPROVED, CHANGES_REQUESTED, COMMENTED). */
     public synchronized Review review(String fullName, int number, String user, String state, String body) {
         Repo repo = require(fullName);

@@ -115,6 +115,11 @@ public final class GitHubStandIn extends HttpStandIn {
         return github;
     }
 
+    /** Branches, files and reviews of the repositories that live only here (the website). */
+    public GitHubHostedRepositories hosted() {
+        return hosted;
+    }
+
     public String token() {
         return token;
     }

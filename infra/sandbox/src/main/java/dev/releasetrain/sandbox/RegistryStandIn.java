@@ -73,6 +73,28 @@ public final class RegistryStandIn extends HttpStandIn {
         return push(repository, tag, Images.digest(repository, tag));
     }
 
+    /**
+     * The commit an image was built from, as the registry recorded it: {@code repository@sha256:...} by its digest,
+     * {@code repository:tag} by the tag's current digest.
+     */
+    public Optional<String> sourceCommit(String image) {
+        int at = image.indexOf('@');
+        if (at > 0) {
+            return builtFrom(image.substring(at + 1));
+        }
+        int colon = image.lastIndexOf(':');
+        if (colon <= image.lastIndexOf('/')) {
+            return Optional.empty();
+        }
+        return tag(image.substring(0, colon), image.substring(colon + 1)).map(Tag::commit);
+    }
+
+    /** The current digest of an image reference {@code repository:tag}, if that tag exists. */
+    public Optional<String> digest(String image) {
+        int colon = image.lastIndexOf(':');
+        return colon > 0 ? tag(image.substring(0, colon), image.substring(colon + 1)).map(Tag::digest) : Optional.empty();
+    }
+
     public synchronized Optional<Tag> tag(String repository, String tag) {
         return Optional.ofNullable(tags.getOrDefault(repository, Map.of()).get(tag));
     }

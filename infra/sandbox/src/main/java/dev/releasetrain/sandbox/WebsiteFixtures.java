@@ -1,6 +1,7 @@
 package dev.releasetrain.sandbox;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,27 +23,12 @@ public final class WebsiteFixtures {
         return GitFixtures.defaultBranch(REPOSITORY);
     }
 
+    /** The files of the repository's default branch: {@code fixtures/posthog.com/} (see {@link FixtureFiles}). */
     static Map<String, String> files() {
         Map<String, String> files = new LinkedHashMap<>();
-        files.put("README.md", """
-                # PostHog.com
-
-                The website, docs and handbook of PostHog, built with Gatsby.
-                """);
-        files.put(POSTS_DIR + "/posthog-array-1-28-0.md", """
-                ---
-                date: 2021-08-30
-                title: Array 1.28.0
-                rootPage: /blog
-                sidebar: Blog
-                showTitle: true
-                hideAnchor: true
-                category: PostHog news
-                tags: ["Release notes"]
-                ---
-
-                PostHog 1.28.0 is out.
-                """);
+        for (String path : List.of("README.md", POSTS_DIR + "/posthog-array-1-28-0.md")) {
+            files.put(path, FixtureFiles.read(REPOSITORY + "/" + path));
+        }
         return files;
     }
 

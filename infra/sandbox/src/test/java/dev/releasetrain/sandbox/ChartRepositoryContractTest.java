@@ -39,26 +39,26 @@ class ChartRepositoryContractTest {
 
     @Test
     void theIndexNamesThePackageWithItsDigestAndHelmRendersTheChartFromTheRepository() throws Exception {
-        HttpResponse<String> index = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.chartRepositoryUrl() + "index.yaml"))
+        HttpResponse<String> index = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.chartRepository().repositoryUrl() + "index.yaml"))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, index.statusCode());
         assertTrue(index.body().contains("  posthog:\n"), index.body());
         assertTrue(index.body().contains("version: 29.0.11"), index.body());
         assertTrue(index.body().contains("- posthog-29.0.11.tgz"), index.body());
 
-        HttpResponse<byte[]> tgz = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.chartRepositoryUrl()
+        HttpResponse<byte[]> tgz = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.chartRepository().repositoryUrl()
                 + "posthog-29.0.11.tgz")).build(), HttpResponse.BodyHandlers.ofByteArray());
         assertEquals(200, tgz.statusCode());
         String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(tgz.body()));
         assertTrue(index.body().contains("digest: " + digest), index.body());
 
-        String chart = Helm.show(sandbox.chartRepositoryUrl() + "posthog-29.0.11.tgz").chart().call();
+        String chart = Helm.show(sandbox.chartRepository().repositoryUrl() + "posthog-29.0.11.tgz").chart().call();
         assertTrue(chart.contains("name: posthog") && chart.contains("version: 29.0.11"), chart);
-        String manifest = Helm.template(sandbox.chartRepositoryUrl() + "posthog-29.0.11.tgz").withName("posthog")
+        String manifest = Helm.template(sandbox.chartRepository().repositoryUrl() + "posthog-29.0.11.tgz").withName("posthog")
                 .withNamespace("posthog").call();
         assertTrue(manifest.contains("kind: Deployment") && manifest.contains("name: posthog-migrate-1"), manifest);
 
-        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.chartRepositoryUrl()
+        HttpResponse<String> missing = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.chartRepository().repositoryUrl()
                 + "posthog-1.0.0.tgz")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(404, missing.statusCode());
     }

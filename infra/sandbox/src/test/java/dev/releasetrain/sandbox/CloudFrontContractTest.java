@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -41,10 +42,10 @@ class CloudFrontContractTest {
     static void start() {
         sandbox = Sandbox.start(workDir, Sandbox.Options.defaults().withInvalidationDelay(Duration.ofMillis(800)));
         cloudFront = CloudFrontClient.builder()
-                .endpointOverride(URI.create(sandbox.cloudFrontEndpoint()))
+                .endpointOverride(URI.create(sandbox.cloudFront().url()))
                 .region(Region.AWS_GLOBAL)
                 .credentialsProvider(StaticCredentialsProvider.create(
-                        AwsBasicCredentials.create(sandbox.awsAccessKeyId(), sandbox.awsSecretAccessKey())))
+                        AwsBasicCredentials.create(sandbox.options().awsAccessKeyId(), sandbox.options().awsSecretAccessKey())))
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }
@@ -61,11 +62,11 @@ class CloudFrontContractTest {
 
     @Test
     void getDistribution() {
-        GetDistributionResponse r = cloudFront.getDistribution(b -> b.id(sandbox.distributionId()));
-        assertEquals(sandbox.distributionId(), r.distribution().id());
+        GetDistributionResponse r = cloudFront.getDistribution(b -> b.id(sandbox.cloudFront().distributionId()));
+        assertEquals(sandbox.cloudFront().distributionId(), r.distribution().id());
         assertEquals("Deployed", r.distribution().status());
-        assertEquals(sandbox.distributionDomainName(), r.distribution().domainName());
-        assertTrue(r.distribution().arn().endsWith(":distribution/" + sandbox.distributionId()));
+        assertEquals(sandbox.cloudFront().domainName(), r.distribution().domainName());
+        assertTrue(r.distribution().arn().endsWith(":distribution/" + sandbox.cloudFront().distributionId()));
         assertNotNull(r.eTag());
         assertTrue(r.distribution().distributionConfig().enabled());
         assertEquals(1, r.distribution().distributionConfig().origins().quantity());
@@ -86,27 +87,27 @@ class CloudFrontContractTest {
         CreateInvalidationResponse first = invalidate(reference, List.of("/*"));
         CreateInvalidationResponse again = invalidate(reference, List.of("/*"));
         assertEquals(first.invalidation().id(), again.invalidation().id());
-        assertTrue(first.location().endsWith("/distribution/" + sandbox.distributionId() + "/invalidation/"
+        assertTrue(first.location().endsWith("/distribution/" + sandbox.cloudFront().distributionId() + "/invalidation/"
                 + first.invalidation().id()), first.location());
         assertEquals("InProgress", first.invalidation().status());
         assertEquals(List.of("/*"), first.invalidation().invalidationBatch().paths().items());
         assertEquals(reference, first.invalidation().invalidationBatch().callerReference());
 
-        GetInvalidationResponse done = Await.until(Duration.ofSeconds(15),
-                () -> cloudFront.getInvalidation(b -> b.distributionId(sandbox.distributionId()).id(first.invalidation().id())),
-                r -> r.invalidation().status().equals("Completed"));
+        GetInvalidationResponse done = await().atMost(Duration.ofSeconds(15))
+                .until(() -> cloudFront.getInvalidation(b -> b.distributionId(sandbox.cloudFront().distributionId()).id(first.invalidation().id())),
+                        r -> r.invalidation().status().equals("Completed"));
         assertEquals(first.invalidation().createTime(), done.invalidation().createTime());
 
         CreateInvalidationResponse other = invalidate("release-1.29.0-other", List.of("/versions.json"));
         assertNotEquals(first.invalidation().id(), other.invalidation().id());
 
-        ListInvalidationsResponse list = cloudFront.listInvalidations(b -> b.distributionId(sandbox.distributionId()));
+        ListInvalidationsResponse list = cloudFront.listInvalidations(b -> b.distributionId(sandbox.cloudFront().distributionId()));
         List<String> ids = list.invalidationList().items().stream().map(InvalidationSummary::id).toList();
         assertEquals(other.invalidation().id(), ids.get(0)); // newest first
         assertTrue(ids.contains(first.invalidation().id()));
         assertEquals(ids.size(), list.invalidationList().quantity());
 
-        assertTrue(sandbox.invalidations().stream().anyMatch(i -> i.callerReference().equals(reference)));
+        assertTrue(sandbox.cloudFront().invalidations().stream().anyMatch(i -> i.callerReference().equals(reference)));
     }
 
     @Test
@@ -122,11 +123,11 @@ class CloudFrontContractTest {
     @Test
     void unknownInvalidationIsNoSuchInvalidation() {
         assertThrows(NoSuchInvalidationException.class,
-                () -> cloudFront.getInvalidation(b -> b.distributionId(sandbox.distributionId()).id("INOSUCHINVALID")));
+                () -> cloudFront.getInvalidation(b -> b.distributionId(sandbox.cloudFront().distributionId()).id("INOSUCHINVALID")));
     }
 
     private static CreateInvalidationResponse invalidate(String reference, List<String> paths) {
-        return cloudFront.createInvalidation(b -> b.distributionId(sandbox.distributionId())
+        return cloudFront.createInvalidation(b -> b.distributionId(sandbox.cloudFront().distributionId())
                 .invalidationBatch(ib -> ib.callerReference(reference)
                         .paths(p -> p.quantity(paths.size()).items(paths))));
     }

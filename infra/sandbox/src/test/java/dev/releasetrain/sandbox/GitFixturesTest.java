@@ -48,20 +48,20 @@ class GitFixturesTest {
 
     @Test
     void lsRemoteShowsDefaultBranchesAndTags() throws Exception {
-        Map<String, Ref> refs = Git.lsRemoteRepository().setRemote(sandbox.gitRemoteUrl("posthog")).callAsMap();
+        Map<String, Ref> refs = Git.lsRemoteRepository().setRemote(sandbox.git().url("posthog")).callAsMap();
         assertTrue(refs.containsKey("refs/heads/master"), refs.keySet().toString());
         assertTrue(refs.containsKey("refs/tags/1.28.3"), refs.keySet().toString());
         assertEquals("refs/heads/master", refs.get("HEAD").getTarget().getName());
-        assertTrue(sandbox.gitRemoteUrl("posthog").startsWith("file://"));
-        assertTrue(Git.lsRemoteRepository().setRemote(sandbox.gitRemoteUrl("vpc")).callAsMap().containsKey("refs/heads/main"));
-        assertTrue(Git.lsRemoteRepository().setRemote(sandbox.gitRemoteUrl("charts-clickhouse")).callAsMap()
+        assertTrue(sandbox.git().url("posthog").startsWith("file://"));
+        assertTrue(Git.lsRemoteRepository().setRemote(sandbox.git().url("vpc")).callAsMap().containsKey("refs/heads/main"));
+        assertTrue(Git.lsRemoteRepository().setRemote(sandbox.git().url("charts-clickhouse")).callAsMap()
                 .containsKey("refs/heads/main"));
     }
 
     @Test
     void posthogHasVersionFilesTagAndHistoryInTheFormatsShapes() throws Exception {
         Path dir = clones.resolve("posthog");
-        try (Git git = Git.cloneRepository().setURI(sandbox.gitRemoteUrl("posthog")).setDirectory(dir.toFile()).call()) {
+        try (Git git = Git.cloneRepository().setURI(sandbox.git().url("posthog")).setDirectory(dir.toFile()).call()) {
             Repository repo = git.getRepository();
             assertEquals("master", repo.getBranch());
             assertEquals("VERSION = \"1.28.3\"\n", Files.readString(dir.resolve("posthog/version.py")));
@@ -111,13 +111,13 @@ class GitFixturesTest {
     @Test
     void vpcAndChartHoldTheValuesFiles() throws Exception {
         Path vpc = clones.resolve("vpc");
-        try (Git git = Git.cloneRepository().setURI(sandbox.gitRemoteUrl("vpc")).setDirectory(vpc.toFile()).call()) {
+        try (Git git = Git.cloneRepository().setURI(sandbox.git().url("vpc")).setDirectory(vpc.toFile()).call()) {
             assertEquals("main", git.getRepository().getBranch());
             String values = Files.readString(vpc.resolve("client_values/posthog/playground.yaml"));
             assertTrue(values.contains("image:\n  repository: posthog/posthog\n  tag: release-1.28.3-unstable\n"), values);
         }
         Path charts = clones.resolve("charts");
-        try (Git git = Git.cloneRepository().setURI(sandbox.gitRemoteUrl("charts-clickhouse")).setDirectory(charts.toFile()).call()) {
+        try (Git git = Git.cloneRepository().setURI(sandbox.git().url("charts-clickhouse")).setDirectory(charts.toFile()).call()) {
             assertEquals("main", git.getRepository().getBranch());
             String chart = Files.readString(charts.resolve("charts/posthog/Chart.yaml"));
             assertTrue(chart.contains("\nversion: 29.0.11\n"), chart);
@@ -138,7 +138,7 @@ class GitFixturesTest {
 
     @Test
     void pullRequestsBehindMasterAndTheFreezePoint() {
-        Path bare = sandbox.gitRepositoryPath("posthog");
+        Path bare = sandbox.git().path("posthog");
         List<GitFixtures.MergedPullRequest> prs = GitFixtures.mergedPullRequests(bare, "posthog");
         assertEquals(List.of(5902, 5911, 5934, 5948, 5952, 5967, 5979, 5985, 5991, 5996, 6003, 6010),
                 prs.stream().map(GitFixtures.MergedPullRequest::number).toList());
@@ -155,7 +155,7 @@ class GitFixturesTest {
     void seedingIsDeterministic() throws Exception {
         Path other = clones.resolve("reseed");
         GitFixtures.seed(other);
-        ObjectId a = Git.lsRemoteRepository().setRemote(sandbox.gitRemoteUrl("posthog")).callAsMap().get("refs/heads/master").getObjectId();
+        ObjectId a = Git.lsRemoteRepository().setRemote(sandbox.git().url("posthog")).callAsMap().get("refs/heads/master").getObjectId();
         ObjectId b = Git.lsRemoteRepository().setRemote(GitFixtures.fileUrl(GitFixtures.barePath(other, "posthog")))
                 .callAsMap().get("refs/heads/master").getObjectId();
         assertEquals(a, b);

@@ -40,7 +40,7 @@ class GitHubContractTest {
     @BeforeAll
     static void start() throws Exception {
         sandbox = Sandbox.start(workDir);
-        github = new GitHubBuilder().withEndpoint(sandbox.githubUrl()).withOAuthToken(sandbox.githubToken()).build();
+        github = new GitHubBuilder().withEndpoint(sandbox.github().url()).withOAuthToken(sandbox.github().token()).build();
     }
 
     @AfterAll
@@ -56,7 +56,7 @@ class GitHubContractTest {
         GHRepository repo = github.getRepository("PostHog/charts-clickhouse");
         assertEquals("charts-clickhouse", repo.getName());
         assertEquals("main", repo.getDefaultBranch());
-        assertEquals(sandbox.gitRemoteUrl("charts-clickhouse"), repo.getHttpTransportUrl());
+        assertEquals(sandbox.git().url("charts-clickhouse"), repo.getHttpTransportUrl());
         assertThrows(GHFileNotFoundException.class, () -> github.getRepository("PostHog/nope"));
         assertTrue(repo.listLabels().toList().stream().anyMatch(l -> l.getName().equals("bump minor")));
     }
@@ -102,7 +102,7 @@ class GitHubContractTest {
         assertEquals(Instant.parse("2021-09-24T10:20:31Z"), fix.getMergedAt().toInstant());
         assertTrue(fix.getLabels().stream().anyMatch(l -> l.getName().equals("release-1.29.0")));
         String sha = fix.getMergeCommitSha();
-        try (Repository git = new FileRepositoryBuilder().setGitDir(sandbox.gitRepositoryPath("posthog").toFile()).build();
+        try (Repository git = new FileRepositoryBuilder().setGitDir(sandbox.git().path("posthog").toFile()).build();
              RevWalk walk = new RevWalk(git)) {
             RevCommit commit = walk.parseCommit(ObjectId.fromString(sha));
             assertEquals("fix(insights): Keep the legend toggle working on empty series (#5996)", commit.getShortMessage());
@@ -151,7 +151,7 @@ class GitHubContractTest {
 
     @Test
     void wrongTokenIsBadCredentials() throws Exception {
-        GitHub wrong = new GitHubBuilder().withEndpoint(sandbox.githubUrl()).withOAuthToken("ghp_wrong").build();
+        GitHub wrong = new GitHubBuilder().withEndpoint(sandbox.github().url()).withOAuthToken("ghp_wrong").build();
         HttpException e = assertThrows(HttpException.class, () -> wrong.getRepository("PostHog/posthog"));
         assertEquals(401, e.getResponseCode());
     }

@@ -65,7 +65,7 @@ class HelmContractTest {
     @Order(1)
     void installAdoptsTheSeededDeploymentsAndRollsOutTheNewImage() throws Exception {
         // the image CI builds from the release branch's version bump (the playground reports that commit's version)
-        sandbox.buildImage("release-1.29.0-unstable", AppSource.commitVersion(sandbox.gitRepositoryPath(GitFixtures.POSTHOG),
+        sandbox.buildImage("release-1.29.0-unstable", AppSource.commitVersion(sandbox.git().path(GitFixtures.POSTHOG),
                 "release-1.29.0", "master", "1.29.0"));
         Release release = upgrade("release-1.29.0-unstable");
         assertEquals("deployed", release.getStatus(), release.getOutput());
@@ -80,7 +80,7 @@ class HelmContractTest {
     @Test
     @Order(2)
     void anUpgradeMakesRevisionTwoAndSupersedesOne() throws Exception {
-        sandbox.buildImage("release-1.29.1-unstable", AppSource.commitVersion(sandbox.gitRepositoryPath(GitFixtures.POSTHOG),
+        sandbox.buildImage("release-1.29.1-unstable", AppSource.commitVersion(sandbox.git().path(GitFixtures.POSTHOG),
                 "release-1.29.1", "release-1.29.0", "1.29.1"));
         Release release = upgrade("release-1.29.1-unstable");
         assertEquals("2", release.getRevision());
@@ -109,8 +109,8 @@ class HelmContractTest {
 
     private static String instanceVersion() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(sandbox.playgroundUrl() + "/api/instance_status"))
-                .header("Authorization", "Bearer " + sandbox.playgroundApiKey()).build(), HttpResponse.BodyHandlers.ofString());
+                        URI.create(sandbox.playground().url() + "/api/instance_status"))
+                .header("Authorization", "Bearer " + sandbox.playground().apiKey()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
         for (var m : node.get("results").get("overview")) {

@@ -31,8 +31,8 @@ class KubernetesContractTest {
     static void start() {
         sandbox = Sandbox.start(workDir);
         Config config = new ConfigBuilder(Config.empty())
-                .withMasterUrl(sandbox.kubernetesUrl())
-                .withNamespace(sandbox.kubernetesNamespace())
+                .withMasterUrl(sandbox.kubernetes().url())
+                .withNamespace(KubernetesStandIn.NAMESPACE)
                 .withRequestRetryBackoffLimit(0)
                 .build();
         client = new KubernetesClientBuilder().withConfig(config).build();
@@ -76,19 +76,19 @@ class KubernetesContractTest {
 
     @Test
     void injectedFaultAnswersAKubernetesStatus() {
-        long before = sandbox.calls("kubernetes");
-        sandbox.failNext("kubernetes", 1, 403);
+        long before = sandbox.standIns().calls("kubernetes");
+        sandbox.standIns().failNext("kubernetes", 1, 403);
         KubernetesClientException e = assertThrows(KubernetesClientException.class,
                 () -> client.pods().inNamespace("posthog").list());
         assertEquals(403, e.getCode());
         assertEquals(6, client.pods().inNamespace("posthog").list().getItems().size());
-        assertEquals(before + 2, sandbox.calls("kubernetes"));
+        assertEquals(before + 2, sandbox.standIns().calls("kubernetes"));
     }
 
     @Test
     void anExactPathFaultHitsThePlainPodListNotALabelledOne() {
         // what the demo's --fail-once deploy.verify-playground aims at: the step's own pod listing
-        sandbox.inject("kubernetes", FaultSpec.failNext(1, 403).withMethod("GET").withPathPrefix("/api/v1/namespaces/posthog/pods$"));
+        sandbox.standIns().inject("kubernetes", FaultSpec.failNext(1, 403).withMethod("GET").withPathPrefix("/api/v1/namespaces/posthog/pods$"));
         assertEquals(5, client.pods().inNamespace("posthog").withLabel("app", "posthog").list().getItems().size());
         KubernetesClientException e = assertThrows(KubernetesClientException.class,
                 () -> client.pods().inNamespace("posthog").list());

@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -43,7 +44,7 @@ class PlaygroundContractTest {
     static void start() {
         sandbox = Sandbox.start(workDir, Sandbox.Options.defaults().withCiBuildTime(Duration.ofMillis(300)));
         client = sandbox.kubernetes().createClient();
-        app = sandbox.gitRepositoryPath(GitFixtures.POSTHOG);
+        app = sandbox.git().path(GitFixtures.POSTHOG);
     }
 
     @AfterAll
@@ -113,33 +114,36 @@ class PlaygroundContractTest {
 
     /** Waits until the simulated CI published {@code tag} built from {@code commit}. */
     private static RegistryStandIn.Tag awaitBuild(String tag, String commit) {
-        return Await.until(Duration.ofSeconds(10), () -> sandbox.registry().tag(Images.POSTHOG, tag).orElse(null),
-                t -> t != null && commit.equals(t.commit()));
+        return await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.registry().tag(Images.POSTHOG, tag),
+                t -> t.isPresent() && commit.equals(t.get().commit())).orElseThrow();
     }
 
     /** Points posthog-web at {@code image} and waits until its Ready pods serve {@code digest}. */
     private static void deploy(String image, String digest) {
         // the controller writes the Deployment's status meanwhile: an edit may meet 409 Conflict, and is tried again
-        Await.until(Duration.ofSeconds(10), () -> {
-            try {
-                client.apps().deployments().inNamespace("posthog").withName("posthog-web").edit(d -> new DeploymentBuilder(d)
-                        .editSpec().editTemplate().editSpec().editFirstContainer().withImage(image).endContainer().endSpec()
-                        .endTemplate().endSpec().build());
-                return true;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-                return false;
+        await().atMost(Duration.ofSeconds(10)).until(() -> editImage(image));
+        await().atMost(Duration.ofSeconds(10)).until(() -> sandbox.kubernetes().servingImage("posthog-web"),
+                served -> served.equals(Optional.of(Images.POSTHOG + "@" + digest)));
+    }
+
+    /** Sets posthog-web's image: true when done, false on a 409 Conflict. */
+    private static boolean editImage(String image) {
+        try {
+            client.apps().deployments().inNamespace("posthog").withName("posthog-web").edit(d -> new DeploymentBuilder(d)
+                    .editSpec().editTemplate().editSpec().editFirstContainer().withImage(image).endContainer().endSpec()
+                    .endTemplate().endSpec().build());
+            return true;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
             }
-        }, edited -> edited);
-        Await.until(Duration.ofSeconds(10), () -> sandbox.kubernetes().servingImage("posthog-web").orElse(""),
-                served -> served.equals(Images.POSTHOG + "@" + digest));
+            return false;
+        }
     }
 
     private static String instanceVersion() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sandbox.playgroundUrl() + "/api/instance_status"))
-                .header("Authorization", "Bearer " + sandbox.playgroundApiKey()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(sandbox.playground().url() + "/api/instance_status"))
+                .header("Authorization", "Bearer " + sandbox.playground().apiKey()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, r.statusCode(), r.body());
         for (JsonNode m : new ObjectMapper().readTree(r.body()).path("results").path("overview")) {
             if ("posthog_version".equals(m.path("key").asText())) {

@@ -20,8 +20,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 import java.time.Instant;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -77,7 +79,7 @@ class RegistryContractTest {
     void pushingAReleaseBranchAndTagPublishesImages() throws Exception {
         PersonIdent bot = new PersonIdent("Release Train", "release-train@posthog.com", Instant.parse("2021-09-22T09:00:00Z"),
                 java.time.ZoneId.of("UTC"));
-        try (Git git = Git.cloneRepository().setURI(sandbox.gitRemoteUrl("posthog")).setDirectory(clone.toFile()).call()) {
+        try (Git git = Git.cloneRepository().setURI(sandbox.git().url("posthog")).setDirectory(clone.toFile()).call()) {
             git.branchCreate().setName("release-1.29.0").call();
             git.checkout().setName("release-1.29.0").call();
             Files.writeString(clone.resolve("posthog/version.py"), "VERSION = \"1.29.0\"\n");
@@ -94,7 +96,7 @@ class RegistryContractTest {
             git.tag().setName("1.29.0").setAnnotated(true).setMessage("Version 1.29.0").setTagger(bot).setSigned(false).call();
             git.push().setPushTags().call();
             JsonNode release = awaitTag("release-1.29.0");
-            JsonNode latest = Await.until(Duration.ofSeconds(10), () -> tagOrNull("latest-release"),
+            JsonNode latest = await().atMost(Duration.ofSeconds(10)).until(() -> tagOrNull("latest-release"),
                     t -> t != null && t.get("digest").equals(release.get("digest")));
             assertEquals(release.get("digest"), latest.get("digest"));
             assertNotEquals(Images.digest("posthog/posthog", "release-1.28.3"), latest.get("digest").asText());
@@ -105,14 +107,14 @@ class RegistryContractTest {
     @Test
     @Order(3)
     void faultsAndManualPublishingThroughTheAdminEndpoint() throws Exception {
-        long before = sandbox.calls("registry");
+        long before = sandbox.standIns().calls("registry");
         HttpResponse<String> fault = http.send(HttpRequest.newBuilder(URI.create(sandbox.adminUrl()
                 + "/admin/faults/registry?count=1&status=503")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, fault.statusCode(), fault.body());
         assertEquals(503, get("/v2/repositories/posthog/posthog/tags/release-1.28.3").statusCode());
         assertEquals(200, get("/v2/repositories/posthog/posthog/tags/release-1.28.3").statusCode());
-        assertEquals(before + 2, sandbox.calls("registry"));
+        assertEquals(before + 2, sandbox.standIns().calls("registry"));
 
         HttpResponse<String> pushed = http.send(HttpRequest.newBuilder(URI.create(sandbox.adminUrl()
                 + "/admin/images/posthog/posthog/release-1.30.0-unstable")).POST(HttpRequest.BodyPublishers.noBody()).build(),
@@ -123,7 +125,7 @@ class RegistryContractTest {
     }
 
     private static JsonNode awaitTag(String tag) {
-        return Await.until(Duration.ofSeconds(10), () -> tagOrNull(tag), t -> t != null);
+        return await().atMost(Duration.ofSeconds(10)).until(() -> tagOrNull(tag), Objects::nonNull);
     }
 
     private static JsonNode tagOrNull(String tag) {
@@ -136,7 +138,7 @@ class RegistryContractTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(sandbox.registryUrl() + path)).build(),
+        return http.send(HttpRequest.newBuilder(URI.create(sandbox.registry().url() + path)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -27,13 +27,13 @@ class SandboxLifecycleTest {
     void startsOnDistinctLoopbackPortsAndStopsEverything() throws Exception {
         List<String> urls;
         try (Sandbox sandbox = Sandbox.start(workDir)) {
-            urls = List.of(sandbox.slackUrl(), sandbox.cloudFrontEndpoint(), sandbox.kubernetesUrl(), sandbox.registryUrl(), sandbox.githubUrl(),
-                    sandbox.playgroundUrl(), sandbox.websiteUrl(), sandbox.adminUrl());
+            urls = List.of(sandbox.slack().url(), sandbox.cloudFront().url(), sandbox.kubernetes().url(), sandbox.registry().url(), sandbox.github().url(),
+                    sandbox.playground().url(), sandbox.website().url(), sandbox.adminUrl());
             Set<String> distinct = new HashSet<>(urls);
             assertEquals(urls.size(), distinct.size(), urls.toString());
             urls.forEach(u -> assertTrue(u.startsWith("http://127.0.0.1:"), u));
             assertEquals(List.of("slack", "cloudfront", "kubernetes", "charts", "registry", "github", "playground", "website"),
-                    sandbox.standInNames());
+                    sandbox.standIns().names());
         }
         HttpClient http = HttpClient.newHttpClient();
         for (String url : urls) {
@@ -44,10 +44,10 @@ class SandboxLifecycleTest {
     @Test
     void restartOnTheSameWorkDirReseeds() {
         try (Sandbox first = Sandbox.start(workDir)) {
-            assertTrue(first.gitRepositoryPath("posthog").startsWith(workDir));
+            assertTrue(first.git().path("posthog").startsWith(workDir));
         }
         try (Sandbox second = Sandbox.start(workDir)) {
-            assertTrue(second.gitRemoteUrl("posthog").endsWith("/git/posthog.git"));
+            assertTrue(second.git().url("posthog").endsWith("/git/posthog.git"));
         }
     }
 

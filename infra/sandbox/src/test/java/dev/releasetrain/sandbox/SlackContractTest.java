@@ -42,7 +42,7 @@ class SlackContractTest {
     static void start() {
         sandbox = Sandbox.start(workDir);
         SlackConfig config = new SlackConfig();
-        config.setMethodsEndpointUrlPrefix(sandbox.slackApiUrl());
+        config.setMethodsEndpointUrlPrefix(sandbox.slack().apiUrl());
         config.setStatsEnabled(false);
         slack = Slack.getInstance(config);
     }
@@ -58,7 +58,7 @@ class SlackContractTest {
     }
 
     private static MethodsClient methods() {
-        return slack.methods(sandbox.slackToken());
+        return slack.methods(sandbox.slack().token());
     }
 
     @Test
@@ -117,10 +117,10 @@ class SlackContractTest {
         assertTrue(link.isOk(), link.getError());
         assertTrue(link.getPermalink().contains(channelId), link.getPermalink());
 
-        List<SlackStandIn.Message> stored = sandbox.slackMessages("#releases");
+        List<SlackStandIn.Message> stored = sandbox.slack().messages("#releases");
         assertEquals(posted.getTs(), stored.get(0).ts());
         assertEquals("release_train_step", stored.get(0).metadataEventType());
-        assertEquals(stored, sandbox.slackMessages(channelId));
+        assertEquals(stored, sandbox.slack().messages(channelId));
     }
 
     @Test
@@ -130,7 +130,7 @@ class SlackContractTest {
         assertEquals("invalid_auth", wrong.getError());
 
         HttpResponse<String> missing = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
+                        URI.create(sandbox.slack().apiUrl() + "chat.postMessage"))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("channel=%23releases&text=x")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -144,19 +144,19 @@ class SlackContractTest {
         String body = "{\"channel\":\"#team-releases\",\"text\":\"hello\",\"metadata\":{\"event_type\":\"t\","
                 + "\"event_payload\":{\"k\":\"json\"}}}";
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
+                        URI.create(sandbox.slack().apiUrl() + "chat.postMessage"))
                 .header("Content-Type", "application/json; charset=utf-8")
-                .header("Authorization", "Bearer " + sandbox.slackToken())
+                .header("Authorization", "Bearer " + sandbox.slack().token())
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
         assertTrue(r.body().contains("\"ok\":true"), r.body());
-        SlackStandIn.Message m = sandbox.slackMessages(SlackStandIn.TEAM, "team-releases").stream()
+        SlackStandIn.Message m = sandbox.slack().messages(SlackStandIn.TEAM, "team-releases").stream()
                 .filter(x -> Map.of("k", "json").equals(x.metadataPayload())).findFirst().orElseThrow();
         assertEquals("hello", m.text());
     }
 
     @Test
     void eachTokenActsInItsOwnWorkspaceAndEveryMessageRecordsItsWorkspace() throws Exception {
-        MethodsClient community = slack.methods(sandbox.slackCommunityToken());
+        MethodsClient community = slack.methods(sandbox.slack().token(SlackStandIn.COMMUNITY));
         AuthTestResponse who = community.authTest(req -> req);
         assertTrue(who.isOk(), who.getError());
         assertEquals(SlackStandIn.COMMUNITY_TEAM_ID, who.getTeamId());
@@ -177,16 +177,16 @@ class SlackContractTest {
         assertEquals(List.of("PostHog 1.29.0 is out"), community.conversationsHistory(req -> req.channel(announced.getChannel()))
                 .getMessages().stream().map(Message::getText).toList());
 
-        List<SlackStandIn.Message> stored = sandbox.slackMessages(SlackStandIn.COMMUNITY, "announcements");
+        List<SlackStandIn.Message> stored = sandbox.slack().messages(SlackStandIn.COMMUNITY, "announcements");
         assertEquals(1, stored.size());
         assertEquals(SlackStandIn.COMMUNITY, stored.get(0).workspace());
-        assertEquals(List.of(), sandbox.slackMessages(SlackStandIn.TEAM, "announcements"));
-        assertEquals(stored, sandbox.slackMessages("#announcements"), "by channel name alone: every workspace");
+        assertEquals(List.of(), sandbox.slack().messages(SlackStandIn.TEAM, "announcements"));
+        assertEquals(stored, sandbox.slack().messages("#announcements"), "by channel name alone: every workspace");
 
         ChatPostMessageResponse internal = methods().chatPostMessage(req -> req.channel("#team-releases").text("internal"));
-        assertEquals(SlackStandIn.TEAM, sandbox.slackMessages(SlackStandIn.TEAM, internal.getChannel()).stream()
+        assertEquals(SlackStandIn.TEAM, sandbox.slack().messages(SlackStandIn.TEAM, internal.getChannel()).stream()
                 .filter(m -> m.ts().equals(internal.getTs())).findFirst().orElseThrow().workspace());
-        assertEquals(List.of(), sandbox.slackMessages(SlackStandIn.COMMUNITY, "#team-releases"));
+        assertEquals(List.of(), sandbox.slack().messages(SlackStandIn.COMMUNITY, "#team-releases"));
         assertEquals(List.of(SlackStandIn.TEAM, SlackStandIn.COMMUNITY), sandbox.slack().workspaces());
     }
 
@@ -197,12 +197,12 @@ class SlackContractTest {
         assertFalse(r.isOk());
         assertEquals("invalid_auth", r.getError());
         HttpResponse<String> raw = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                        URI.create(sandbox.slackApiUrl() + "chat.postMessage"))
+                        URI.create(sandbox.slack().apiUrl() + "chat.postMessage"))
                 .header("Authorization", "Bearer " + unknown)
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("channel=%23announcements&text=x")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals("{\"ok\":false,\"error\":\"invalid_auth\"}", raw.body());
-        assertEquals(List.of(), sandbox.slackMessages("announcements").stream().filter(m -> m.text().equals("x")).toList());
+        assertEquals(List.of(), sandbox.slack().messages("announcements").stream().filter(m -> m.text().equals("x")).toList());
     }
 
     @Test
@@ -247,7 +247,7 @@ class SlackContractTest {
         assertEquals(dm, posted.getChannel());
         ConversationsHistoryResponse history = methods().conversationsHistory(req -> req.channel(dm));
         assertEquals("your step failed", history.getMessages().get(0).getText());
-        assertEquals(1, sandbox.slackMessages("U024BE7LH").size());
+        assertEquals(1, sandbox.slack().messages("U024BE7LH").size());
         var again = methods().conversationsOpen(req -> req.users(List.of("U024BE7LH")));
         assertEquals(dm, again.getChannel().getId());
         var names = methods().conversationsList(req -> req.limit(100)).getChannels().stream().map(c -> c.getId()).toList();

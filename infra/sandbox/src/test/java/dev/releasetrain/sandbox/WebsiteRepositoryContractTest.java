@@ -36,7 +36,7 @@ class WebsiteRepositoryContractTest {
     @BeforeAll
     static void start() throws Exception {
         sandbox = Sandbox.start(workDir);
-        github = new GitHubBuilder().withEndpoint(sandbox.githubUrl()).withOAuthToken(sandbox.githubToken()).build();
+        github = new GitHubBuilder().withEndpoint(sandbox.github().url()).withOAuthToken(sandbox.github().token()).build();
     }
 
     @AfterAll
@@ -81,7 +81,7 @@ class WebsiteRepositoryContractTest {
         assertEquals(405, refused.getResponseCode());
         assertTrue(refused.getMessage().contains("approving review"), refused.getMessage());
 
-        sandbox.approvePullRequest(WebsiteFixtures.FULL_NAME, pr.getNumber(), "marketing-reviewer");
+        sandbox.github().hosted().approve(WebsiteFixtures.FULL_NAME, pr.getNumber(), "marketing-reviewer");
         List<GHPullRequestReview> reviews = pr.listReviews().toList();
         assertEquals(1, reviews.size());
         assertEquals(GHPullRequestReviewState.APPROVED, reviews.get(0).getState());
@@ -92,7 +92,7 @@ class WebsiteRepositoryContractTest {
         assertTrue(merged.isMerged());
         assertEquals("# Array 1.29.0\n\nEdited.\n", repo.getFileContent(path, main).getContent());
         assertEquals(repo.getRef("heads/" + main).getObject().getSha(),
-                sandbox.githubHosted().head(WebsiteFixtures.FULL_NAME, main).orElseThrow().sha());
-        assertFalse(sandbox.githubHosted().files(WebsiteFixtures.FULL_NAME, main).orElseThrow().isEmpty());
+                sandbox.github().hosted().head(WebsiteFixtures.FULL_NAME, main).orElseThrow().sha());
+        assertFalse(sandbox.github().hosted().files(WebsiteFixtures.FULL_NAME, main).orElseThrow().isEmpty());
     }
 }

@@ -32,7 +32,7 @@ class WebsiteStandInTest {
     @BeforeAll
     static void start() throws Exception {
         sandbox = Sandbox.start(workDir);
-        github = new GitHubBuilder().withEndpoint(sandbox.githubUrl()).withOAuthToken(sandbox.githubToken()).build();
+        github = new GitHubBuilder().withEndpoint(sandbox.github().url()).withOAuthToken(sandbox.github().token()).build();
     }
 
     @AfterAll
@@ -50,7 +50,7 @@ class WebsiteStandInTest {
     void aPostIsLiveAtItsDerivedUrlOnceItsPullRequestIsMergedAndNotBefore() throws Exception {
         String path = WebsiteFixtures.POSTS_DIR + "/posthog-array-1-29-0.md";
         String url = sandbox.website().pageUrl(path);
-        assertEquals(sandbox.websiteUrl() + "/blog/posthog-array-1-29-0", url);
+        assertEquals(sandbox.website().url() + "/blog/posthog-array-1-29-0", url);
 
         GHRepository repo = github.getRepository(WebsiteFixtures.FULL_NAME);
         String main = repo.getDefaultBranch();
@@ -64,7 +64,7 @@ class WebsiteStandInTest {
         assertTrue(before.body().contains("Page not found"), before.body());
         assertFalse(sandbox.website().pages().containsKey("/blog/posthog-array-1-29-0"));
 
-        sandbox.approvePullRequest(WebsiteFixtures.FULL_NAME, pr.getNumber(), "marketing-reviewer");
+        sandbox.github().hosted().approve(WebsiteFixtures.FULL_NAME, pr.getNumber(), "marketing-reviewer");
         pr.merge("Array 1.29.0");
 
         HttpResponse<String> live = get(url);
@@ -80,12 +80,12 @@ class WebsiteStandInTest {
 
     @Test
     void theSeededPostIsPublishedAndOtherFilesAndPathsAreNot() throws Exception {
-        HttpResponse<String> previous = get(sandbox.websiteUrl() + "/blog/posthog-array-1-28-0");
+        HttpResponse<String> previous = get(sandbox.website().url() + "/blog/posthog-array-1-28-0");
         assertEquals(200, previous.statusCode());
         assertTrue(previous.body().contains("PostHog 1.28.0 is out."), previous.body());
-        assertEquals(404, get(sandbox.websiteUrl() + "/README").statusCode(), "not under contents/");
-        assertEquals(404, get(sandbox.websiteUrl() + "/blog/posthog-array-9-9-9").statusCode());
-        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.websiteUrl() + "/blog/posthog-array-1-28-0"))
+        assertEquals(404, get(sandbox.website().url() + "/README").statusCode(), "not under contents/");
+        assertEquals(404, get(sandbox.website().url() + "/blog/posthog-array-9-9-9").statusCode());
+        HttpResponse<String> post = HTTP.send(HttpRequest.newBuilder(URI.create(sandbox.website().url() + "/blog/posthog-array-1-28-0"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, post.statusCode());
     }
@@ -101,8 +101,8 @@ class WebsiteStandInTest {
 
     @Test
     void faultsAreInjectedAsOnEveryStandIn() throws Exception {
-        sandbox.inject(Sandbox.WEBSITE, FaultSpec.failNext(1, 503).withPathContains("/blog/posthog-array-1-28-0"));
-        assertEquals(503, get(sandbox.websiteUrl() + "/blog/posthog-array-1-28-0").statusCode());
-        assertEquals(200, get(sandbox.websiteUrl() + "/blog/posthog-array-1-28-0").statusCode());
+        sandbox.standIns().inject(Sandbox.WEBSITE, FaultSpec.failNext(1, 503).withPathContains("/blog/posthog-array-1-28-0"));
+        assertEquals(503, get(sandbox.website().url() + "/blog/posthog-array-1-28-0").statusCode());
+        assertEquals(200, get(sandbox.website().url() + "/blog/posthog-array-1-28-0").statusCode());
     }
 }
