@@ -1,8 +1,11 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
+import dev.releasetrain.cli.EventLines;
+import dev.releasetrain.cli.ReleaseClient;
+import dev.releasetrain.cli.TimelineTable;
 import dev.releasetrain.sandbox.GitFixtures;
 import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Sandbox;

@@ -1,6 +1,7 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.releasetrain.cli.ReleaseClient;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.Topics;

@@ -1,4 +1,4 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

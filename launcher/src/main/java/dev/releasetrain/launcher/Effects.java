@@ -1,4 +1,4 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import dev.releasetrain.sandbox.CloudFrontStandIn;
 import dev.releasetrain.sandbox.GitFixtures;

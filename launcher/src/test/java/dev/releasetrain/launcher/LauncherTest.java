@@ -1,4 +1,4 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The {@code release-train} launcher script itself, run from a copy laid out like a fresh clone (no
- * {@code cli/target/.release-train-built}) with a stub {@code ./mvnw} standing in for the build and a stub
+ * {@code launcher/target/.release-train-built}) with a stub {@code ./mvnw} standing in for the build and a stub
  * {@code java} on the PATH standing in for the CLI. The script must build, print one line per module, mark
  * the tree built and hand over to the CLI, and it must return however the build behaves: a hang shows as
  * the script still running after {@link #TIMEOUT_SECONDS}.
@@ -31,7 +31,7 @@ class LauncherTest {
     static final long TIMEOUT_SECONDS = 60;
     static final List<String> APPS = List.of("coordinator", "git-service", "deploy-service", "cdn-service", "notify-service");
     static final List<String> MODULES = List.of("protocol", "local-infra", "worker-runtime", "coordinator", "git-service",
-            "deploy-service", "cdn-service", "notify-service", "cli");
+            "deploy-service", "cdn-service", "notify-service", "cli", "launcher");
 
     @TempDir
     Path repo;
@@ -47,7 +47,7 @@ class LauncherTest {
             Files.createDirectories(repo.resolve(app).resolve("src/main/java"));
         }
         Files.writeString(repo.resolve("pom.xml"), "<project/>\n");
-        marker = repo.resolve("cli/target/.release-train-built");
+        marker = repo.resolve("launcher/target/.release-train-built");
         // the CLI: prints what it was started with, so the test sees the hand-over
         executable(repo.resolve("bin/java"), """
                 #!/usr/bin/env bash
@@ -66,9 +66,9 @@ class LauncherTest {
         List<String> building = run.stdout.lines().filter(l -> l.startsWith("  building ")).collect(Collectors.toList());
         assertEquals(MODULES.stream().map(m -> "  building " + m).collect(Collectors.toList()), building, run.toString());
         assertTrue(Files.isRegularFile(marker), "the built marker: " + run);
-        assertTrue(run.stdout.contains("stub java: ") && run.stdout.contains("dev.releasetrain.cli.ReleaseTrain demo --version 1.29.0"),
+        assertTrue(run.stdout.contains("stub java: ") && run.stdout.contains("dev.releasetrain.launcher.Launcher demo --version 1.29.0"),
                 "the CLI was started with the arguments: " + run);
-        assertTrue(Files.readString(repo.resolve("cli/target/release-train-build.log")).contains("[INFO] BUILD SUCCESS"),
+        assertTrue(Files.readString(repo.resolve("launcher/target/release-train-build.log")).contains("[INFO] BUILD SUCCESS"),
                 "the whole build output is in the log");
 
         // built now: the next run starts the CLI without building
@@ -76,7 +76,7 @@ class LauncherTest {
         Run again = launch("status", "1.29.0");
         assertEquals(0, again.exit, again.toString());
         assertFalse(Files.exists(repo.resolve("built-again")), "no second build: " + again);
-        assertTrue(again.stdout.contains("dev.releasetrain.cli.ReleaseTrain status 1.29.0"), again.toString());
+        assertTrue(again.stdout.contains("dev.releasetrain.launcher.Launcher status 1.29.0"), again.toString());
     }
 
     @Test
@@ -88,7 +88,7 @@ class LauncherTest {
 
         assertEquals(0, run.exit, run.toString());
         assertTrue(Files.isRegularFile(marker), run.toString());
-        assertTrue(run.stdout.contains("dev.releasetrain.cli.ReleaseTrain demo"), run.toString());
+        assertTrue(run.stdout.contains("dev.releasetrain.launcher.Launcher demo"), run.toString());
     }
 
     @Test
@@ -100,7 +100,7 @@ class LauncherTest {
 
         assertEquals(0, run.exit, run.toString());
         assertEquals(MODULES.size(), run.stdout.lines().filter(l -> l.startsWith("  building ")).count(), run.toString());
-        String log = Files.readString(repo.resolve("cli/target/release-train-build.log"));
+        String log = Files.readString(repo.resolve("launcher/target/release-train-build.log"));
         assertTrue(log.contains("artifact-5000.jar") && log.endsWith("[INFO] BUILD SUCCESS\n"), "the log has every line, the last one too");
     }
 

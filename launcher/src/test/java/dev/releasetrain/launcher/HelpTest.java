@@ -1,4 +1,4 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -16,7 +16,7 @@ class HelpTest {
 
     @Test
     void everyCommandHasHelpText() {
-        Map<String, CommandLine> commands = new CommandLine(new ReleaseTrain()).getSubcommands();
+        Map<String, CommandLine> commands = new CommandLine(new Launcher()).getSubcommands();
         for (String name : new String[]{"demo", "up", "bench", "start", "status", "watch", "timeline", "retry", "approve",
                 "cancel", "calendar"}) {
             assertTrue(commands.containsKey(name), "a command " + name + ": " + commands.keySet());
@@ -26,7 +26,7 @@ class HelpTest {
                 continue;
             }
             StringWriter out = new StringWriter();
-            CommandLine cmd = new CommandLine(new ReleaseTrain());
+            CommandLine cmd = new CommandLine(new Launcher());
             cmd.setOut(new PrintWriter(out));
             int code = cmd.execute(c.getKey(), "--help");
             String help = out.toString();
@@ -40,7 +40,7 @@ class HelpTest {
     void apiCommandsDocumentTheirExitCodes() {
         for (String name : new String[]{"start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar"}) {
             StringWriter out = new StringWriter();
-            CommandLine cmd = new CommandLine(new ReleaseTrain());
+            CommandLine cmd = new CommandLine(new Launcher());
             cmd.setOut(new PrintWriter(out));
             cmd.execute(name, "--help");
             assertTrue(out.toString().contains("3 refused"), name + ": " + out);
@@ -51,7 +51,7 @@ class HelpTest {
     @Test
     void aWrongOptionIsAUsageErrorExit2() {
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new ReleaseTrain());
+        CommandLine cmd = new CommandLine(new Launcher());
         cmd.setErr(new PrintWriter(err));
         assertEquals(2, cmd.execute("status", "--no-such-option", "1.29.0"));
         assertTrue(err.toString().contains("--no-such-option"), err.toString());

@@ -1,4 +1,4 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import org.junit.jupiter.api.Test;
 

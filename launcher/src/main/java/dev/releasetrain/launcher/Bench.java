@@ -1,5 +1,6 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
+import dev.releasetrain.cli.ReleaseClient;
 import dev.releasetrain.local.EmbeddedKafka;
 import dev.releasetrain.local.LocalInfra;
 import dev.releasetrain.protocol.CloudEventCodec;

@@ -1,6 +1,8 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.releasetrain.cli.ApiCommands;
+import dev.releasetrain.cli.ReleaseClient;
 import dev.releasetrain.protocol.CloudEventCodec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -229,9 +231,9 @@ class CliIT {
 
     private static Run run(String token, List<String> args, String url) {
         Path home = Stack.home();
-        String classPath = home.resolve("cli/target/classes") + File.pathSeparator + home.resolve("cli/target/lib") + File.separator + "*";
+        String classPath = home.resolve("launcher/target/classes") + File.pathSeparator + home.resolve("launcher/target/lib") + File.separator + "*";
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classPath, "dev.releasetrain.cli.ReleaseTrain"));
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-cp", classPath, "dev.releasetrain.launcher.Launcher"));
         command.addAll(args);
         try {
             Path out = Files.createTempFile(work, "out", ".txt");

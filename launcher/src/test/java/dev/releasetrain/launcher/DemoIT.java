@@ -1,6 +1,7 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.releasetrain.cli.ReleaseClient;
 import dev.releasetrain.sandbox.CloudFrontStandIn;
 import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Sandbox;

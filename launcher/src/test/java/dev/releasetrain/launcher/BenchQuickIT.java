@@ -1,4 +1,4 @@
-package dev.releasetrain.cli;
+package dev.releasetrain.launcher;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +25,7 @@ class BenchQuickIT {
     @Timeout(value = 4, unit = TimeUnit.MINUTES)
     void quickBenchPrintsAWellFormedSummaryAsItsLastLine() {
         StringWriter text = new StringWriter();
-        CommandLine cli = new CommandLine(new ReleaseTrain());
+        CommandLine cli = new CommandLine(new Launcher());
         cli.setOut(new PrintWriter(text, true));
         int exit = cli.execute("bench", "--quick");
         String output = text.toString();
