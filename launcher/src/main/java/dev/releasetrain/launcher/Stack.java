@@ -4,6 +4,7 @@ import dev.releasetrain.local.EmbeddedKafka;
 import dev.releasetrain.local.LocalInfra;
 import dev.releasetrain.protocol.Topics;
 import dev.releasetrain.sandbox.Sandbox;
+import dev.releasetrain.sandbox.SandboxWiring;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,7 +27,7 @@ import java.util.function.Consumer;
 public final class Stack implements AutoCloseable {
     public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
     /** The console log line of every process the launcher and the bench start (their logs go to files). */
-    static final String LOG_FORMAT = "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n";
+    public static final String LOG_FORMAT = "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n";
     /**
      * The command channel settings of every service the stack starts, so that its first command reaches it
      * at once. Its {@code /q/health/ready} answers 200 only once the command consumer has joined its group
@@ -142,12 +143,12 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * The four services, configured against the sandbox's stand-ins and the coordinator (made, not started;
-     * {@code common}: the settings every service gets, such as the broker's address). Secrets go in their
-     * environment, not on the command line. {@code fromTheEnd}: the services' consumer groups, when new,
+     * The four services, configured against the sandbox's stand-ins ({@link SandboxWiring}) and the coordinator
+     * (made, not started; {@code common}: the settings every service gets, such as the broker's address). Secrets
+     * go in their environment, not on the command line. {@code fromTheEnd}: the services' consumer groups, when new,
      * start at the end of their topics instead of their beginning (what is on them is not theirs).
      */
-    static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
+    public static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
                                          String coordinatorUrl, Path logs, boolean fromTheEnd) {
         List<ServiceProcess> services = new ArrayList<>();
         common = new LinkedHashMap<>(common);
@@ -155,45 +156,34 @@ public final class Stack implements AutoCloseable {
         if (fromTheEnd) {
             common.put("mp.messaging.incoming.commands.auto.offset.reset", "latest");
         }
+        SandboxWiring.Service gitWiring = SandboxWiring.git(sandbox);
         Map<String, String> git = new LinkedHashMap<>(common);
-        sandbox.properties().forEach((k, v) -> {
-            if ((k.startsWith("release-train.git.") || k.startsWith("release-train.github.")) && !k.endsWith(".token")) {
-                git.put(k, v);
-            }
-        });
+        git.putAll(gitWiring.config());
         git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
         // the sync PR's maintainer here is the demo (or a test), who merges at once: look every second, not every 30 s
         git.put("release-train.git.sync-merge.poll-interval", "PT1S");
-        services.add(new ServiceProcess("git-service", home, freePort(), git, Map.of("RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
+        services.add(new ServiceProcess("git-service", home, freePort(), git, gitWiring.environment(), logs));
 
+        SandboxWiring.Service deployWiring = SandboxWiring.deploy(sandbox);
         Map<String, String> deploy = new LinkedHashMap<>(common);
-        deploy.put("release-train.deploy.kubernetes-url", sandbox.kubernetesUrl());
-        // chart posthog/posthog from a Helm repository, as in production (the sandbox serves its chart as one)
-        deploy.put("release-train.deploy.chart", "posthog/posthog");
-        deploy.put("release-train.deploy.chart-repository-url", sandbox.chartRepositoryUrl());
-        deploy.put("release-train.deploy.openapi-validation", "false"); // the Kubernetes stand-in serves no OpenAPI
-        deploy.put("release-train.registry.url", sandbox.registryUrl());
-        deploy.put("release-train.playground.url", sandbox.playgroundUrl());
-        services.add(new ServiceProcess("deploy-service", home, freePort(), deploy,
-                Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", sandbox.playgroundApiKey()), logs));
+        deploy.putAll(deployWiring.config());
+        services.add(new ServiceProcess("deploy-service", home, freePort(), deploy, deployWiring.environment(), logs));
 
+        SandboxWiring.Service cdnWiring = SandboxWiring.cdn(sandbox);
         Map<String, String> cdn = new LinkedHashMap<>(common);
-        cdn.put("release-train.cdn.endpoint", sandbox.cloudFrontEndpoint());
-        cdn.put("release-train.cdn.distribution-id", sandbox.distributionId());
-        services.add(new ServiceProcess("cdn-service", home, freePort(), cdn, Map.of("AWS_ACCESS_KEY_ID", sandbox.awsAccessKeyId(),
-                "AWS_SECRET_ACCESS_KEY", sandbox.awsSecretAccessKey(), "AWS_REGION", "us-east-1"), logs));
+        cdn.putAll(cdnWiring.config());
+        services.add(new ServiceProcess("cdn-service", home, freePort(), cdn, cdnWiring.environment(), logs));
 
+        SandboxWiring.Service notifyWiring = SandboxWiring.notify(sandbox);
         Map<String, String> notify = new LinkedHashMap<>(common);
-        notify.put("release-train.slack.api-url", sandbox.slackApiUrl());
-        notify.put("release-train.github.api-url", sandbox.githubUrl());
+        notify.putAll(notifyWiring.config());
+        // the links in the demo's messages lead to the sandbox's playground and to this coordinator
         notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
-        notify.put("release-train.notify.website.site-url", sandbox.websiteUrl());
         notify.put("release-train.notify.coordinator-url", coordinatorUrl);
         if (fromTheEnd) {
             notify.put("mp.messaging.incoming.release-events.auto.offset.reset", "latest");
         }
-        services.add(new ServiceProcess("notify-service", home, freePort(), notify, Map.of("RELEASE_TRAIN_SLACK_TOKEN", sandbox.slackToken(),
-                "RELEASE_TRAIN_SLACK_COMMUNITY_TOKEN", sandbox.slackCommunityToken(), "RELEASE_TRAIN_GITHUB_TOKEN", sandbox.githubToken()), logs));
+        services.add(new ServiceProcess("notify-service", home, freePort(), notify, notifyWiring.environment(), logs));
         return services;
     }
 
