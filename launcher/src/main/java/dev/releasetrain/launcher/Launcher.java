@@ -1,6 +1,7 @@
 package dev.releasetrain.launcher;
 
 import dev.releasetrain.cli.ApiCommands;
+import dev.releasetrain.launcher.bench.Bench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

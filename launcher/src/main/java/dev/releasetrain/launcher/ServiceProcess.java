@@ -18,17 +18,17 @@ import java.util.concurrent.TimeUnit;
  * One application of the stack (the coordinator or a service) running as its own JVM from its
  * packaged {@code target/quarkus-app}, with its output in a log file of the run directory.
  */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    final String name;
-    final int port;
-    final Path log;
+    public final String name;
+    public final int port;
+    public final Path log;
     private final List<String> command;
     private final Map<String, String> env;
     private Process process;
 
-    ServiceProcess(String name, Path home, int port, Map<String, String> config, Map<String, String> env, Path logDir) {
+    public ServiceProcess(String name, Path home, int port, Map<String, String> config, Map<String, String> env, Path logDir) {
         this.name = name;
         this.port = port;
         this.env = env;
@@ -64,19 +64,19 @@ final class ServiceProcess implements AutoCloseable {
         this.command = cmd;
     }
 
-    void start() throws IOException {
+    public void start() throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         pb.environment().putAll(env);
         process = pb.start();
     }
 
-    String url() {
+    public String url() {
         return "http://127.0.0.1:" + port;
     }
 
     /** The JVM's process id (for the benchmark's CPU and memory readings); -1 when not started. */
-    long pid() {
+    public long pid() {
         return process == null ? -1 : process.pid();
     }
 
@@ -85,7 +85,7 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** Waits until {@code /q/health/ready} answers 200; fails early, with the log's tail, if the JVM dies. */
-    void awaitReady(Duration timeout) throws IOException, InterruptedException {
+    public void awaitReady(Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
         HttpRequest ready = HttpRequest.newBuilder(URI.create(url() + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build();
         while (Instant.now().isBefore(deadline)) {
@@ -104,7 +104,7 @@ final class ServiceProcess implements AutoCloseable {
         throw new IllegalStateException(name + " was not ready after " + timeout.toSeconds() + " s:\n" + tail(40));
     }
 
-    String tail(int lines) {
+    public String tail(int lines) {
         try {
             List<String> all = Files.readAllLines(log);
             return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));

@@ -1,5 +1,6 @@
 package dev.releasetrain.launcher;
 
+import dev.releasetrain.launcher.bench.Bench;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import picocli.CommandLine;

@@ -1,5 +1,6 @@
 package dev.releasetrain.launcher;
 
+import dev.releasetrain.launcher.bench.KafkaClients;
 import dev.releasetrain.local.EmbeddedKafka;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
@@ -100,8 +101,8 @@ class FirstCommandIT {
         }
         assertEquals(Set.of(0, 1, 2), assigned, "the partitions of " + COMMANDS + " held by group " + SERVICE + " when it said it was ready");
 
-        try (KafkaProducer<String, byte[]> producer = Bench.producer(kafka.bootstrapServers());
-             KafkaConsumer<String, byte[]> results = Bench.consumer(kafka.bootstrapServers(), null)) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(kafka.bootstrapServers());
+             KafkaConsumer<String, byte[]> results = KafkaClients.consumer(kafka.bootstrapServers(), null)) {
             List<TopicPartition> resultPartitions = results.partitionsFor(Topics.RESULTS).stream()
                     .map(p -> new TopicPartition(Topics.RESULTS, p.partition())).toList();
             results.assign(resultPartitions);
@@ -138,7 +139,7 @@ class FirstCommandIT {
         List<String> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> r : results.poll(Duration.ofMillis(200))) {
-                Envelope e = CloudEventCodec.decode(Bench.headers(r), r.value());
+                Envelope e = CloudEventCodec.decode(KafkaClients.headers(r), r.value());
                 seen.add(e.type());
                 if (e.data() instanceof ReleaseEvent.StepSucceeded s && commandId.equals(s.commandId())) {
                     return Duration.between(onTheTopic, s.startedAt());

@@ -1,5 +1,7 @@
 package dev.releasetrain.launcher;
 
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.lang.ArchRule;
@@ -37,6 +39,10 @@ class ModuleRulesTest {
             COORDINATOR};
     /** The launcher module: it starts the embedded stack (Kafka, PostgreSQL, the sandbox) and drives and reads the sandbox. */
     static final String LAUNCHER = "dev.releasetrain.launcher..";
+    /** The bench, which fills the release log and folds timelines with the coordinator's own classes. */
+    static final String BENCH = "dev.releasetrain.launcher.bench..";
+    /** What the bench may use of the coordinator: the release log and the timeline. */
+    static final String[] COORDINATOR_FOR_THE_BENCH = {"dev.releasetrain.coordinator.log..", "dev.releasetrain.coordinator.timeline.."};
 
     static JavaClasses classes;
 
@@ -73,6 +79,18 @@ class ModuleRulesTest {
         noClasses().that().resideInAPackage(CLI)
                 .should().dependOnClassesThat().resideInAnyPackage(NOT_FOR_THE_CLI)
                 .because("the cli talks to a running coordinator over REST and nothing else")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheBenchImportsTheCoordinatorAndOnlyItsLogAndTimeline() {
+        noClasses().that().resideOutsideOfPackages(COORDINATOR, BENCH)
+                .should().dependOnClassesThat().resideInAPackage(COORDINATOR)
+                .because("the coordinator is reached over REST and Kafka; only the bench writes and folds its log in-process")
+                .check(classes);
+        noClasses().that().resideInAPackage(BENCH)
+                .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage(COORDINATOR)
+                        .and(DescribedPredicate.not(resideInAnyPackage(COORDINATOR_FOR_THE_BENCH))))
                 .check(classes);
     }
 
