@@ -10,6 +10,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -27,11 +29,14 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Every CLI command as a person runs it: the {@code release-train} JVM (the launcher's class path) with
- * {@code RELEASE_TRAIN_URL} and {@code RELEASE_TRAIN_TOKEN} in its environment, against one running stack.
+ * {@code RELEASE_TRAIN_URL} and {@code RELEASE_TRAIN_TOKEN} in its environment, against the running stack it shares
+ * with {@link ReleaseFlowIT} ({@link SharedStack}).
  * Checks exit codes (0 done, 1 failed, 2 usage, 3 refused), that refusals name what was wrong, and that
  * {@code --json} output parses.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SharedStack.class)
+@Order(1) // before ReleaseFlowIT on the shared stack: it expects the next minor after the seeded releases
 class CliIT {
     static Stack stack;
     static Path work;
@@ -53,16 +58,13 @@ class CliIT {
     }
 
     @BeforeAll
-    static void start() throws Exception {
-        stack = Stack.start(System.out::println, Demo.RUNBOOK);
+    static void start(Stack shared) throws Exception {
+        stack = shared;
         work = Files.createTempDirectory("release-train-cli-it-");
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (stack != null) {
-            stack.close();
-        }
         if (work != null) {
             try (var files = Files.walk(work)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -197,22 +199,20 @@ class CliIT {
         assertFalse(r.err().contains(stack.apiToken("alice")), "no token in messages");
     }
 
-    private static void awaitGateWaiting(String v, String gate) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+    private static void awaitGateWaiting(String v, String gate) {
         ReleaseClient api = new ReleaseClient(stack.coordinatorUrl(), "alice", stack.apiToken("alice"));
-        while (System.nanoTime() < deadline) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(200)).alias(gate + " of " + v + " waiting").until(() -> {
             JsonNode release = api.get("/releases/" + v).body();
-            for (JsonNode s : release.path("steps")) {
-                if (gate.equals(s.path("step").asText()) && "awaiting-approval".equals(s.path("status").asText())) {
-                    return;
-                }
-            }
             if ("failed".equals(release.path("status").asText())) {
                 fail("release " + v + " failed before " + gate + ": " + release);
             }
-            Thread.sleep(200); // polling the condition, with a deadline
-        }
-        fail(gate + " of " + v + " never waited");
+            for (JsonNode s : release.path("steps")) {
+                if (gate.equals(s.path("step").asText()) && "awaiting-approval".equals(s.path("status").asText())) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     private static JsonNode step(JsonNode timeline, String id) {

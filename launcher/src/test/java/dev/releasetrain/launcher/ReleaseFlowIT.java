@@ -6,14 +6,16 @@ import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.Topics;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.awaitility.core.ConditionTimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,8 +28,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,29 +37,28 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * End to end, on real parts: the embedded Kafka broker and PostgreSQL, the sandbox stand-ins, and
- * the coordinator and the four services each running as its own packaged process.
+ * the coordinator and the four services each running as its own packaged process; on the stack it shares with
+ * {@link CliIT} ({@link SharedStack}), whose minor releases run the monthly runbook: these run the proving plan.
  */
+@ExtendWith(SharedStack.class)
+@Order(2) // after CliIT on the shared stack
 class ReleaseFlowIT {
     static final List<String> PROVING = List.of("git.resolve-head", "deploy.list-pods", "cdn.read-distribution", "notify.post-message");
     static Stack stack;
     static ReleaseClient api;
 
-    @BeforeAll
-    static void startStack() throws Exception {
-        stack = Stack.start(System.out::println, "proving");
-        api = new ReleaseClient(stack.coordinatorUrl(), "alice", stack.apiToken("alice"));
-    }
+    /** The next minor release, on the proving plan. */
+    static final String START_PROVING = "{\"runbook\":\"proving\"}";
 
-    @AfterAll
-    static void stopStack() {
-        if (stack != null) {
-            stack.close();
-        }
+    @BeforeAll
+    static void startStack(Stack shared) {
+        stack = shared;
+        api = new ReleaseClient(stack.coordinatorUrl(), "alice", stack.apiToken("alice"));
     }
 
     @Test
     void aReleaseFlowsThroughEveryServiceInDependencyOrder() {
-        ReleaseClient.Answer started = api.post("/releases", "{}");
+        ReleaseClient.Answer started = api.post("/releases", START_PROVING);
         assertEquals(202, started.status(), started.message());
         String v = started.body().path("version").asText();
         assertTrue(started.location().endsWith("/releases/" + v), started.location());
@@ -88,7 +89,7 @@ class ReleaseFlowIT {
     }
 
     private static String startNext() {
-        ReleaseClient.Answer started = api.post("/releases", "{}");
+        ReleaseClient.Answer started = api.post("/releases", START_PROVING);
         assertEquals(202, started.status(), started.message());
         return started.body().path("version").asText();
     }
@@ -199,28 +200,13 @@ class ReleaseFlowIT {
 
     /** Polls GET /releases/{v} until it has {@code status}; fails with the release and the logs otherwise. */
     private static JsonNode awaitStatus(String version, String status) {
-        return await(() -> {
-            JsonNode r = api.get("/releases/" + version).body();
-            return r != null && status.equals(r.path("status").asText()) ? r : null;
-        }, Duration.ofSeconds(120), () -> "release " + version + " never reached " + status + ": "
-                + api.get("/releases/" + version).body() + "\ncoordinator log:\n" + stack.logTail("coordinator", 30));
-    }
-
-    private static <T> T await(Supplier<T> probe, Duration timeout, Supplier<String> failure) {
-        Instant deadline = Instant.now().plus(timeout);
-        while (Instant.now().isBefore(deadline)) {
-            T value = probe.get();
-            if (value != null) {
-                return value;
-            }
-            try {
-                Thread.sleep(100); // poll interval, not a stand-in for the condition
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+        try {
+            return await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> api.get("/releases/" + version).body(), r -> r != null && status.equals(r.path("status").asText()));
+        } catch (ConditionTimeoutException e) {
+            fail("release " + version + " never reached " + status + ": " + api.get("/releases/" + version).body()
+                    + "\ncoordinator log:\n" + stack.logTail("coordinator", 30));
+            return null;
         }
-        fail(failure.get());
-        return null;
     }
 }
