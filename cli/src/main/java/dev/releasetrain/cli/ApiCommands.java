@@ -22,11 +22,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * message says why). The bearer
  * token comes from the environment ({@code RELEASE_TRAIN_TOKEN}), never from the command line.
  */
-final class ApiCommands {
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int REFUSED = 3;
-    static final int USAGE = 2;
+public final class ApiCommands {
+    public static final int OK = 0;
+    public static final int FAILED = 1;
+    public static final int REFUSED = 3;
+    public static final int USAGE = 2;
     static final String FOOTER = "%nThe token comes from RELEASE_TRAIN_TOKEN, the coordinator from --url or RELEASE_TRAIN_URL."
             + "%nExit codes: 0 done, 1 failed (unreachable, server error, or the watched release failed or was cancelled), "
             + "2 bad usage (options, arguments), 3 refused (the coordinator said no, 4xx: the message says why).";
@@ -119,7 +119,7 @@ final class ApiCommands {
 
     @Command(name = "start", mixinStandardHelpOptions = true, footer = FOOTER,
             description = "Start a release: the next minor by default, or VERSION; --patch for a patch release.")
-    static final class Start extends ApiCall {
+    public static final class Start extends ApiCall {
         @Parameters(arity = "0..1", paramLabel = "VERSION", description = "Version to release (default: the next minor).")
         String version;
         @Option(names = "--patch", description = "A patch release: VERSION, or else the next patch of the newest minor.")
@@ -141,7 +141,7 @@ final class ApiCommands {
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, footer = FOOTER, description = "Show a release and each step's status.")
-    static final class Status extends ApiCall {
+    public static final class Status extends ApiCall {
         @Parameters(paramLabel = "VERSION")
         String version;
 
@@ -153,7 +153,7 @@ final class ApiCommands {
 
     @Command(name = "timeline", mixinStandardHelpOptions = true, footer = FOOTER,
             description = "Show a release's timeline: every attempt, queue / run / human-wait time, the critical path.")
-    static final class Timeline extends ApiCall {
+    public static final class Timeline extends ApiCall {
         @Parameters(paramLabel = "VERSION")
         String version;
 
@@ -165,7 +165,7 @@ final class ApiCommands {
 
     @Command(name = "retry", mixinStandardHelpOptions = true, footer = FOOTER,
             description = "Retry a failed or timed-out step, optionally with edited parameters.")
-    static final class Retry extends ApiCall {
+    public static final class Retry extends ApiCall {
         @Parameters(index = "0", paramLabel = "VERSION")
         String version;
         @Parameters(index = "1", paramLabel = "STEP")
@@ -186,7 +186,7 @@ final class ApiCommands {
     }
 
     @Command(name = "approve", mixinStandardHelpOptions = true, footer = FOOTER, description = "Approve a gate of a release.")
-    static final class Approve extends ApiCall {
+    public static final class Approve extends ApiCall {
         @Parameters(index = "0", paramLabel = "VERSION")
         String version;
         @Parameters(index = "1", paramLabel = "GATE", description = "break-the-release or release-day")
@@ -207,7 +207,7 @@ final class ApiCommands {
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true, footer = FOOTER, description = "Cancel a release: no step is requested any more.")
-    static final class Cancel extends ApiCall {
+    public static final class Cancel extends ApiCall {
         @Parameters(paramLabel = "VERSION")
         String version;
         @Option(names = "--reason")
@@ -223,7 +223,7 @@ final class ApiCommands {
 
     @Command(name = "calendar", mixinStandardHelpOptions = true, footer = FOOTER,
             description = "Show a year's code freezes, release days and owners.")
-    static final class Calendar extends ApiCall {
+    public static final class Calendar extends ApiCall {
         @Parameters(arity = "0..1", paramLabel = "YEAR")
         Integer year;
 
@@ -243,7 +243,7 @@ final class ApiCommands {
 
     @Command(name = "watch", mixinStandardHelpOptions = true, footer = FOOTER,
             description = "Follow a release live until it ends (or Ctrl-C); reconnects where it left off.")
-    static final class Watch extends ApiCall {
+    public static final class Watch extends ApiCall {
         @Parameters(paramLabel = "VERSION")
         String version;
 

@@ -3,12 +3,12 @@ package dev.releasetrain.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** One human line per release event, as the demo and {@code release-train watch} print them. */
-final class EventLines {
+public final class EventLines {
     private EventLines() {
     }
 
     /** The line for an event of the stream, or null for events a person need not see (progress is shown). */
-    static String describe(ReleaseClient.Sse e) {
+    public static String describe(ReleaseClient.Sse e) {
         JsonNode d = e.data().path("data");
         String step = d.path("step").asText("");
         return switch (e.type()) {

@@ -7,13 +7,13 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /** Renders a release timeline (GET /releases/{v}/timeline) as a table a person reads at a glance. */
-final class TimelineTable {
+public final class TimelineTable {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private TimelineTable() {
     }
 
-    static String render(JsonNode t) {
+    public static String render(JsonNode t) {
         StringBuilder sb = new StringBuilder();
         sb.append(String.format("Release %s  (%s, runbook %s, started by %s, %s)%n", t.path("version").asText(),
                 t.path("status").asText(), t.path("runbook").asText(), t.path("startedBy").asText(),

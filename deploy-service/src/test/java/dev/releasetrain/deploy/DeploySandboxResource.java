@@ -3,6 +3,7 @@ package dev.releasetrain.deploy;
 import dev.releasetrain.sandbox.KubernetesStandIn;
 import dev.releasetrain.sandbox.Sandbox;
 import dev.releasetrain.sandbox.SandboxTestResource;
+import dev.releasetrain.sandbox.SandboxWiring;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -10,34 +11,28 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Starts the sandbox and points deploy-service at its stand-ins: Kubernetes API (and Helm, with the sandbox's
- * chart), image registry, playground. The seeded pod names travel
+ * Starts the sandbox and points deploy-service at its stand-ins ({@link SandboxWiring#deploy}): Kubernetes API
+ * (and Helm, here with the sandbox's chart directory), image registry, playground. The seeded pod names travel
  * to the test as {@code sandbox.test.pods} (config, not a static: the test may run in another class loader).
  */
 public class DeploySandboxResource extends SandboxTestResource {
 
     @Override
     protected Map<String, String> config(Sandbox sandbox, Path dir) {
-        Map<String, String> config = new LinkedHashMap<>();
         // Helm gets a kubeconfig generated from the URL (release-train.deploy.kubeconfig stays unset on purpose).
-        config.put("release-train.deploy.kubernetes-url", sandbox.kubernetes().url());
-        config.put("release-train.deploy.namespace", KubernetesStandIn.NAMESPACE);
-        config.put("release-train.deploy.chart", sandbox.chartPath().toString());
-        config.put("release-train.deploy.openapi-validation", "false"); // the stand-in serves no OpenAPI documents
+        Map<String, String> config = new LinkedHashMap<>(SandboxWiring.deploy(sandbox).properties());
+        config.put("release-train.deploy.chart", sandbox.chartPath().toString()); // the chart directory, not posthog/posthog
         config.put("release-train.deploy.helm-timeout", "PT8S");
         config.put("release-train.deploy.progress-interval", "PT2S");
         config.put("release-train.deploy.pending-grace", "PT1S"); // a pending revision older than this was left by a crash
         config.put("release-train.deploy.verify-timeout", "PT4S");
         config.put("release-train.deploy.verify-poll-interval", "PT0.2S");
-        config.put("release-train.registry.url", sandbox.registry().url());
         config.put("release-train.registry.max-wait", "PT6S");
         config.put("release-train.registry.poll-interval", "PT0.2S");
         config.put("release-train.registry.max-poll-interval", "PT0.5S");
-        config.put("release-train.playground.url", sandbox.playground().url());
-        config.put("release-train.playground.api-key", sandbox.playground().apiKey());
         config.put("sandbox.admin-url", sandbox.adminUrl());
-        config.put("sandbox.kubernetes-url", sandbox.kubernetes().url());
-        config.put("sandbox.git.posthog.path", sandbox.git().path("posthog").toString()); // release branches CI builds
+        config.put("sandbox.kubernetes-url", sandbox.kubernetesUrl());
+        config.put("sandbox.git.posthog.path", sandbox.gitRepositoryPath("posthog").toString()); // release branches CI builds
         config.put("sandbox.test.pods", sandbox.kubernetes().seedPods().stream()
                 .map(KubernetesStandIn.SeedPod::name).collect(Collectors.joining(",")));
         return config;

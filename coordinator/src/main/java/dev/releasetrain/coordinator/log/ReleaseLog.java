@@ -46,6 +46,17 @@ public class ReleaseLog {
     List<AppendListener> listeners;
 
     /**
+     * A log on {@code dataSource} outside the application, with no listeners: for a tool that fills or reads
+     * the log with the coordinator's own types while the coordinator runs elsewhere (the bench).
+     */
+    public static ReleaseLog on(AgroalDataSource dataSource) {
+        ReleaseLog log = new ReleaseLog();
+        log.dataSource = dataSource;
+        log.listeners = List.of();
+        return log;
+    }
+
+    /**
      * The event as the log stores it at {@code seq}: its time to the microsecond, as PostgreSQL keeps
      * it, so what an append returns (and is published right after the commit) is exactly what the
      * relay later reads back.

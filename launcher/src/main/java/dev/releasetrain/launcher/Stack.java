@@ -1,0 +1,322 @@
+package dev.releasetrain.launcher;
+
+import dev.releasetrain.local.EmbeddedKafka;
+import dev.releasetrain.local.LocalInfra;
+import dev.releasetrain.protocol.Topics;
+import dev.releasetrain.sandbox.Sandbox;
+import dev.releasetrain.sandbox.SandboxWiring;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The whole of Release Train on one machine: the embedded Kafka broker and PostgreSQL, the sandbox
+ * of stand-ins, then the coordinator and the four services, each its own process. Closing it stops
+ * everything it started, in reverse order, and deletes its temporary run directory unless
+ * {@link #keepRunDir()} was called (or the start failed): then it prints the directory's path.
+ */
+public final class Stack implements AutoCloseable {
+    public static final List<String> SERVICES = List.of("git-service", "deploy-service", "cdn-service", "notify-service");
+    /** The console log line of every process the launcher and the bench start (their logs go to files). */
+    public static final String LOG_FORMAT = "%d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n";
+    /**
+     * The command channel settings of every service the stack starts, so that its first command reaches it
+     * at once. Its {@code /q/health/ready} answers 200 only once the command consumer has joined its group
+     * and holds partitions (the Kafka connector's client-based readiness; its start-up check stays the
+     * lightweight one): a command sent when the stack says it is up finds a consumer, not a group join.
+     * And the consumer polls for at most 100 ms at a time instead of 1 s: the first record of each partition
+     * makes the connector look up that partition's committed offset on the consumer's polling thread, which
+     * waits for the poll under way to end, and with the default that held each service's first command for
+     * about a second. The shorter polls cost an idle service about 0.4 % of a core more (cdn-service: 1.1 %
+     * with 1 s polls, 1.5 % with 100 ms). These are the local stack's settings, not the services' defaults.
+     */
+    static final Map<String, String> COMMAND_CHANNEL = Map.of(
+            "mp.messaging.incoming.commands.health-topic-verification-enabled", "true",
+            "mp.messaging.incoming.commands.health-topic-verification-startup-disabled", "true",
+            "mp.messaging.incoming.commands.poll-timeout", "100");
+    /** The demo's people and their roles on the coordinator's API; each run gets new random tokens. */
+    public static final Map<String, String> API_USERS = Map.of(
+            "alice", "release-manager+approver", // the release owner
+            "bob", "approver",
+            "carol", "viewer"); // reads only
+
+    private final Path home;
+    private final Path runDir;
+    private final Consumer<String> out;
+    private LocalInfra infra;
+    private LocalInfra.Starting starting;
+    private Sandbox sandbox;
+    private final Map<String, ServiceProcess> processes = new LinkedHashMap<>();
+    private final Map<String, String> apiTokens = new LinkedHashMap<>();
+    private Thread shutdownHook;
+    private volatile boolean keepRunDir;
+
+    private final String runbook;
+
+    private Stack(Path home, Path runDir, Consumer<String> out, String runbook) {
+        this.runbook = runbook;
+        this.home = home;
+        this.runDir = runDir;
+        this.out = out;
+    }
+
+    /** The repository root: {@code release-train.home}, or the nearest parent holding the build. */
+    public static Path home() {
+        String configured = System.getProperty("release-train.home");
+        Path p = configured != null ? Path.of(configured) : Path.of("").toAbsolutePath();
+        for (Path dir = p.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("coordinator")) && Files.isRegularFile(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        throw new IllegalStateException("cannot find the Release Train checkout from " + p + " (set -Drelease-train.home)");
+    }
+
+    /** The stack with minor releases running {@code runbook} (e.g. proving, monthly-minor). */
+    public static Stack start(Consumer<String> out, String runbook) throws Exception {
+        Path runDir = Files.createTempDirectory("release-train-");
+        Stack stack = new Stack(home(), runDir, out, runbook);
+        try {
+            stack.boot();
+            return stack;
+        } catch (Exception | Error e) {
+            stack.keepRunDir(); // its logs say why
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void boot() throws Exception {
+        shutdownHook = new Thread(this::closeQuietly, "release-train-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        Path logs = Files.createDirectories(runDir.resolve("logs"));
+
+        long t0 = System.nanoTime();
+        // Kafka and PostgreSQL start side by side while the sandbox starts here; the services start as
+        // soon as PostgreSQL is up (the broker's address is known already; Kafka clients wait for it).
+        starting = LocalInfra.begin(runDir.resolve("infra")); // stopped by close() if the start fails half way
+        sandbox = Sandbox.start(runDir.resolve("sandbox"));
+        Map<String, String> infraConfig = starting.awaitDatabase();
+        out.accept("  sandbox     git remotes, Kubernetes, CloudFront, Slack stand-ins (admin " + sandbox.adminUrl() + ")");
+
+        Map<String, String> common = new LinkedHashMap<>();
+        common.put("kafka.bootstrap.servers", starting.kafkaBootstrapServers());
+        common.put("quarkus.log.console.format", LOG_FORMAT);
+
+        Map<String, String> coordinator = new LinkedHashMap<>(common);
+        coordinator.putAll(infraConfig);
+        coordinator.put("release-train.versions.released", "1.28.2,1.28.3"); // the sandbox repo's release tags
+        coordinator.put("release-train.runbook.minor", runbook);
+        coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
+        // API tokens go in the environment, not on the command line (where ps would show them).
+        add("coordinator", coordinator, Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens()), logs);
+
+        for (ServiceProcess p : services(home, runDir, sandbox, common, processes.get("coordinator").url(), logs, false)) {
+            processes.put(p.name, p);
+        }
+
+        for (ServiceProcess p : processes.values()) {
+            p.start();
+        }
+        infra = starting.await();
+        EmbeddedKafka.createTopics(infra.kafkaBootstrapServers(), Topics.all(), 3);
+        out.accept(String.format("  kafka       %s (%s)", infra.kafkaBootstrapServers(), infra.embeddedKafka().isPresent() ? "embedded, KRaft" : "external"));
+        out.accept(String.format("  postgresql  %s (%s)", infra.jdbcUrl(), infra.localPostgres().isPresent() ? "embedded" : "external"));
+        for (ServiceProcess p : processes.values()) {
+            p.awaitReady(Duration.ofSeconds(180));
+            out.accept(String.format("  %-11s %s (ready)", p.name, p.url()));
+        }
+        out.accept(String.format("  stack up in %.1f s; logs in %s", (System.nanoTime() - t0) / 1e9, logs));
+    }
+
+    private void add(String name, Map<String, String> config, Map<String, String> env, Path logs) {
+        processes.put(name, new ServiceProcess(name, home, freePort(), config, env, logs));
+    }
+
+    /**
+     * The four services, configured against the sandbox's stand-ins ({@link SandboxWiring}) and the coordinator
+     * (made, not started; {@code common}: the settings every service gets, such as the broker's address). Secrets
+     * go in their environment, not on the command line. {@code fromTheEnd}: the services' consumer groups, when new,
+     * start at the end of their topics instead of their beginning (what is on them is not theirs).
+     */
+    public static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
+                                         String coordinatorUrl, Path logs, boolean fromTheEnd) {
+        List<ServiceProcess> services = new ArrayList<>();
+        common = new LinkedHashMap<>(common);
+        common.putAll(COMMAND_CHANNEL);
+        if (fromTheEnd) {
+            common.put("mp.messaging.incoming.commands.auto.offset.reset", "latest");
+        }
+        SandboxWiring.Service gitWiring = SandboxWiring.git(sandbox);
+        Map<String, String> git = new LinkedHashMap<>(common);
+        git.putAll(gitWiring.config());
+        git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
+        // the sync PR's maintainer here is the demo (or a test), who merges at once: look every second, not every 30 s
+        git.put("release-train.git.sync-merge.poll-interval", "PT1S");
+        services.add(new ServiceProcess("git-service", home, freePort(), git, gitWiring.environment(), logs));
+
+        SandboxWiring.Service deployWiring = SandboxWiring.deploy(sandbox);
+        Map<String, String> deploy = new LinkedHashMap<>(common);
+        deploy.putAll(deployWiring.config());
+        services.add(new ServiceProcess("deploy-service", home, freePort(), deploy, deployWiring.environment(), logs));
+
+        SandboxWiring.Service cdnWiring = SandboxWiring.cdn(sandbox);
+        Map<String, String> cdn = new LinkedHashMap<>(common);
+        cdn.putAll(cdnWiring.config());
+        services.add(new ServiceProcess("cdn-service", home, freePort(), cdn, cdnWiring.environment(), logs));
+
+        SandboxWiring.Service notifyWiring = SandboxWiring.notify(sandbox);
+        Map<String, String> notify = new LinkedHashMap<>(common);
+        notify.putAll(notifyWiring.config());
+        // the links in the demo's messages lead to the sandbox's playground and to this coordinator
+        notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
+        notify.put("release-train.notify.coordinator-url", coordinatorUrl);
+        if (fromTheEnd) {
+            notify.put("mp.messaging.incoming.release-events.auto.offset.reset", "latest");
+        }
+        services.add(new ServiceProcess("notify-service", home, freePort(), notify, notifyWiring.environment(), logs));
+        return services;
+    }
+
+    /** name:roles:token entries for the coordinator, one new random token per person and run. */
+    private String newApiTokens() {
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        List<String> entries = new ArrayList<>();
+        for (Map.Entry<String, String> user : new java.util.TreeMap<>(API_USERS).entrySet()) {
+            byte[] bytes = new byte[24];
+            random.nextBytes(bytes);
+            String token = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+            apiTokens.put(user.getKey(), token);
+            entries.add(user.getKey() + ":" + user.getValue() + ":" + token);
+        }
+        try {
+            Path file = runDir.resolve("api-tokens");
+            Files.writeString(file, String.join("\n", entries) + "\n");
+            file.toFile().setReadable(false, false);
+            file.toFile().setReadable(true, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return String.join(",", entries);
+    }
+
+    /** The bearer token of one of {@link #API_USERS} for this run's coordinator. */
+    public String apiToken(String user) {
+        String token = apiTokens.get(user);
+        if (token == null) {
+            throw new IllegalArgumentException("no API user '" + user + "' (known: " + API_USERS.keySet() + ")");
+        }
+        return token;
+    }
+
+    /** The file listing this run's API users, roles and tokens (readable by the owner only). */
+    public Path apiTokensFile() {
+        return runDir.resolve("api-tokens");
+    }
+
+    public String coordinatorUrl() {
+        return processes.get("coordinator").url();
+    }
+
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    public LocalInfra infra() {
+        return infra;
+    }
+
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** Stops one application as a crash would, then starts it again and waits until it is ready. */
+    public void crashAndRestart(String name) throws Exception {
+        ServiceProcess p = processes.get(name);
+        p.kill();
+        p.start();
+        p.awaitReady(Duration.ofSeconds(120));
+    }
+
+    public String logTail(String name, int lines) {
+        return processes.get(name).tail(lines);
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Keeps the run directory (logs, API tokens, data) when the stack stops; its path is printed then. */
+    public void keepRunDir() {
+        keepRunDir = true;
+    }
+
+    private void closeQuietly() {
+        List<ServiceProcess> reverse = new ArrayList<>(processes.values());
+        java.util.Collections.reverse(reverse);
+        reverse.parallelStream().forEach(ServiceProcess::close);
+        processes.clear();
+        if (sandbox != null) {
+            try {
+                sandbox.close();
+            } catch (Exception ignored) {
+                // best effort on the way out
+            }
+            sandbox = null;
+        }
+        if (infra != null) {
+            infra.close();
+            infra = null;
+        } else if (starting != null) {
+            starting.stop(); // the start failed before the broker and the database were both up
+        }
+        starting = null;
+        if (!Files.exists(runDir)) {
+            return;
+        }
+        if (keepRunDir) {
+            out.accept("  run directory kept: " + runDir + " (logs in " + runDir.resolve("logs") + ")");
+        } else {
+            deleteRecursively(runDir);
+        }
+    }
+
+    private void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException | UncheckedIOException e) {
+            out.accept("  could not delete the run directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly();
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the hook is running
+            }
+        }
+    }
+}
