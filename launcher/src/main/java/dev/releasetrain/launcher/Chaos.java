@@ -133,7 +133,15 @@ final class Chaos {
             killing.join(Duration.ofMinutes(3).toMillis());
             Map<String, String> outcomes = driver.outcomes();
             long completed = outcomes.values().stream().filter("completed"::equals).count();
-            ChaosChecks checks = ChaosChecks.run(stack.sandbox(), stack.infra(), versions);
+            killer.log().forEach(l -> out.println("  kill: " + l));
+            ChaosChecks checks;
+            try {
+                checks = ChaosChecks.run(stack.sandbox(), stack.infra(), versions);
+            } catch (Exception e) {
+                stack.keepRunDir();
+                out.println("chaos: the checks could not run: " + e);
+                return 1;
+            }
             List<String> failures = new ArrayList<>();
             outcomes.forEach((v, end) -> {
                 if (!"completed".equals(end)) {
@@ -141,7 +149,6 @@ final class Chaos {
                 }
             });
             failures.addAll(checks.problems);
-            killer.log().forEach(l -> out.println("  kill: " + l));
             out.println(String.format(Locale.ROOT, "  %d events redelivered on release.events (dropped by id); %.0f s", checks.redelivered,
                     (System.nanoTime() - t0) / 1e9));
             failures.forEach(f -> out.println("  FAILED " + f));
@@ -298,12 +305,14 @@ final class Chaos {
         Long seed;
         @Option(names = "--kills", description = "Kills to carry out (default: 2 per release, at least 6).")
         Integer kills;
+        @Option(names = "--kinds", split = ",", description = "Kinds of kill to draw from (default: all): ${COMPLETION-CANDIDATES}.")
+        List<Kind> kinds;
 
         @Override
         public Integer call() throws Exception {
             long s = seed != null ? seed : new Random().nextInt(1_000_000);
             int k = kills != null ? kills : Math.max(6, 2 * releases);
-            return new Chaos(System.out, releases, s, k, List.of(Kind.values())).run();
+            return new Chaos(System.out, releases, s, k, kinds == null || kinds.isEmpty() ? List.of(Kind.values()) : kinds).run();
         }
     }
 }

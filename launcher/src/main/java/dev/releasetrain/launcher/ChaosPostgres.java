@@ -47,6 +47,12 @@ final class ChaosPostgres {
         for (ProcessHandle p : all) {
             p.onExit().get(10, TimeUnit.SECONDS);
         }
+        // the embedded server runs in a user namespace when the launcher is root (PostgreSQL refuses root): so again
+        if ("root".equals(System.getProperty("user.name"))) {
+            List<String> unshared = new ArrayList<>(List.of("unshare", "-U"));
+            unshared.addAll(command);
+            command = unshared;
+        }
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         Map<String, String> env = pb.environment();
         env.clear();
