@@ -61,9 +61,12 @@ public final class Stack implements AutoCloseable {
     private volatile boolean keepRunDir;
 
     private final String runbook;
+    /** Settings every application of the stack gets on top of the usual ones (the chaos run's fault hooks). */
+    private final Map<String, String> extraConfig;
 
-    private Stack(Path home, Path runDir, Consumer<String> out, String runbook) {
+    private Stack(Path home, Path runDir, Consumer<String> out, String runbook, Map<String, String> extraConfig) {
         this.runbook = runbook;
+        this.extraConfig = extraConfig;
         this.home = home;
         this.runDir = runDir;
         this.out = out;
@@ -83,8 +86,13 @@ public final class Stack implements AutoCloseable {
 
     /** The stack with minor releases running {@code runbook} (e.g. proving, monthly-minor). */
     public static Stack start(Consumer<String> out, String runbook) throws Exception {
+        return start(out, runbook, Map.of());
+    }
+
+    /** {@link #start(Consumer, String)}, with {@code extraConfig} given to every application it starts. */
+    static Stack start(Consumer<String> out, String runbook, Map<String, String> extraConfig) throws Exception {
         Path runDir = Files.createTempDirectory("release-train-");
-        Stack stack = new Stack(home(), runDir, out, runbook);
+        Stack stack = new Stack(home(), runDir, out, runbook, extraConfig);
         try {
             stack.boot();
             return stack;
@@ -111,6 +119,7 @@ public final class Stack implements AutoCloseable {
         Map<String, String> common = new LinkedHashMap<>();
         common.put("kafka.bootstrap.servers", starting.kafkaBootstrapServers());
         common.put("quarkus.log.console.format", LOG_FORMAT);
+        common.putAll(extraConfig);
 
         Map<String, String> coordinator = new LinkedHashMap<>(common);
         coordinator.putAll(infraConfig);
@@ -245,6 +254,11 @@ public final class Stack implements AutoCloseable {
         p.kill();
         p.start();
         p.awaitReady(Duration.ofSeconds(120));
+    }
+
+    /** One application of the stack (the coordinator or a service), for the chaos run. */
+    ServiceProcess process(String name) {
+        return processes.get(name);
     }
 
     public String logTail(String name, int lines) {

@@ -179,6 +179,7 @@ public class StepDispatcher {
             LOG.warnf("failed %s (%s): %s", redactor.redact(about), f.retryable() ? "retryable" : "not retryable", reason);
         }
         Envelope result = event(releaseId, resultData);
+        ChaosHalt.reached(worker.service() + ".after-call"); // off unless the chaos run armed it
         try {
             publisher.publish(result);
         } catch (RuntimeException e) {

@@ -130,6 +130,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     }
 
     private static void format(KafkaConfig config, Path dir) {
+        if (java.nio.file.Files.exists(dir.resolve("meta.properties"))) {
+            return; // formatted already: a new random cluster id would not match the one it keeps, and the start fail
+        }
         try {
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
