@@ -215,7 +215,7 @@ final class ChaosChecks {
     /** Every event of the log on release.events, once after dropping redelivered ids; nothing else there. */
     private void topic(String bootstrap, Set<String> logged) {
         Map<String, Integer> onTopic = new HashMap<>();
-        try (KafkaConsumer<String, byte[]> consumer = Bench.consumer(bootstrap, null)) {
+        try (KafkaConsumer<String, byte[]> consumer = dev.releasetrain.launcher.bench.KafkaClients.consumer(bootstrap, null)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
