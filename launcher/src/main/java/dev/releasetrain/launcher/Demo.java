@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.releasetrain.cli.EventLines;
 import dev.releasetrain.cli.ReleaseClient;
 import dev.releasetrain.cli.TimelineTable;
+import dev.releasetrain.protocol.SemVer;
 import dev.releasetrain.sandbox.GitFixtures;
 import dev.releasetrain.sandbox.GitHubStandIn;
 import dev.releasetrain.sandbox.Sandbox;
@@ -20,8 +21,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The main job: a whole release on the embedded stack, as a person would run it. Starts the stack,
@@ -52,7 +51,6 @@ final class Demo {
                     days = self._filter.funnel_window_days or 14
                     return days * 24 * 3600
             """;
-    private static final Pattern SEMVER = Pattern.compile("(\\d+)\\.(\\d+)\\.(\\d+)");
 
     private final PrintStream out;
     private final String version;
@@ -80,11 +78,8 @@ final class Demo {
 
     /** The patch release after {@code version}: X.Y.(Z+1). */
     static String patchOf(String version) {
-        Matcher m = SEMVER.matcher(version);
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--patch: --version must be X.Y.Z, not " + version);
-        }
-        return m.group(1) + "." + m.group(2) + "." + (Integer.parseInt(m.group(3)) + 1);
+        return SemVer.tryParse(version).map(v -> v.nextPatch().toString()).orElseThrow(() ->
+                new IllegalArgumentException("--patch: --version must be X.Y.Z, not " + version));
     }
 
     int run() throws Exception {
