@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Priority(EventStreams.LISTENER_PRIORITY)
 public class EventStreams implements AppendListener {
     private static final Logger LOG = Logger.getLogger(EventStreams.class);
-    /** Told of appends after the relay's fast path: waking a stream only hands work to a sender thread. */
+    /** Told of appends after the relay's fast path: waking a stream only hands work to a reader thread. */
     static final int LISTENER_PRIORITY = 10;
     static final int SEND_TIMEOUT_SECONDS = 30;
 
@@ -64,13 +64,13 @@ public class EventStreams implements AppendListener {
 
     private final Map<String, Set<Follower>> followers = new ConcurrentHashMap<>();
     private final Map<String, Integer> perCaller = new ConcurrentHashMap<>();
-    private ExecutorService senders;
+    private ExecutorService readers;
 
     @PostConstruct
     void init() {
         // Fixed threads; the queue holds at most one task per open stream (a stream is queued only while
         // it is not draining), and open streams are capped.
-        senders = new ThreadPoolExecutor(readerThreads, readerThreads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+        readers = new ThreadPoolExecutor(readerThreads, readerThreads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
             Thread t = new Thread(r, "sse-reader");
             t.setDaemon(true);
             return t;
@@ -92,9 +92,10 @@ public class EventStreams implements AppendListener {
     /**
      * Streams the release's events after {@code afterSeq}, then live ones, to {@code sink}. Called on the
      * request's thread: the response's head goes out here, with a comment line (clients skip it), before
-     * the sender thread sends anything. Otherwise the sender could write the head with the first event
-     * while RESTEasy wrote it on the request's thread too: over HTTP/1.1 the second write fails and the
-     * stream stalls.
+     * a reader thread sends anything. Otherwise it could write the head with the first event while
+     * RESTEasy wrote it on the request's thread too: over HTTP/1.1 the second write fails and the stream
+     * stalls. Refused with {@link TooManyStreams}, before anything is sent, when {@code caller} or everyone
+     * together has as many streams open as allowed.
      */
     public void follow(String releaseId, long afterSeq, String caller, SseEventSink sink, Sse sse) {
         admit(caller);
@@ -183,7 +184,7 @@ public class EventStreams implements AppendListener {
     @PreDestroy
     void stop() {
         followers.values().forEach(set -> set.forEach(Follower::close));
-        senders.shutdownNow();
+        readers.shutdownNow();
     }
 
     private void forget(Follower f) {
@@ -221,7 +222,7 @@ public class EventStreams implements AppendListener {
             dirty.set(true);
             if (!closed.get() && draining.compareAndSet(false, true)) {
                 try {
-                    senders.execute(this::drain);
+                    readers.execute(this::drain);
                 } catch (RejectedExecutionException shuttingDown) {
                     draining.set(false);
                 }
