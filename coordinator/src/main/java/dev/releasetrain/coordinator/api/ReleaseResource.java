@@ -150,6 +150,7 @@ public class ReleaseResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/steps/{step}/retry")
     @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response retry(@PathParam("version") String version, @PathParam("step") String step,
@@ -169,6 +170,7 @@ public class ReleaseResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/gates/{gate}/approve")
     @RolesAllowed(Roles.APPROVER)
     public Response approve(@PathParam("version") String version, @PathParam("gate") String gate,
@@ -185,6 +187,7 @@ public class ReleaseResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/cancel")
     @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response cancel(@PathParam("version") String version, CancelRequest body) {
