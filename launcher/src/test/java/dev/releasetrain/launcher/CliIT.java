@@ -123,7 +123,7 @@ class CliIT {
 
     @Test
     @Order(3)
-    void aFailedStepIsRetriedWithEditedParamsAndWatchTellsFailureFromSuccess() {
+    void aFailedStepIsRetriedAnEditItsStepDoesNotAllowIsRefusedAndWatchTellsFailureFromSuccess() {
         FailOnce.Fault fault = FailOnce.of("notify.post-message", "1.31.0");
         stack.sandbox().inject(fault.standIn(), fault.spec());
         assertEquals(0, as("alice", "start", "1.31.0", "--runbook", "proving").code());
@@ -136,8 +136,10 @@ class CliIT {
         refused(as("alice", "retry", "1.31.0", "notify.nope"), "notify.nope");             // 404 unknown step
         refused(as("bob", "retry", "1.31.0", "notify.post-message"), "release-manager");   // 403 an approver only
 
-        Run retried = as("alice", "retry", "1.31.0", "notify.post-message", "--param", "channel=#releases",
-                "--reason", "slack is back");
+        // the proving plan's steps declare no editable parameter: an edit is refused, naming it
+        refused(as("alice", "retry", "1.31.0", "notify.post-message", "--param", "channel=#releases"), "params.channel");
+
+        Run retried = as("alice", "retry", "1.31.0", "notify.post-message", "--reason", "slack is back");
         assertEquals(0, retried.code(), retried.toString());
         Run completed = as("alice", "watch", "1.31.0");
         assertEquals(0, completed.code(), "a retried release is followed past its earlier stop: " + completed);

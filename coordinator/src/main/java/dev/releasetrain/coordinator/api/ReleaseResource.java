@@ -95,6 +95,8 @@ public class ReleaseResource {
         if (body.version() != null) {
             requireVersion("version", body.version());
         }
+        InputRules.line("kind", body.kind(), InputRules.MAX_NAME);
+        InputRules.line("runbook", body.runbook(), InputRules.MAX_NAME);
         Releases.Outcome outcome = releases.start(body.version(), body.kind(), body.runbook(), currentUser.name());
         refuseIfRejected(outcome);
         String version = outcome.appended().get(0).releaseId();
@@ -142,49 +144,57 @@ public class ReleaseResource {
     @RolesAllowed(Roles.VIEWER)
     public void events(@PathParam("version") String version, @HeaderParam("Last-Event-ID") String lastEventId,
                        @Context SseEventSink sink, @Context Sse sse) {
+        long after = lastEventId(lastEventId);
         existing(version);
-        long after = 0;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                after = Long.parseLong(lastEventId.trim());
-            } catch (NumberFormatException ex) {
-                throw ApiError.of(Response.Status.BAD_REQUEST,
-                        "header 'Last-Event-ID' must be the id of an event of this stream (a number), got '" + lastEventId + "'");
-            }
-        }
-        streams.follow(version, after, sink, sse);
+        streams.follow(version, after, currentUser.name(), sink, sse);
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/steps/{step}/retry")
     @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response retry(@PathParam("version") String version, @PathParam("step") String step,
                           RetryRequest body) {
-        existing(version);
-        Releases.Outcome outcome = releases.retry(version, step, currentUser.name(),
-                body == null ? null : body.reason(), body == null ? null : body.params());
+        requireVersion("version", version);
+        requireName("step", step);
+        String reason = body == null ? null : InputRules.text("reason", body.reason(), InputRules.MAX_TEXT);
+        Map<String, String> params = body == null ? null : body.params();
+        InputRules.params(params);
+        ReleaseState state = existing(version);
+        if (params != null && !params.isEmpty()) {
+            state.runbook().step(step).ifPresent(definition -> EditableParams.check(definition, params));
+        }
+        Releases.Outcome outcome = releases.retry(version, step, currentUser.name(), reason, params);
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/gates/{gate}/approve")
     @RolesAllowed(Roles.APPROVER)
     public Response approve(@PathParam("version") String version, @PathParam("gate") String gate,
                             ApproveRequest body) {
+        requireVersion("version", version);
+        requireName("gate", gate);
+        String note = body == null ? null : InputRules.text("note", body.note(), InputRules.MAX_TEXT);
+        String evidence = body == null ? null : InputRules.line("evidence", body.evidence(), InputRules.MAX_EVIDENCE);
         existing(version);
         Releases.Outcome outcome = releases.approve(version, gate, currentUser.name(), currentUser.hasRole(Roles.APPROVER),
-                body == null ? null : body.note(), body == null ? null : body.evidence());
+                note, evidence);
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/cancel")
     @RolesAllowed(Roles.RELEASE_MANAGER)
     public Response cancel(@PathParam("version") String version, CancelRequest body) {
+        requireVersion("version", version);
+        String reason = body == null ? null : InputRules.text("reason", body.reason(), InputRules.MAX_TEXT);
         existing(version);
-        Releases.Outcome outcome = releases.cancel(version, currentUser.name(), body == null ? null : body.reason());
+        Releases.Outcome outcome = releases.cancel(version, currentUser.name(), reason);
         refuseIfRejected(outcome);
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
     }
@@ -201,9 +211,30 @@ public class ReleaseResource {
         }
         if (!VERSION.matcher(value).matches()) {
             throw ApiError.of(Response.Status.BAD_REQUEST,
-                    "field '" + field + "' must be a version MAJOR.MINOR.PATCH like 1.29.0, got '" + value + "'");
+                    "field '" + field + "' must be a version MAJOR.MINOR.PATCH like 1.29.0, got '" + InputRules.shown(value) + "'");
         }
         return value;
+    }
+
+    /** A step or a gate named in the path: one line, not longer than any runbook's names. */
+    private static void requireName(String field, String value) {
+        if (value == null || value.isBlank()) {
+            throw ApiError.of(Response.Status.BAD_REQUEST, "path parameter '" + field + "' is required");
+        }
+        InputRules.line(field, value, InputRules.MAX_NAME);
+    }
+
+    /** The {@code Last-Event-ID} header: the seq of the last event the client has, 0 or more; absent is 0. */
+    static long lastEventId(String header) {
+        if (header == null || header.isBlank()) {
+            return 0;
+        }
+        String value = header.trim();
+        if (value.length() <= 18 && value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return Long.parseLong(value);
+        }
+        throw ApiError.of(Response.Status.BAD_REQUEST, "header 'Last-Event-ID' must be the id of an event of this stream"
+                + " (a number, 0 or more), got '" + InputRules.shown(header) + "'");
     }
 
     private static void refuseIfRejected(Releases.Outcome outcome) {

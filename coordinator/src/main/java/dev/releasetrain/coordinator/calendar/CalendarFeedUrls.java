@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.calendar;
 
+import dev.releasetrain.coordinator.api.DatabaseOutage;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -44,7 +45,7 @@ public class CalendarFeedUrls {
             q.setBytes(2, sha256(secret));
             q.executeUpdate();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot store the calendar feed URL of " + person + " (SQL state " + e.getSQLState() + ")");
+            throw failure("cannot store the calendar feed URL of " + person, e);
         }
         return secret;
     }
@@ -56,7 +57,7 @@ public class CalendarFeedUrls {
             q.setString(1, person);
             return q.executeUpdate() > 0;
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot revoke the calendar feed URL of " + person + " (SQL state " + e.getSQLState() + ")");
+            throw failure("cannot revoke the calendar feed URL of " + person, e);
         }
     }
 
@@ -72,9 +73,21 @@ public class CalendarFeedUrls {
                 return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
             }
         } catch (SQLException e) {
-            // the message could quote the statement's parameter (a digest, but still): only the state
-            throw new IllegalStateException("cannot read the calendar feed URLs (SQL state " + e.getSQLState() + ")");
+            throw failure("cannot read the calendar feed URLs", e);
         }
+    }
+
+    /**
+     * The message could quote the statement's parameter (a digest, but still): only the SQL state goes into it,
+     * and the driver's exception is kept as the cause only when the database is out of reach (the API then
+     * answers 503, logging the chain's states, not its messages).
+     */
+    private static IllegalStateException failure(String what, SQLException e) {
+        IllegalStateException ex = new IllegalStateException(what + " (SQL state " + e.getSQLState() + ")");
+        if (DatabaseOutage.causes(e)) {
+            ex.initCause(e);
+        }
+        return ex;
     }
 
     private static byte[] sha256(String secret) {

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 public final class RunbookParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Set<String> STEP_KEYS = Set.of("id", "uses", "needs", "params", "timeout", "retry", "gate", "phase");
+    private static final Set<String> STEP_KEYS = Set.of("id", "uses", "needs", "params", "editable", "timeout", "retry", "gate", "phase");
+    private static final Pattern EDITABLE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
     private static final Set<String> TOP_KEYS = Set.of("name", "kind", "description", "defaults", "steps");
 
     private RunbookParser() {
@@ -84,9 +85,32 @@ public final class RunbookParser {
                 service = Runbook.servicePrefix(uses != null ? uses : id);
             }
             steps.add(new StepDefinition(id, service, needs, params, timeout, retry, gate,
-                    s.hasNonNull("phase") ? s.get("phase").asText() : null, uses));
+                    s.hasNonNull("phase") ? s.get("phase").asText() : null, uses, editable(s, gate != null, where, id)));
         }
         return new Runbook(name, kind, source, text, steps);
+    }
+
+    /** {@code editable: [name, ..]}: the parameters a retry may change; a gate has none to change. */
+    private static Set<String> editable(JsonNode s, boolean gate, String where, String step) {
+        JsonNode e = s.get("editable");
+        if (e == null || e.isNull()) {
+            return Set.of();
+        }
+        if (!e.isArray()) {
+            throw new Runbook.InvalidRunbook(where, step, "'editable' must be a list of parameter names");
+        }
+        if (gate && !e.isEmpty()) {
+            throw new Runbook.InvalidRunbook(where, step, "a gate has no parameters a retry could edit");
+        }
+        Set<String> names = new java.util.LinkedHashSet<>();
+        for (JsonNode n : e) {
+            String name = n.isTextual() ? n.asText() : "";
+            if (!EDITABLE_NAME.matcher(name).matches()) {
+                throw new Runbook.InvalidRunbook(where, step, "'editable': '" + n.asText() + "' is not a parameter name");
+            }
+            names.add(name);
+        }
+        return names;
     }
 
     private static RetryPolicy retry(JsonNode r, RetryPolicy base, String where, String step) {

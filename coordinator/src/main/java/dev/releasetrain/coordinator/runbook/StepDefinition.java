@@ -1,18 +1,23 @@
 package dev.releasetrain.coordinator.runbook;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One step of a runbook: who runs it, what it waits for, its parameter templates, its deadline and retries.
  * The step's id names the node (its row in the timeline, its outputs); {@code uses} names the handler the
  * service runs when the node reuses another step's (e.g. {@code git.cherry-pick-late-fixes} uses
  * {@code git.cherry-pick-fixes}), null when the handler is the node's own. The service is the prefix of
- * {@code uses}, else of the id; a gate is run by the coordinator and people.
+ * {@code uses}, else of the id; a gate is run by the coordinator and people. {@code editable} names the
+ * parameters a person may change when retrying the step (none unless declared).
  */
 public record StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params,
-                             Duration timeout, RetryPolicy retry, Gate gate, String phase, String uses) {
+                             Duration timeout, RetryPolicy retry, Gate gate, String phase, String uses,
+                             Set<String> editable) {
     public static final String GATE_SERVICE = "coordinator";
     public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
 
@@ -21,17 +26,24 @@ public record StepDefinition(String id, String service, List<String> dependsOn, 
         params = Map.copyOf(params);
         timeout = timeout == null ? DEFAULT_TIMEOUT : timeout;
         retry = retry == null ? RetryPolicy.DEFAULT : retry;
+        editable = editable == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(editable));
+    }
+
+    /** A step none of whose parameters a retry may edit. */
+    public StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params,
+                          Duration timeout, RetryPolicy retry, Gate gate, String phase, String uses) {
+        this(id, service, dependsOn, params, timeout, retry, gate, phase, uses, null);
     }
 
     /** A step that runs its own handler. */
     public StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params,
                           Duration timeout, RetryPolicy retry, Gate gate, String phase) {
-        this(id, service, dependsOn, params, timeout, retry, gate, phase, null);
+        this(id, service, dependsOn, params, timeout, retry, gate, phase, null, null);
     }
 
     /** A plain step with default timeout and retries (tests, the proving runbook). */
     public StepDefinition(String id, String service, List<String> dependsOn, Map<String, String> params) {
-        this(id, service, dependsOn, params, null, null, null, null, null);
+        this(id, service, dependsOn, params, null, null, null, null, null, null);
     }
 
     public boolean isGate() {
