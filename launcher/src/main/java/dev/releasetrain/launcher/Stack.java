@@ -152,6 +152,12 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
+     * Where each service keeps the commands it completed: in this stack's run directory, so that one stack's
+     * record never meets another's (a release id such as 1.29.0 is used by every demo).
+     */
+    private static final String DATA_DIR = "release-train.worker.data-dir";
+
+    /**
      * The four services, configured against the sandbox's stand-ins ({@link SandboxWiring}) and the coordinator
      * (made, not started; {@code common}: the settings every service gets, such as the broker's address). Secrets
      * go in their environment, not on the command line. {@code fromTheEnd}: the services' consumer groups, when new,
@@ -169,6 +175,7 @@ public final class Stack implements AutoCloseable {
         Map<String, String> git = new LinkedHashMap<>(common);
         git.putAll(gitWiring.config());
         git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
+        git.put(DATA_DIR, runDir.resolve("data/git-service").toString());
         // the sync PR's maintainer here is the demo (or a test), who merges at once: look every second, not every 30 s
         git.put("release-train.git.sync-merge.poll-interval", "PT1S");
         services.add(new ServiceProcess("git-service", home, freePort(), git, gitWiring.environment(), logs));
@@ -176,16 +183,19 @@ public final class Stack implements AutoCloseable {
         SandboxWiring.Service deployWiring = SandboxWiring.deploy(sandbox);
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.putAll(deployWiring.config());
+        deploy.put(DATA_DIR, runDir.resolve("data/deploy-service").toString());
         services.add(new ServiceProcess("deploy-service", home, freePort(), deploy, deployWiring.environment(), logs));
 
         SandboxWiring.Service cdnWiring = SandboxWiring.cdn(sandbox);
         Map<String, String> cdn = new LinkedHashMap<>(common);
         cdn.putAll(cdnWiring.config());
+        cdn.put(DATA_DIR, runDir.resolve("data/cdn-service").toString());
         services.add(new ServiceProcess("cdn-service", home, freePort(), cdn, cdnWiring.environment(), logs));
 
         SandboxWiring.Service notifyWiring = SandboxWiring.notify(sandbox);
         Map<String, String> notify = new LinkedHashMap<>(common);
         notify.putAll(notifyWiring.config());
+        notify.put(DATA_DIR, runDir.resolve("data/notify-service").toString());
         // the links in the demo's messages lead to the sandbox's playground and to this coordinator
         notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
         notify.put("release-train.notify.coordinator-url", coordinatorUrl);

@@ -112,7 +112,11 @@ public class StepDispatcher {
                     + origin + "; it handles " + handlers.stepIds());
         }
 
-        switch (log.claim(request.commandId())) {
+        // A command id names a release's step attempt (1.29.0/notify.announce-code-freeze/1), which another
+        // installation, or this one after its database was reset, uses again; the command event's id is new at
+        // each append and the same at each redelivery. Together they name this one command.
+        String once = request.commandId() + "@" + command.id();
+        switch (log.claim(once)) {
             case COMPLETED -> {
                 LOG.infof("skipping %s: already completed by this service (redelivery)", redactor.redact(about));
                 return new Disposition.Skipped("already completed");
@@ -130,13 +134,13 @@ public class StepDispatcher {
         String stepKey = command.releaseId() + "/" + request.step();
         stepLocks.lock(stepKey);
         try {
-            return run(command.releaseId(), request, handler.get(), about);
+            return run(command.releaseId(), request, handler.get(), about, once);
         } finally {
             stepLocks.unlock(stepKey);
         }
     }
 
-    private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about) {
+    private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about, String once) {
         // StepStarted only for a step that runs longer than the grace period (or reports progress first):
         // a step that finishes sooner says in its result who ran it and when it began, one record and one
         // log row fewer (docs/architecture.md). A start is not awaited: the result that follows is ordered
@@ -183,10 +187,10 @@ public class StepDispatcher {
         try {
             publisher.publish(result);
         } catch (RuntimeException e) {
-            log.abandon(request.commandId());
+            log.abandon(once);
             return reject("could not publish the result of " + about + ": " + describe(e));
         }
-        log.complete(request.commandId(), result);
+        log.complete(once, result);
         return new Disposition.Completed(result);
     }
 

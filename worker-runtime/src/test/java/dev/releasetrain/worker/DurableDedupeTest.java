@@ -73,6 +73,21 @@ class DurableDedupeTest {
     }
 
     @Test
+    void theSameCommandIdAppendedAnewIsANewCommand() {
+        // another installation, or this one after its database was reset, runs release 1.29.0 again: its
+        // commands have the same ids but were appended as new events, and must run
+        send(service(new StepDispatcherTest.RecordingPublisher()), command("git.tag-release", "1.29.0/git.tag-release/1", Map.of()));
+
+        StepDispatcherTest.RecordingPublisher other = new StepDispatcherTest.RecordingPublisher();
+        Disposition again = send(service(other), command("git.tag-release", "1.29.0/git.tag-release/1", Map.of(), "another-append"));
+
+        assertInstanceOf(Disposition.Completed.class, again);
+        assertEquals(2, runs.get());
+        assertEquals(1, creations.get(), "the step found its tag");
+        assertInstanceOf(StepSucceeded.class, other.events.get(other.events.size() - 1).data(), "a result for the new command");
+    }
+
+    @Test
     void aCrashBetweenTheEffectAndItsResultRerunsTheStepWhichFindsTheEffectDone() {
         StepDispatcherTest.RecordingPublisher crashing = new StepDispatcherTest.RecordingPublisher();
         crashing.failOn = StepSucceeded.class; // the process dies before its result reaches Kafka

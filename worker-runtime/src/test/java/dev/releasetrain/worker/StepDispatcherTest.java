@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,8 +62,13 @@ class StepDispatcherTest {
         StepOutcome run(StepContext ctx) throws Exception;
     }
 
+    /** The command event appended for {@code commandId}; each call is a delivery of that same event. */
     static CloudEventCodec.Encoded command(String step, String commandId, Map<String, String> params) {
-        return CloudEventCodec.encode(Envelope.of("/release-train/coordinator", "1.29.0",
+        return command(step, commandId, params, "event-of-" + commandId);
+    }
+
+    static CloudEventCodec.Encoded command(String step, String commandId, Map<String, String> params, String eventId) {
+        return CloudEventCodec.encode(new Envelope(eventId, "/release-train/coordinator", "1.29.0", Instant.now(), null,
                 new StepRequested(step, "git", 1, commandId, params)));
     }
 
