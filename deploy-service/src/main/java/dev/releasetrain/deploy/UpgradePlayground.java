@@ -23,6 +23,7 @@ import java.util.Optional;
  * {@code deploy.upgrade-playground}: the playground release at the values file of param {@code valuesYaml}, by an
  * {@link AtomicHelmUpgrade} ({@code helm upgrade --install --atomic --wait --wait-for-jobs}) of the configured
  * chart within {@code release-train.deploy.helm-timeout} (20m), with progress events while Helm and the Jobs run.
+ * First it takes the {@link PlaygroundLease} for its release, waiting while another release has the playground.
  * Param {@code valuesCommit} (optional) goes into the revision's description. Outputs {@code revision},
  * {@code status}, {@code chart}, {@code changed}.
  * <p>
@@ -41,6 +42,9 @@ public class UpgradePlayground implements StepHandler {
 
     @Inject
     KubernetesClient kubernetes;
+
+    @Inject
+    PlaygroundLease lease;
 
     @ConfigProperty(name = "release-train.deploy.release-name", defaultValue = "posthog")
     String releaseName;
@@ -95,7 +99,12 @@ public class UpgradePlayground implements StepHandler {
                 valuesYaml, values, describe(ctx));
         AtomicHelmUpgrade helm = new AtomicHelmUpgrade(kubernetes, kubeconfig, namespace, releaseName,
                 new AtomicHelmUpgrade.Settings(timeout, pendingGrace.orElse(timeout), openApiValidation, progressInterval));
-        AtomicHelmUpgrade.Result result = helm.upgrade(wanted, deadline, ctx::progress);
+        // one release's upgrade and check at a time on the one playground: held until its verify-playground
+        lease.acquire(ctx);
+        AtomicHelmUpgrade.Result result = helm.upgrade(wanted, deadline, (message, details) -> {
+            lease.renewIfDue(ctx.releaseId());
+            ctx.progress(message, details);
+        });
         Map<String, Object> outputs = new LinkedHashMap<>();
         outputs.put("revision", result.revision());
         outputs.put("status", result.status());

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * pods are ready) until every pod of the namespace is Running and Ready (pods of completed Jobs excepted) and
  * every container of the app image runs {@code imageTag} (and, with param {@code digest}, that digest); then asks
  * the playground's {@code /api/instance_status} for {@code posthog_version} and requires it to be the release
- * version. Reads only: safe to repeat. Outputs {@code podsReady}, {@code podsTotal}, {@code reportedVersion}.
+ * version. Reads only, but for the {@link PlaygroundLease}: it holds the playground while it checks and gives it back
+ * when the check passes. Safe to repeat. Outputs {@code podsReady}, {@code podsTotal}, {@code reportedVersion}.
  */
 @ApplicationScoped
 public class VerifyPlayground implements StepHandler {
@@ -48,6 +49,9 @@ public class VerifyPlayground implements StepHandler {
 
     @Inject
     RegistryClient registry;
+
+    @Inject
+    PlaygroundLease lease;
 
     @ConfigProperty(name = "release-train.deploy.namespace", defaultValue = "posthog")
     String namespace;
@@ -86,11 +90,15 @@ public class VerifyPlayground implements StepHandler {
         String digest = Optional.ofNullable(ctx.params().get("digest")).map(String::strip).filter(d -> !d.isEmpty()).orElse(null);
         String image = registry.image();
 
+        // the playground stays this release's until the check is done (the upgrade took the lease; a rerun or a
+        // retry after the lease expired takes it again, waiting while another release has it)
+        lease.acquire(ctx);
         // what the last look saw, for the reason when the wait ends without all pods ready
         AtomicReference<PodsState> last = new AtomicReference<>();
         PodsState state;
         try {
             state = ctx.await(Polling.Schedule.of(timeout, pollInterval, PROGRESS_EVERY), waited -> {
+                lease.renewIfDue(ctx.releaseId());
                 PodsState now = look(image, imageTag, digest);
                 last.set(now);
                 if (now.done()) {
@@ -128,6 +136,9 @@ public class VerifyPlayground implements StepHandler {
             return StepOutcome.failed("playground " + playgroundUrl + " reports posthog_version " + reported
                     + ", expected " + version + " (pods run " + image + ":" + imageTag + ")", false);
         }
+        // checked: the next release may upgrade the playground (a failed check keeps it until the lease expires,
+        // so a person can look at what failed)
+        lease.release(ctx.releaseId());
         Map<String, Object> outputs = new LinkedHashMap<>();
         outputs.put("podsReady", state.ready());
         outputs.put("podsTotal", state.total());

@@ -3,6 +3,7 @@ package dev.releasetrain.deploy;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
+import dev.releasetrain.protocol.ReleaseEvent.StepProgress;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.worker.testing.TestBus;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.releasetrain.sandbox.AppSource;
 import dev.releasetrain.sandbox.Sandbox;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -105,8 +107,14 @@ class PlaygroundTest {
                 """.formatted(tag, webReplicas);
     }
 
+    /** The release these tests' steps belong to: it holds the playground's lease from its first upgrade on. */
+    static final String RELEASE = TestBus.freshReleaseId();
+
     private List<Envelope> run(String step, Map<String, String> params) {
-        String release = TestBus.freshReleaseId();
+        return run(RELEASE, step, params);
+    }
+
+    private List<Envelope> run(String release, String step, Map<String, String> params) {
         StepRequested command = TestBus.command("deploy", step, params);
         bus.send(release, command);
         return bus.awaitOutcome(release, command.commandId());
@@ -286,7 +294,8 @@ class PlaygroundTest {
         Sandboxes.admin(adminUrl, "POST", "/admin/faults/kubernetes?count=200&status=503");
         StepFailed failed = assertInstanceOf(StepFailed.class, upgrade("release-1.29.1-unstable", 1));
         assertTrue(failed.retryable(), failed.reason());
-        assertTrue(failed.reason().contains("reading the history of release posthog in namespace posthog failed: HTTP 503"),
+        // the first call to the cluster is the playground's lease
+        assertTrue(failed.reason().startsWith("cannot take lease posthog/release-train-posthog on the playground: HTTP 503"),
                 failed.reason());
         Sandboxes.admin(adminUrl, "DELETE", "/admin/faults");
         StepSucceeded ok = assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.1-unstable", 1));
@@ -315,6 +324,47 @@ class PlaygroundTest {
         assertFalse(failed.retryable());
         assertTrue(failed.reason().contains("reports posthog_version 1.29.1, expected 1.29.2"), failed.reason());
         assertTrue(failed.reason().contains("pods run posthog/posthog:release-1.29.2-unstable"), failed.reason());
+    }
+
+    @Test
+    @Order(12)
+    void anotherReleasesUpgradeWaitsForTheLeaseUntilTheHoldersCheckPassesAndAnAbandonedLeaseIsTakenOver() {
+        // RELEASE holds the playground (its last check failed: a failed check keeps the lease)
+        String other = TestBus.freshReleaseId();
+        StepRequested waiting = TestBus.command("deploy", "deploy.upgrade-playground",
+                Map.of("version", "1.29.2", "valuesYaml", values("release-1.29.2-unstable", 1)));
+        bus.send(other, waiting);
+        List<Envelope> progress = bus.awaitResults(other, e -> e.data() instanceof StepProgress p
+                && p.commandId().equals(waiting.commandId()) && p.message().contains("is held by release " + RELEASE), 1);
+        assertTrue(progress.get(0).data() instanceof StepProgress p && p.message().contains("deploy.verify-playground"));
+
+        // the holder's check passes (the image of the previous test reports 1.29.1): it gives the playground back
+        // and the waiting upgrade runs
+        assertInstanceOf(StepSucceeded.class, verify("1.29.1", "release-1.29.2-unstable", null));
+        StepSucceeded upgraded = assertInstanceOf(StepSucceeded.class,
+                Sandboxes.outcome(bus.awaitOutcome(other, waiting.commandId())));
+        assertEquals(false, upgraded.outputs().get("changed"), "the same values: no new revision");
+        assertEquals(other, lease().getSpec().getHolderIdentity());
+
+        // a lease nobody renewed for longer than its duration: the release that held it was abandoned
+        try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {
+            Lease stale = lease();
+            stale.getSpec().setHolderIdentity("1.28.0");
+            stale.getSpec().setRenewTime(java.time.ZonedDateTime.now(ZoneOffset.UTC).minusHours(1));
+            client.leases().inNamespace("posthog").resource(stale).update();
+        }
+        assertInstanceOf(StepSucceeded.class, upgrade("release-1.29.2-unstable", 1));
+        Lease taken = lease();
+        assertEquals(RELEASE, taken.getSpec().getHolderIdentity());
+        assertTrue(taken.getSpec().getLeaseTransitions() >= 1, "a takeover counts as a transition");
+        assertInstanceOf(StepSucceeded.class, verify("1.29.1", "release-1.29.2-unstable", null));
+        assertEquals(null, lease(), "given back once checked");
+    }
+
+    private Lease lease() {
+        try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {
+            return client.leases().inNamespace("posthog").withName("release-train-posthog").get();
+        }
     }
 
     static String failingMigration(String values) {

@@ -160,6 +160,10 @@ class HelmChartTest {
         // Helm's role goes to deploy-service's own account only
         assertEquals(PREFIX + "deploy", binding.at("/subjects/0/name").asText());
         object(production, "ServiceAccount", PREFIX + "deploy");
+        JsonNode lease = object(production, "Role", PREFIX + "deploy-lease");
+        assertEquals("posthog", lease.at("/metadata/namespace").asText());
+        assertEquals("leases", lease.at("/rules/0/resources/0").asText(), "the playground's lease");
+        assertEquals(PREFIX + "deploy", object(production, "RoleBinding", PREFIX + "deploy-lease").at("/subjects/0/name").asText());
         for (String component : COMPONENTS) {
             assertEquals(component.equals("deploy") ? PREFIX + "deploy" : PREFIX.substring(0, PREFIX.length() - 1),
                     object(production, "Deployment", PREFIX + component).at("/spec/template/spec/serviceAccountName").asText(),
