@@ -22,7 +22,8 @@ public class DeploySandboxResource extends SandboxTestResource {
         // Helm gets a kubeconfig generated from the URL (release-train.deploy.kubeconfig stays unset on purpose).
         Map<String, String> config = new LinkedHashMap<>(SandboxWiring.deploy(sandbox).properties());
         config.put("release-train.deploy.chart", sandbox.chartPath().toString()); // the chart directory, not posthog/posthog
-        config.put("release-train.deploy.helm-timeout", "PT8S");
+        // long enough for a rollout on a loaded machine; the tests of a rollout that never gets ready wait it out
+        config.put("release-train.deploy.helm-timeout", "PT20S");
         config.put("release-train.deploy.progress-interval", "PT2S");
         config.put("release-train.deploy.pending-grace", "PT1S"); // a pending revision older than this was left by a crash
         config.put("release-train.deploy.verify-timeout", "PT4S");

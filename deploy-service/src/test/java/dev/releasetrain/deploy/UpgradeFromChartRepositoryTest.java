@@ -65,7 +65,7 @@ class UpgradeFromChartRepositoryTest {
         step.chart = "posthog/posthog";
         step.chartRepositoryUrl = sandbox.chartRepository().repositoryUrl();
         step.chartVersion = Optional.empty();
-        step.timeout = Duration.ofSeconds(8);
+        step.timeout = Duration.ofSeconds(20);
         step.pendingGrace = Optional.of(Duration.ofSeconds(1));
         step.openApiValidation = false;
         step.progressInterval = Duration.ofSeconds(2);
@@ -254,7 +254,7 @@ class UpgradeFromChartRepositoryTest {
         Path values = kubeconfig.newPrivateFile("crashed", ".yaml");
         Files.writeString(values, failing);
         var release = com.marcnuri.helm.Helm.upgrade(sandbox.chartRepository().repositoryUrl() + sandbox.chartRepository().archiveName())
-                .withName("posthog").withNamespace("posthog").waitReady().withTimeout(8).disableOpenApiValidation()
+                .withName("posthog").withNamespace("posthog").waitReady().withTimeout(20).disableOpenApiValidation()
                 .withKubeConfig(kubeconfig.path().orElseThrow()).withValuesFile(values).call();
         assertEquals("3", release.getRevision());
 
