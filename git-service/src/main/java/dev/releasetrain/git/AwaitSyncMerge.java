@@ -9,6 +9,7 @@ import dev.releasetrain.worker.StepOutcome;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.kohsuke.github.GHIssueState;
@@ -16,7 +17,11 @@ import org.kohsuke.github.GHPullRequest;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,7 +38,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * job: after {@code .max-wait} it fails, not retryable, asking for the merge and a retry. A pull request closed
  * without being merged fails at once, not retryable. GitHub or the remote failing in a way that may pass (5xx,
  * rate limit, network) is reported as progress and waited through; anything else fails the step for a person. Reads
- * only: a second run after the merge succeeds at its first look.
+ * only, but for one repair: an open sync pull request that no longer merges into the default branch (another
+ * release's version bump got there first) has its branch built again on it ({@link SyncBranch}). A second run after
+ * the merge succeeds at its first look.
  */
 @Singleton
 public class AwaitSyncMerge extends GitStep {
@@ -72,11 +79,12 @@ public class AwaitSyncMerge extends GitStep {
         int number = pullRequest(ctx.param("pullRequest"));
         String bump = Optional.ofNullable(ctx.params().get("bumpCommit")).map(String::strip).orElse("");
         MasterFile versions = new MasterFile();
+        SyncBranch sync = new SyncBranch(version, Release.releaseBranch(ctx, settings, version), bump);
         // the last look, for its reason when the wait ends there
         AtomicReference<Look> last = new AtomicReference<>();
         try {
             String mergeCommit = ctx.await(Polling.Schedule.of(maxWait, pollInterval, progressInterval), waited -> {
-                Look look = lookThroughTransientFailures(number, version, versions);
+                Look look = lookThroughTransientFailures(number, version, versions, sync);
                 last.set(look);
                 if (look.done()) {
                     return Polling.Look.done(look.mergeCommit());
@@ -99,9 +107,9 @@ public class AwaitSyncMerge extends GitStep {
     }
 
     /** A look; GitHub or the remote failing in a way that may pass is something more to wait through. */
-    private Look lookThroughTransientFailures(int number, String version, MasterFile versions) {
+    private Look lookThroughTransientFailures(int number, String version, MasterFile versions, SyncBranch sync) {
         try {
-            return look(number, version, versions);
+            return look(number, version, versions, sync);
         } catch (StepFailure f) {
             if (!f.retryable()) {
                 throw f;
@@ -112,7 +120,7 @@ public class AwaitSyncMerge extends GitStep {
         }
     }
 
-    private Look look(int number, String version, MasterFile versions) {
+    private Look look(int number, String version, MasterFile versions, SyncBranch sync) {
         String repoName = settings.app().github();
         GHPullRequest pr;
         boolean merged;
@@ -134,7 +142,11 @@ public class AwaitSyncMerge extends GitStep {
                         + settings.app().defaultBranch() + " and retry with its number as pullRequest)", false);
             }
             details.put("state", "open");
-            return new Look(null, false, "sync PR #" + number + " is open, waiting for it to be merged (" + url + ")",
+            Optional<ObjectId> rebuilt = sync.keepMergeable();
+            rebuilt.ifPresent(tip -> details.put("rebuiltAt", tip.name()));
+            return new Look(null, false, "sync PR #" + number + " is open, waiting for it to be merged (" + url + ")"
+                    + rebuilt.map(tip -> "; it conflicted with " + settings.app().defaultBranch() + ", so its branch "
+                    + sync.branch + " was rebuilt on it (" + tip.name() + ")").orElse(""),
                     "sync PR #" + number + " is not merged after " + human(maxWait) + ": merge it, then retry the step ("
                             + url + ")", details);
         }
@@ -155,6 +167,59 @@ public class AwaitSyncMerge extends GitStep {
                 "sync PR #" + number + " is merged (" + mergeCommit + ") but " + BumpVersion.VERSIONS_JSON + " on " + master
                         + " still has no entry for " + version + " after " + human(maxWait) + ": bring the version bump to "
                         + master + ", then retry the step (" + url + ")", details);
+    }
+
+    /**
+     * The sync pull request's branch, kept mergeable: when the default branch moved on in a way that conflicts with it
+     * (another release's version bump merged first), the branch is built again on the default branch's head
+     * ({@link VersionSync}) and pushed over the old one (only if it is still where it was read). A branch that still
+     * merges cleanly is left alone, and nothing is done without the bump commits.
+     */
+    private final class SyncBranch {
+        private final String version;
+        private final String releaseBranch;
+        private final String branch;
+        private final List<ObjectId> bumps = new ArrayList<>();
+
+        SyncBranch(String version, String releaseBranch, String bumpCommits) {
+            this.version = version;
+            this.releaseBranch = releaseBranch;
+            this.branch = GitSettings.render(settings.syncBranch(), version);
+            for (String id : bumpCommits.split(",")) {
+                if (!id.isBlank()) {
+                    bumps.add(CollectChangelog.parseId(id, "bumpCommit"));
+                }
+            }
+        }
+
+        Optional<ObjectId> keepMergeable() {
+            if (bumps.isEmpty()) {
+                return Optional.empty();
+            }
+            String base = settings.app().defaultBranch();
+            try (Workspace ws = open(settings.app())) {
+                Map<String, Ref> refs = ws.remoteRefs();
+                ObjectId master = require(refs, heads(base), ws);
+                Optional<ObjectId> head = Workspace.id(refs, heads(branch));
+                if (head.isEmpty()) {
+                    return Optional.empty();
+                }
+                List<String> wanted = new ArrayList<>();
+                refs.keySet().stream().filter(r -> r.equals(heads(base)) || r.equals(heads(branch)) || r.equals(heads(releaseBranch))
+                        || r.startsWith(settings.recordRefs() + version + "/")).forEach(wanted::add);
+                ws.fetch(wanted);
+                if (ws.isAncestor(master, head.get()) || VersionSync.mergesCleanly(ws, head.get(), master)
+                        || !bumps.stream().allMatch(ws::has)) {
+                    return Optional.empty();
+                }
+                PersonIdent bot = Release.bot(settings, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+                ObjectId tip = VersionSync.build(ws, master, bumps, version, base, bot);
+                if (tip.equals(master)) {
+                    return Optional.empty(); // the default branch has the bump already: merging is moot, the look sees it
+                }
+                return ws.forcePush(tip, heads(branch), head.get()) == Workspace.Pushed.DONE ? Optional.of(tip) : Optional.empty();
+            }
+        }
     }
 
     /** {@code posthog/versions.json} on the default branch, read again only when the branch moved. */
@@ -178,6 +243,23 @@ public class AwaitSyncMerge extends GitStep {
                 return hadEntry;
             }
         }
+    }
+
+    /** The release_date of {@code version}'s entry in a {@code versions.json} text; empty if not listed or not JSON. */
+    static Optional<String> releaseDateOf(String versionsJson, String version) {
+        try {
+            JsonNode list = JSON.readTree(versionsJson);
+            if (list != null && list.isArray()) {
+                for (JsonNode entry : list) {
+                    if (version.equals(entry.path("version").asText(null))) {
+                        return Optional.ofNullable(entry.path("release_date").asText(null));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
     }
 
     static boolean listsVersion(String versionsJson, String version) {

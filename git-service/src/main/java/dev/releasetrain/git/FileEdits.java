@@ -6,6 +6,8 @@ import dev.releasetrain.protocol.SemVer;
 import dev.releasetrain.worker.StepFailure;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,10 +35,20 @@ final class FileEdits {
         return text.substring(0, m.start(3)) + version + text.substring(m.end(3));
     }
 
+    /** The version {@code posthog/version.py} says ({@code VERSION = "[v]"}). */
+    static String versionOfPy(String text) {
+        Matcher m = VERSION_PY.matcher(text);
+        if (!m.find()) {
+            throw shape("posthog/version.py", "no line VERSION = \"...\"");
+        }
+        return m.group(3);
+    }
+
     /**
-     * {@code posthog/versions.json}: a new first entry {@code {"version", "release_date"}}, written in the style of
-     * the current first entry (its indentation and line breaks), separated from it as it is from the second.
-     * Unchanged when the first entry is already this version on this date.
+     * {@code posthog/versions.json}: a new entry {@code {"version", "release_date"}} in version order, newest first
+     * (first, for a release newer than every listed one; after the newer ones, for a patch of an older minor), written
+     * in the style of the current first entry (its indentation and line breaks), separated from its neighbours as the
+     * first is from the second. Unchanged when the version is already listed with this date.
      */
     static String versionsJson(String text, String version, String releaseDate) {
         JsonNode list;
@@ -48,14 +60,20 @@ final class FileEdits {
         if (list == null || !list.isArray()) {
             throw shape("posthog/versions.json", "not a JSON array");
         }
+        SemVer wanted = SemVer.parse(version);
+        int at = list.size();
         for (int i = 0; i < list.size(); i++) {
-            if (version.equals(list.get(i).path("version").asText(null))) {
-                if (i == 0 && releaseDate.equals(list.get(0).path("release_date").asText(null))) {
+            String listed = list.get(i).path("version").asText(null);
+            if (version.equals(listed)) {
+                if (releaseDate.equals(list.get(i).path("release_date").asText(null))) {
                     return text;
                 }
                 throw new StepFailure("posthog/versions.json already has version " + version + " (entry " + (i + 1)
                         + ", release_date " + list.get(i).path("release_date").asText() + "); expected it absent or "
-                        + "first with release_date " + releaseDate, false);
+                        + "with release_date " + releaseDate, false);
+            }
+            if (at == list.size() && SemVer.tryParse(listed).filter(v -> v.compareTo(wanted) < 0).isPresent()) {
+                at = i;
             }
         }
         int open = text.indexOf('[');
@@ -64,18 +82,22 @@ final class FileEdits {
             String entry = "{\n    \"version\": \"" + version + "\",\n    \"release_date\": \"" + releaseDate + "\"\n  }";
             return text.substring(0, open + 1) + "\n  " + entry + "\n" + text.substring(close);
         }
-        int first = text.indexOf('{', open);
-        int firstEnd = text.indexOf('}', first); // entries are flat objects
-        String firstEntry = text.substring(first, firstEnd + 1);
-        String entry = replaceField(replaceField(firstEntry, "version", version), "release_date", releaseDate);
-        String separator;
-        if (list.size() > 1) {
-            int second = text.indexOf('{', firstEnd);
-            separator = text.substring(firstEnd + 1, second); // ",\n  " in the usual style
-        } else {
-            separator = "," + text.substring(open + 1, first);
+        // entries are flat objects: each starts at a '{' after the end '}' of the one before
+        List<int[]> spans = new ArrayList<>();
+        int from = open;
+        for (int i = 0; i < list.size(); i++) {
+            int start = text.indexOf('{', from);
+            int end = text.indexOf('}', start);
+            spans.add(new int[]{start, end + 1});
+            from = end + 1;
         }
-        String result = text.substring(0, first) + entry + separator + text.substring(first);
+        String firstEntry = text.substring(spans.get(0)[0], spans.get(0)[1]);
+        String entry = replaceField(replaceField(firstEntry, "version", version), "release_date", releaseDate);
+        String separator = list.size() > 1 ? text.substring(spans.get(0)[1], spans.get(1)[0]) // ",\n  " in the usual style
+                : "," + text.substring(open + 1, spans.get(0)[0]);
+        String result = at < list.size()
+                ? text.substring(0, spans.get(at)[0]) + entry + separator + text.substring(spans.get(at)[0])
+                : text.substring(0, spans.get(at - 1)[1]) + separator + entry + text.substring(spans.get(at - 1)[1]);
         try {
             JSON.readTree(result);
         } catch (IOException e) {

@@ -8,7 +8,6 @@ import jakarta.inject.Singleton;
 import org.eclipse.jgit.lib.ObjectId;
 import org.eclipse.jgit.lib.PersonIdent;
 import org.eclipse.jgit.lib.Ref;
-import org.eclipse.jgit.revwalk.RevCommit;
 import org.kohsuke.github.GHPullRequest;
 import org.kohsuke.github.GHRepository;
 
@@ -27,7 +26,8 @@ import java.util.Optional;
  *
  * <p>The picks are deterministic (bot committer at the release time). A second run reuses an open or merged pull
  * request from {@code sync-[v]}, and an existing branch whose commits carry the trailers of all the bump commits;
- * a branch without them is a clear failure. A conflict fails the step, not retryable, naming the files.
+ * a branch without them is a clear failure. A default branch already at a newer version gets the bump by what it
+ * means ({@link VersionSync}); any other conflict fails the step, not retryable, naming the files.
  */
 @Singleton
 public class SyncVersion extends GitStep {
@@ -108,20 +108,7 @@ public class SyncVersion extends GitStep {
                     }
                     return;
                 }
-                ws.checkout(masterHead);
-                ObjectId tip = masterHead;
-                for (ObjectId bump : bumps) {
-                    try {
-                        Optional<RevCommit> pick = Picks.pick(ws, ws.commit(bump), bot);
-                        if (pick.isPresent()) {
-                            tip = pick.get();
-                        }
-                    } catch (Picks.Conflict conflict) {
-                        throw new StepFailure("cherry-pick of the version bump " + bump.name() + " onto "
-                                + settings.app().defaultBranch() + " conflicts in " + String.join(", ", conflict.paths)
-                                + "; nothing was pushed: sync the version by hand", false);
-                    }
-                }
+                ObjectId tip = VersionSync.build(ws, masterHead, bumps, version, settings.app().defaultBranch(), bot);
                 if (tip.equals(masterHead)) {
                     throw new StepFailure(settings.app().defaultBranch() + " already has the version bump of " + version
                             + " and no pull request from " + branch + " exists: nothing to sync", false);

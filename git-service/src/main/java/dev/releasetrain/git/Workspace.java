@@ -331,11 +331,20 @@ final class Workspace implements AutoCloseable {
      * ref, a hook, no permission) fails the step, not retryable, with the remote's reason.
      */
     Pushed push(ObjectId newId, String remoteRef, ObjectId expectedOld) {
+        return push(newId, remoteRef, expectedOld, false);
+    }
+
+    /** As {@link #push(ObjectId, String, ObjectId)}, also when {@code newId} does not descend from {@code expectedOld}. */
+    Pushed forcePush(ObjectId newId, String remoteRef, ObjectId expectedOld) {
+        return push(newId, remoteRef, expectedOld, true);
+    }
+
+    private Pushed push(ObjectId newId, String remoteRef, ObjectId expectedOld, boolean force) {
         try (Transport transport = Transport.open(repo(), new URIish(url))) {
             if (credentials != null) {
                 transport.setCredentialsProvider(credentials);
             }
-            RemoteRefUpdate update = new RemoteRefUpdate(repo(), newId.name(), newId, remoteRef, false, null, expectedOld);
+            RemoteRefUpdate update = new RemoteRefUpdate(repo(), newId.name(), newId, remoteRef, force, null, expectedOld);
             PushResult result = transport.push(NullProgressMonitor.INSTANCE, List.of(update));
             RemoteRefUpdate done = result.getRemoteUpdate(remoteRef);
             return switch (done.getStatus()) {
