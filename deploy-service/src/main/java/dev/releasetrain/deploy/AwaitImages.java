@@ -37,7 +37,7 @@ abstract class AwaitImages implements StepHandler {
     Duration maxPollInterval;
 
     /** Why the published tags are not yet what the step waits for (e.g. latest-release still elsewhere), if so. */
-    protected Optional<String> notYet(Map<String, String> digests) {
+    protected Optional<String> notYet(Map<String, String> digests) throws InterruptedException {
         return Optional.empty();
     }
 

@@ -14,6 +14,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -61,9 +63,35 @@ public class RegistryClient {
      * @throws StepFailure (not retryable) for an answer a person must fix (401, 403, an unexpected status)
      */
     public Optional<TagInfo> tag(String tag) throws Unavailable, InterruptedException {
+        Optional<JsonNode> node = get("/tags/" + enc(tag), image() + ":" + tag);
+        if (node.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(info(node.get(), tag));
+    }
+
+    /**
+     * The most recently pushed tags, newest first (one page of {@code pageSize}, at most 100: Docker Hub's
+     * {@code GET .../tags?page_size=}).
+     */
+    public List<TagInfo> recentTags(int pageSize) throws Unavailable, InterruptedException {
+        Optional<JsonNode> node = get("/tags?page_size=" + Math.min(100, pageSize), "the tags of " + image());
+        List<TagInfo> out = new ArrayList<>();
+        if (node.isPresent()) {
+            for (JsonNode result : node.get().path("results")) {
+                try {
+                    out.add(info(result, result.path("name").asText("")));
+                } catch (Unavailable e) {
+                    // a tag listed before its digest: not one to compare with yet
+                }
+            }
+        }
+        return out;
+    }
+
+    private Optional<JsonNode> get(String path, String what) throws Unavailable, InterruptedException {
         String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        URI uri = URI.create(base + "/v2/namespaces/" + enc(namespace) + "/repositories/" + enc(repository)
-                + "/tags/" + enc(tag));
+        URI uri = URI.create(base + "/v2/namespaces/" + enc(namespace) + "/repositories/" + enc(repository) + path);
         HttpResponse<String> response;
         try {
             response = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
@@ -76,29 +104,32 @@ public class RegistryClient {
             return Optional.empty();
         }
         if (status == 429 || status >= 500) {
-            throw new Unavailable("image registry answered HTTP " + status + " for " + image() + ":" + tag, null);
+            throw new Unavailable("image registry answered HTTP " + status + " for " + what, null);
         }
         if (status != 200) {
-            throw new StepFailure("image registry answered HTTP " + status + " for " + image() + ":" + tag + ": "
+            throw new StepFailure("image registry answered HTTP " + status + " for " + what + ": "
                     + abbreviate(response.body()), false);
         }
         try {
-            JsonNode node = JSON.readTree(response.body());
-            String digest = node.path("digest").asText("");
-            if (digest.isEmpty()) {
-                for (JsonNode image : node.path("images")) {
-                    if ("amd64".equals(image.path("architecture").asText()) || digest.isEmpty()) {
-                        digest = image.path("digest").asText("");
-                    }
+            return Optional.of(JSON.readTree(response.body()));
+        } catch (IOException e) {
+            throw new Unavailable("image registry sent an unreadable answer for " + what + ": " + e, e);
+        }
+    }
+
+    private TagInfo info(JsonNode node, String tag) throws Unavailable {
+        String digest = node.path("digest").asText("");
+        if (digest.isEmpty()) {
+            for (JsonNode image : node.path("images")) {
+                if ("amd64".equals(image.path("architecture").asText()) || digest.isEmpty()) {
+                    digest = image.path("digest").asText("");
                 }
             }
-            if (digest.isEmpty()) {
-                throw new Unavailable("image registry lists " + image() + ":" + tag + " without a digest yet", null);
-            }
-            return Optional.of(new TagInfo(node.path("name").asText(tag), digest, node.path("last_updated").asText(null)));
-        } catch (IOException e) {
-            throw new Unavailable("image registry sent an unreadable answer for " + image() + ":" + tag + ": " + e, e);
         }
+        if (digest.isEmpty()) {
+            throw new Unavailable("image registry lists " + image() + ":" + tag + " without a digest yet", null);
+        }
+        return new TagInfo(node.path("name").asText(tag), digest, node.path("last_updated").asText(null));
     }
 
     private static String enc(String s) {

@@ -109,6 +109,35 @@ class AwaitImagesTest {
     }
 
     @Test
+    void aLatestReleaseOnANewerReleasesBuildCountsAndOneOnAnOlderBuildIsWaitedOn() {
+        String v = freshMinor();
+        String newer = v.replaceFirst("\\.0$", ".5"); // 9.N.5, tagged first
+        String older = "release-" + v;
+        push("release-" + newer, digest("release-" + newer));
+        push("latest-release", digest("release-" + newer));
+        push(older, digest(older)); // CI built the older one after: latest-release stays on the newer release
+
+        String release = TestBus.freshReleaseId();
+        StepRequested command = TestBus.command("deploy", "deploy.await-release-image",
+                Map.of("version", v, "tags", older + ",latest-release"));
+        bus.send(release, command);
+        StepSucceeded ok = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(bus.awaitOutcome(release, command.commandId())));
+        assertEquals(digest(older), ok.outputs().get("digest"));
+
+        // latest-release on an older release's build (CI has not moved it to ours yet) is still waited on
+        String next = "9." + v.split("\\.")[1] + ".7";
+        push("release-" + next, digest("release-" + next));
+        String waitingRelease = TestBus.freshReleaseId();
+        StepRequested waiting = TestBus.command("deploy", "deploy.await-release-image",
+                Map.of("version", next, "tags", "release-" + next + ",latest-release"));
+        bus.send(waitingRelease, waiting);
+        StepProgress progress = (StepProgress) bus.awaitResults(waitingRelease, e -> e.data() instanceof StepProgress, 1).get(0).data();
+        assertTrue(progress.message().contains("latest-release is " + digest("release-" + newer)), progress.message());
+        push("latest-release", digest("release-" + next));
+        assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(bus.awaitOutcome(waitingRelease, waiting.commandId())));
+    }
+
+    @Test
     void anUnavailableRegistryIsWaitedOut() {
         String v = freshMinor();
         String tag = "release-" + v + "-unstable";

@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * after a change, publishes images to the registry stand-in:
  * <ul>
  *   <li>branch {@code release-X.Y.Z} created or moved: {@code posthog/posthog:release-X.Y.Z-unstable};</li>
- *   <li>tag {@code X.Y.Z} created: {@code posthog/posthog:release-X.Y.Z} and {@code latest-release}
- *       (same digest).</li>
+ *   <li>tag {@code X.Y.Z} created: {@code posthog/posthog:release-X.Y.Z}, and {@code latest-release} (same digest)
+ *       unless a newer version was tagged before: {@code latest-release} only moves forward, so a patch of an older
+ *       minor, or the older of two releases at once tagged last, leaves it on the newest release.</li>
  * </ul>
  * A build's digest depends on the commit ({@link Images#built}), so a rebuild after new commits changes it; the
  * registry records the commit of each build.
@@ -39,6 +40,8 @@ final class CiSimulator implements AutoCloseable {
     private final RegistryStandIn registry;
     private volatile Duration buildTime;
     private final Map<String, ObjectId> seen = new HashMap<>();
+    /** The newest version tagged so far, {major, minor, patch}: the one latest-release names. */
+    private int[] newest = {0, 0, 0};
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Http.daemonThreads("sandbox-ci"));
 
@@ -51,6 +54,10 @@ final class CiSimulator implements AutoCloseable {
     void start() {
         for (Ref ref : refs()) {
             seen.put(ref.getName(), peeled(ref));
+            Matcher tag = VERSION_TAG.matcher(ref.getName());
+            if (tag.matches() && compare(version(tag.group(1)), newest) > 0) {
+                newest = version(tag.group(1));
+            }
         }
         scheduler.scheduleWithFixedDelay(this::poll, 200, 200, TimeUnit.MILLISECONDS);
     }
@@ -78,12 +85,25 @@ final class CiSimulator implements AutoCloseable {
                     build(List.of(image), image, id.name());
                 } else if (tag.matches()) {
                     String image = "release-" + tag.group(1);
-                    build(List.of(image, "latest-release"), image, id.name());
+                    boolean isNewest = compare(version(tag.group(1)), newest) >= 0;
+                    if (isNewest) {
+                        newest = version(tag.group(1));
+                    }
+                    build(isNewest ? List.of(image, "latest-release") : List.of(image), image, id.name());
                 }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "CI simulation poll failed", e);
         }
+    }
+
+    private static int[] version(String text) {
+        String[] parts = text.split("\\.");
+        return new int[]{Integer.parseInt(parts[0]), Integer.parseInt(parts[1]), Integer.parseInt(parts[2])};
+    }
+
+    private static int compare(int[] a, int[] b) {
+        return java.util.Arrays.compare(a, b);
     }
 
     private void build(List<String> tags, String image, String commit) {

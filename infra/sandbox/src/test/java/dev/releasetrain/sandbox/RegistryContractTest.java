@@ -101,6 +101,13 @@ class RegistryContractTest {
             assertEquals(release.get("digest"), latest.get("digest"));
             assertNotEquals(Images.digest("posthog/posthog", "release-1.28.3"), latest.get("digest").asText());
             assertEquals(java.util.Optional.of(bump), sandbox.registry().builtFrom(latest.get("digest").asText()));
+
+            // a patch of the older minor, tagged after: its image is built, latest-release stays on 1.29.0
+            git.tag().setName("1.28.4").setObjectId(git.getRepository().parseCommit(git.getRepository().resolve("refs/tags/1.28.3^{commit}")))
+                    .setAnnotated(true).setMessage("Version 1.28.4").setTagger(bot).setSigned(false).call();
+            git.push().setPushTags().call();
+            awaitTag("release-1.28.4");
+            assertEquals(release.get("digest"), tagOrNull("latest-release").get("digest"), "latest-release only moves forward");
         }
     }
 
