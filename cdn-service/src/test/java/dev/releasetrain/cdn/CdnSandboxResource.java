@@ -21,6 +21,7 @@ public class CdnSandboxResource extends SandboxTestResource {
         wiring.aws().systemProperties().forEach(System::setProperty);
         Map<String, String> config = new LinkedHashMap<>(wiring.properties());
         config.put("sandbox.test.domain-name", sandbox.cloudFront().domainName());
+        config.put("sandbox.admin-url", sandbox.adminUrl());
         return config;
     }
 

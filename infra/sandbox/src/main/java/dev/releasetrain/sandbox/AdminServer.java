@@ -27,6 +27,7 @@ import java.util.concurrent.Executors;
  *       reports {@code posthog/version.py} of it) or of unknown source;</li>
  *   <li>{@code POST /admin/kubernetes/never-ready?image=FRAGMENT} / {@code DELETE}: pods of matching images
  *       never get ready (a rollout that fails) / all get ready again;</li>
+ *   <li>{@code POST /admin/cloudfront/invalidation-delay?ms=N}: new invalidations stay InProgress N ms;</li>
  *   <li>{@code GET /admin/endpoints}: the sandbox's endpoints (same keys as {@link Sandbox#properties()}).</li>
  *   <li>{@code POST /admin/github/{owner}/{repo}/pulls/{n}/approve?reviewer=login}: a review approving a pull
  *       request of a hosted repository (the website), as the reviewer would.</li>
@@ -111,6 +112,20 @@ final class AdminServer implements AutoCloseable {
                     Http.sendJson(exchange, 200, Map.of("id", review.id(), "user", review.user(), "state", review.state()));
                 } catch (IllegalArgumentException e) {
                     Http.sendJson(exchange, 404, Map.of("error", String.valueOf(e.getMessage())));
+                }
+                return;
+            }
+            if (resource.equals("cloudfront") && "invalidation-delay".equals(name) && method.equals("POST")) {
+                // POST /admin/cloudfront/invalidation-delay?ms=N: new invalidations stay InProgress N ms
+                try {
+                    long ms = Long.parseLong(Http.query(exchange).getOrDefault("ms", ""));
+                    if (ms < 0) {
+                        throw new NumberFormatException("negative");
+                    }
+                    sandbox.cloudFront().invalidationDelay(java.time.Duration.ofMillis(ms));
+                    Http.sendJson(exchange, 200, Map.of("invalidationDelayMs", ms));
+                } catch (NumberFormatException e) {
+                    Http.sendJson(exchange, 400, Map.of("error", "ms: a number of milliseconds, 0 or more"));
                 }
                 return;
             }
