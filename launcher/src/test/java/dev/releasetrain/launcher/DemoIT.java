@@ -238,4 +238,80 @@ class DemoIT {
         assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "the command ended");
         return out;
     }
+
+    /**
+     * After both releases, their failures and retries: no credential of the run (the API tokens of the three people,
+     * Slack's two bot tokens, the GitHub token, the AWS secret key, the playground's API key) is in any process's log,
+     * any row of the release log, or any record of any topic.
+     */
+    @Test
+    @Order(4)
+    void noSecretIsInAnyLogReleaseLogRowOrTopicRecord() throws Exception {
+        Sandbox sandbox = stack.sandbox();
+        java.util.Map<String, String> secrets = new java.util.LinkedHashMap<>();
+        for (String user : Stack.API_USERS.keySet()) {
+            secrets.put("API token of " + user, stack.apiToken(user));
+        }
+        secrets.put("Slack team token", sandbox.slackToken());
+        secrets.put("Slack community token", sandbox.slackCommunityToken());
+        secrets.put("GitHub token", sandbox.githubToken());
+        secrets.put("AWS secret access key", sandbox.awsSecretAccessKey());
+        secrets.put("playground API key", sandbox.playgroundApiKey());
+
+        java.util.List<String> found = new java.util.ArrayList<>();
+        int logs = 0;
+        try (var files = java.nio.file.Files.list(stack.runDir().resolve("logs"))) {
+            for (java.nio.file.Path log : files.toList()) {
+                logs++;
+                scan(log.getFileName().toString(), java.nio.file.Files.readString(log, StandardCharsets.ISO_8859_1), secrets, found);
+            }
+        }
+        int rows = 0;
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(stack.infra().jdbcUrl(), stack.infra().dbUsername(),
+                stack.infra().dbPassword()); var rs = c.createStatement().executeQuery("select * from release_events")) {
+            int columns = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                rows++;
+                StringBuilder row = new StringBuilder();
+                for (int col = 1; col <= columns; col++) {
+                    row.append(rs.getString(col)).append('\t');
+                }
+                scan("release_events row " + rs.getString("event_id"), row.toString(), secrets, found);
+            }
+        }
+        int records = 0;
+        String bootstrap = stack.infra().kafkaBootstrapServers();
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(java.util.Map.of("bootstrap.servers", bootstrap));
+             var consumer = dev.releasetrain.launcher.bench.KafkaClients.consumer(bootstrap, null)) {
+            java.util.List<org.apache.kafka.common.TopicPartition> partitions = new java.util.ArrayList<>();
+            for (var d : admin.describeTopics(admin.listTopics().names().get()).allTopicNames().get().values()) {
+                d.partitions().forEach(p -> partitions.add(new org.apache.kafka.common.TopicPartition(d.name(), p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    records++;
+                    StringBuilder text = new StringBuilder(r.key() == null ? "" : r.key()).append('\t');
+                    r.headers().forEach(h -> text.append(h.key()).append('=').append(new String(h.value(), StandardCharsets.UTF_8)).append('\t'));
+                    text.append(new String(r.value() == null ? new byte[0] : r.value(), StandardCharsets.UTF_8));
+                    scan(r.topic() + "@" + r.partition() + ":" + r.offset(), text.toString(), secrets, found);
+                }
+            }
+        }
+        System.out.printf("secret scan: %d logs, %d release_events rows, %d topic records, %d secrets%n", logs, rows, records,
+                secrets.size());
+        assertTrue(logs >= 5 && rows > 100 && records > 100, "scanned too little: " + logs + " logs, " + rows + " rows, "
+                + records + " records");
+        assertEquals(List.of(), found, "secrets where they must not be");
+    }
+
+    private static void scan(String where, String text, java.util.Map<String, String> secrets, List<String> found) {
+        secrets.forEach((name, value) -> {
+            if (value != null && !value.isBlank() && text.contains(value)) {
+                found.add(name + " in " + where);
+            }
+        });
+    }
 }
