@@ -217,7 +217,7 @@ public class AwaitSyncMerge extends GitStep {
                 if (tip.equals(master)) {
                     return Optional.empty(); // the default branch has the bump already: merging is moot, the look sees it
                 }
-                return ws.forcePush(tip, heads(branch), head.get()) == Workspace.Pushed.DONE ? Optional.of(tip) : Optional.empty();
+                return ws.push(tip, heads(branch), head.get(), true) == Workspace.Pushed.DONE ? Optional.of(tip) : Optional.empty();
             }
         }
     }

@@ -334,12 +334,8 @@ final class Workspace implements AutoCloseable {
         return push(newId, remoteRef, expectedOld, false);
     }
 
-    /** As {@link #push(ObjectId, String, ObjectId)}, also when {@code newId} does not descend from {@code expectedOld}. */
-    Pushed forcePush(ObjectId newId, String remoteRef, ObjectId expectedOld) {
-        return push(newId, remoteRef, expectedOld, true);
-    }
-
-    private Pushed push(ObjectId newId, String remoteRef, ObjectId expectedOld, boolean force) {
+    /** As {@link #push(ObjectId, String, ObjectId)}; {@code force}: also when newId does not descend from expectedOld. */
+    Pushed push(ObjectId newId, String remoteRef, ObjectId expectedOld, boolean force) {
         try (Transport transport = Transport.open(repo(), new URIish(url))) {
             if (credentials != null) {
                 transport.setCredentialsProvider(credentials);
