@@ -17,14 +17,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * published; both releases complete, no effect happens twice, no event is lost.
  */
 class ChaosQuickIT {
+    /**
+     * A seed whose plan halts the coordinator first (at its next append, a few seconds in) and then holds a Slack
+     * post, which both releases make from start to end: both kills land before the releases end. A seed that holds
+     * CloudFront's invalidation, made near a release's end, can find the releases over before its second kill.
+     */
+    private static final long SEED = 18944;
 
     @Test
     void twoReleasesSurviveAServiceKilledMidCallAndTheCoordinatorKilledAfterAnAppend() throws Exception {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
-        int code = new Chaos(out, 2, 7, 2, List.of(Chaos.Kind.SERVICE_MID_CALL, Chaos.Kind.COORDINATOR_APPEND)).run();
+        int code = new Chaos(out, 2, SEED, 2, List.of(Chaos.Kind.SERVICE_MID_CALL, Chaos.Kind.COORDINATOR_APPEND)).run();
         String text = buffer.toString(StandardCharsets.UTF_8);
         assertEquals(0, code, text);
-        assertTrue(text.contains("chaos: releases=2 completed=2 kills=2 duplicate_effects=0 lost_events=0 seed=7"), text);
+        assertTrue(text.contains("chaos: releases=2 completed=2 kills=2 duplicate_effects=0 lost_events=0 seed=" + SEED), text);
     }
 }
