@@ -132,7 +132,7 @@ function render() {
   const focused = document.activeElement?.id;
   const open = release.status === 'running' || release.status === 'failed';
   header.replaceChildren(
-    el('h1', {}, `Release ${release.version} `, statusBadge(release.status)),
+    el('h1', { 'data-status': release.status }, `Release ${release.version} `, statusBadge(release.status)),
     el('p', {}, `${release.kind} · runbook ${release.runbook} · started by ${timeline.startedBy || '?'} `,
       timeline.startedAt ? ['at ', el('time', { datetime: timeline.startedAt }, when(timeline.startedAt))] : '',
       timeline.endedAt ? [' · ended ', el('time', { datetime: timeline.endedAt }, when(timeline.endedAt))] : '',
