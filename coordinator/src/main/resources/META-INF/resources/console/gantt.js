@@ -65,7 +65,7 @@ export function gantt(timeline, { now = Date.now(), actions = () => [], onAttemp
       step.action ? el('span', { class: 'muted' }, ` runs ${step.action}`) : null,
       gateLine(step.gate),
       el('span', { class: 'actions' }, actions(step))),
-    el('div', { class: 'track' }, bars));
+    el('div', { class: 'track' }, el('div', { class: 'lane' }, bars)));
   });
   return el('ol', { class: 'gantt', 'aria-label': 'Steps and their attempts over time' }, rows);
 }

@@ -12,13 +12,13 @@ function releasesTable(rows) {
       .map(h => el('th', { scope: 'col' }, h)))),
     el('tbody', {}, rows.map(r => el('tr', { 'data-version': r.version },
       el('th', { scope: 'row' }, el('a', { href: `/release.html?version=${encodeURIComponent(r.version)}` }, r.version)),
-      el('td', {}, r.runbook === r.kind ? r.kind : `${r.kind} (${r.runbook})`),
-      el('td', {}, statusBadge(r.status)),
-      el('td', {}, (r.currentSteps || []).map((s, i) => [i ? ', ' : '',
+      el('td', { 'data-label': 'Kind' }, r.runbook === r.kind ? r.kind : `${r.kind} (${r.runbook})`),
+      el('td', { 'data-label': 'Status' }, statusBadge(r.status)),
+      el('td', { 'data-label': 'Current step' }, (r.currentSteps || []).map((s, i) => [i ? ', ' : '',
         el('a', { href: `/release.html?version=${encodeURIComponent(r.version)}#step-${s}` }, s)])),
-      el('td', {}, r.startedBy || ''),
-      el('td', {}, el('time', { datetime: r.startedAt }, when(r.startedAt))),
-      el('td', {}, r.endedAt ? el('time', { datetime: r.endedAt }, when(r.endedAt)) : '')))));
+      el('td', { 'data-label': 'Owner' }, r.startedBy || ''),
+      el('td', { 'data-label': 'Started' }, el('time', { datetime: r.startedAt }, when(r.startedAt))),
+      el('td', { 'data-label': 'Ended' }, r.endedAt ? el('time', { datetime: r.endedAt }, when(r.endedAt)) : '—')))));
 }
 
 function startForm() {
@@ -59,11 +59,11 @@ async function calendarSection() {
         .map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, next.map(m => el('tr', {},
         el('th', { scope: 'row' }, m.month),
-        el('td', {}, el('time', { datetime: m.freezeTime }, when(m.freezeTime))),
-        el('td', {}, el('time', { datetime: m.breakTheReleaseTime }, when(m.breakTheReleaseTime))),
-        el('td', {}, el('time', { datetime: m.releaseTime }, when(m.releaseTime))),
-        el('td', {}, m.owner),
-        el('td', {}, m.version || ''))))),
+        el('td', { 'data-label': 'Code freeze' }, el('time', { datetime: m.freezeTime }, when(m.freezeTime))),
+        el('td', { 'data-label': 'Break the release from' }, el('time', { datetime: m.breakTheReleaseTime }, when(m.breakTheReleaseTime))),
+        el('td', { 'data-label': 'Release day' }, el('time', { datetime: m.releaseTime }, when(m.releaseTime))),
+        el('td', { 'data-label': 'Owner' }, m.owner),
+        el('td', { 'data-label': 'Version' }, m.version || '—'))))),
     feedUrl());
 }
 

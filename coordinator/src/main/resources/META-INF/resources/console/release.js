@@ -1,7 +1,7 @@
 // A release's page: the live Gantt chart (refreshed on every event of the release's SSE stream), the gates, an
 // attempt's details, the actions the signed-in person's roles allow, and the event log.
 import { api, hasRole } from './api.js';
-import { el, when, duration, statusBadge, confirmDialog, start, showError } from './ui.js';
+import { el, fill, when, duration, statusBadge, confirmDialog, start, showError } from './ui.js';
 import { gantt, legend, safeLink } from './gantt.js';
 
 const EVENT_TYPES = ['ReleaseStarted', 'StepRequested', 'StepStarted', 'StepProgress', 'StepSucceeded', 'StepFailed',
@@ -114,7 +114,7 @@ function renderDetails() {
   if (!a) return;
   details.hidden = false;
   details.setAttribute('tabindex', '-1');
-  details.replaceChildren(
+  fill(details, 
     el('h2', {}, `${step.step}, attempt ${a.attempt} `, statusBadge(a.status)),
     el('p', {}, `requested ${when(a.requestedAt)}`, a.startedAt ? `, started ${when(a.startedAt)}` : '',
       a.endedAt ? `, ended ${when(a.endedAt)}` : '', a.worker ? ` on ${a.worker}` : '',
@@ -131,7 +131,7 @@ function render() {
   if (!release || !timeline) return;
   const focused = document.activeElement?.id;
   const open = release.status === 'running' || release.status === 'failed';
-  header.replaceChildren(
+  fill(header, 
     el('h1', { 'data-status': release.status }, `Release ${release.version} `, statusBadge(release.status)),
     el('p', {}, `${release.kind} · runbook ${release.runbook} · started by ${timeline.startedBy || '?'} `,
       timeline.startedAt ? ['at ', el('time', { datetime: timeline.startedAt }, when(timeline.startedAt))] : '',
@@ -141,7 +141,11 @@ function render() {
     el('p', {}, `Queue ${duration(timeline.waits.queueMs)} · run ${duration(timeline.waits.runMs)} · waiting for people ${duration(timeline.waits.humanWaitMs)}`,
       open && hasRole(session, 'release-manager')
         ? [' ', el('button', { type: 'button', id: 'cancel-release', class: 'danger', onclick: cancelRelease }, 'Cancel release…')] : null));
-  chart.replaceChildren(gantt(timeline, { actions, onAttempt: showAttempt }));
+  // steps not requested yet get a row too (no bars), so the whole plan shows from the start
+  const requested = new Set(timeline.steps.map(s => s.step));
+  const later = release.steps.filter(s => !requested.has(s.step))
+    .map(s => ({ step: s.step, service: s.service, status: s.status, attempts: [], gate: null, action: s.action }));
+  fill(chart, gantt({ ...timeline, steps: [...timeline.steps, ...later] }, { actions, onAttempt: showAttempt }));
   renderDetails();
   if (focused && document.getElementById(focused) && document.activeElement === document.body) {
     document.getElementById(focused).focus();
@@ -223,7 +227,7 @@ async function main_() {
     return;
   }
   document.title = `${version} · Release Train`;
-  main.replaceChildren(el('p', {}, el('a', { href: '/' }, '← All releases')), header, legend(), chart, details,
+  fill(main, el('p', {}, el('a', { href: '/' }, '← All releases')), header, legend(), chart, details,
     el('section', { 'aria-labelledby': 'log-title' }, el('h2', { id: 'log-title' }, 'Event log'), log));
   try {
     [release, timeline] = await Promise.all([api(path), api(`${path}/timeline`)]);

@@ -11,7 +11,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (k === 'style') e.style.cssText = v; // CSSOM: allowed by the page's Content-Security-Policy
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) {
+  for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
     e.append(c instanceof Node ? c : document.createTextNode(String(c)));
   }
@@ -127,6 +127,12 @@ function showSignIn(main) {
   });
   main.replaceChildren(form);
   input.focus();
+}
+
+/** Replaces a container's children, leaving out absent ones (replaceChildren would print "null"). */
+export function fill(container, ...children) {
+  container.replaceChildren(...children.flat(Infinity).filter(c => c !== null && c !== undefined && c !== false)
+    .map(c => (c instanceof Node ? c : document.createTextNode(String(c)))));
 }
 
 export function showError(container, e) {

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -32,6 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -147,24 +149,41 @@ class ConsoleIT {
         List<String> attempts = wait(STEP_WAIT).until(d -> d.findElements(By.cssSelector("li[id='step-" + FAILING + "'] button.bar"))
                 .stream().map(b -> b.getAttribute("data-status")).toList());
         assertEquals(List.of("failed", "succeeded"), attempts, "two attempts of " + FAILING + " in the Gantt chart");
-        assertTrue(driver.findElement(By.id("step-break-the-release")).getText().contains("no blockers in the playground"));
+        String gate = text(By.id("step-break-the-release"));
+        assertTrue(gate.contains("approved by bob") && gate.contains("no blockers in the playground"), gate);
         assertTrue(driver.findElements(By.cssSelector("#event-log li[data-type=ReleaseCompleted]")).size() == 1);
 
-        // an attempt's details: the failed one says why
-        click(By.id("bar-" + FAILING + "-1"));
-        WebElement details = wait(STEP_WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("attempt-details")));
-        assertTrue(details.getText().contains("Error"), details.getText());
+        // the whole chart, for the README (docs/console.png is a copy of it)
+        JavascriptExecutor js = (JavascriptExecutor) driver;
+        long chartBottom = ((Number) js.executeScript(
+                "return Math.ceil(document.getElementById('gantt').getBoundingClientRect().bottom + window.scrollY);")).longValue();
+        driver.manage().window().setSize(new Dimension(1280, (int) Math.min(chartBottom + 40, 2400)));
+        js.executeScript("window.scrollTo(0, 0);");
         Path wide = screenshot("release-1280");
-        Files.createDirectories(Path.of("target"));
+        driver.manage().window().setSize(new Dimension(1280, 900));
+
+        // an attempt's details, opened from the keyboard: the failed one says why
+        wait(STEP_WAIT).until(d -> {
+            d.findElement(By.id("bar-" + FAILING + "-1")).sendKeys(Keys.ENTER);
+            return true;
+        });
+        wait(STEP_WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("attempt-details")));
+        String shown = text(By.id("attempt-details"));
+        assertTrue(shown.contains("invalid_arguments") && shown.contains("Parameters"), shown);
+        assertFalse(shown.contains("[object") || shown.contains("null"), shown);
+        screenshot("attempt-1280");
         driver.manage().window().setSize(new Dimension(390, 844));
+        fitsTheWidth("the release page");
         screenshot("release-390");
         driver.get(stack.coordinatorUrl() + "/");
-        wait(STEP_WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("releases")));
+        wait(STEP_WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.id("calendar")));
+        fitsTheWidth("the releases list");
         screenshot("list-390");
         driver.manage().window().setSize(new Dimension(1280, 900));
         driver.navigate().refresh();
         wait(STEP_WAIT).until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("#releases tr[data-version='" + VERSION + "']")));
-        assertTrue(driver.findElement(By.cssSelector("#releases tr[data-version='" + VERSION + "']")).getText().contains("completed"));
+        String row = text(By.cssSelector("#releases tr[data-version='" + VERSION + "']"));
+        assertTrue(row.contains("completed") && row.contains("alice"), row);
         screenshot("list-1280");
         people.join(Duration.ofSeconds(30).toMillis());
         assertTrue(Files.size(wide) > 0);
@@ -197,6 +216,17 @@ class ConsoleIT {
         token.sendKeys(stack.apiToken(user));
         click(By.cssSelector("#sign-in button[type=submit]"));
         wait(STEP_WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("signed-in-as"), user));
+    }
+
+    /** The text of what {@code by} finds, read again if the page re-rendered it meanwhile. */
+    private String text(By by) {
+        return wait(STEP_WAIT).until(d -> d.findElement(by).getText());
+    }
+
+    /** Nothing sticks out sideways: the page scrolls only down. */
+    private void fitsTheWidth(String page) {
+        wait(STEP_WAIT).withMessage(page + " is wider than the window").until(d -> (Boolean) ((JavascriptExecutor) d).executeScript(
+                "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;"));
     }
 
     private void fill(String field, String text) {

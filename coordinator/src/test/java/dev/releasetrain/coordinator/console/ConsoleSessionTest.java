@@ -1,6 +1,7 @@
 package dev.releasetrain.coordinator.console;
 
 import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.security.LogCapture;
 import dev.releasetrain.coordinator.security.TestTokens;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
@@ -12,6 +13,9 @@ import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
@@ -110,6 +114,28 @@ class ConsoleSessionTest {
         alice.change().body("{\"reason\":\"console test\"}").post("/releases/" + v + "/cancel").then().statusCode(202);
         bob.read().accept("text/event-stream").get("/releases/" + v + "/events").then().statusCode(200)
                 .body(containsString("event:GateApproved")).body(containsString("event:ReleaseCancelled"));
+    }
+
+    @Test
+    void neitherTheTokenNorTheSessionIdNorTheCsrfTokenReachesTheLogs() {
+        LogCapture capture = new LogCapture();
+        capture.setLevel(Level.ALL);
+        Logger.getLogger("").addHandler(capture);
+        try {
+            Session carol = signIn(TestTokens.CAROL);
+            carol.read().get("/releases").then().statusCode(200);
+            given().cookie(SessionCookieMechanism.COOKIE, carol.cookie()).contentType(ContentType.JSON).body("{}")
+                    .post("/releases").then().statusCode(403);
+            carol.change().delete("/session").then().statusCode(204);
+            carol.read().get("/session").then().statusCode(401);
+            String logged = String.join("\n", capture.lines);
+            assertTrue(logged.contains("carol"), "the capture sees the security log (DEBUG in the test profile): " + logged);
+            for (String secret : new String[]{TestTokens.CAROL, carol.cookie(), carol.csrf()}) {
+                assertFalse(logged.contains(secret), "a secret in the logs: " + logged);
+            }
+        } finally {
+            Logger.getLogger("").removeHandler(capture);
+        }
     }
 
     @Test
