@@ -100,6 +100,10 @@ final class Demo {
                 + " on the embedded stack");
         out.println("starting the stack");
         try (Stack stack = Stack.start(line -> out.println(line), runbook)) {
+            if (keep) {
+                out.println("web console: " + stack.coordinatorUrl() + "/release.html?version=" + version
+                        + " (sign in with a token from " + stack.apiTokensFile() + ")");
+            }
             int code;
             try {
                 code = release(stack, failing);
@@ -111,7 +115,8 @@ final class Demo {
                 throw e;
             }
             if (keep) {
-                out.println("stack left running (--keep): coordinator " + stack.coordinatorUrl() + ", sandbox admin "
+                out.println("stack left running (--keep): web console " + stack.coordinatorUrl() + "/, coordinator "
+                        + stack.coordinatorUrl() + ", sandbox admin "
                         + stack.sandbox().adminUrl() + ", API tokens in " + stack.apiTokensFile() + "; Ctrl-C stops it");
                 stack.keepRunDir();
                 Thread.currentThread().join();
@@ -277,7 +282,7 @@ final class Demo {
      * remote), as git.await-sync-merge asks; if it cannot be merged the owner cancels the release rather than
      * let the step wait out its deadline.
      */
-    private void mergeSyncPullRequest(Sandbox sandbox, ReleaseClient api, String v) {
+    void mergeSyncPullRequest(Sandbox sandbox, ReleaseClient api, String v) {
         List<GitHubStandIn.PullRequest> open = SandboxFacts.pullRequests(sandbox, Effects.APP, "sync-" + v).stream()
                 .filter(p -> "open".equals(p.state())).toList();
         String problem;

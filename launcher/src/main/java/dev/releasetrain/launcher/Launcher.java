@@ -71,6 +71,7 @@ public final class Launcher implements Callable<Integer> {
                 System.out.println("coordinator: " + stack.coordinatorUrl() + "   (POST /releases {\"version\":\"1.29.0\"})");
                 System.out.println("sandbox admin: " + stack.sandbox().adminUrl());
                 System.out.println("API tokens (Authorization: Bearer ...): " + stack.apiTokensFile());
+                System.out.println("web console: " + stack.coordinatorUrl() + "/ (sign in with one of those tokens)");
                 System.out.println("Ctrl-C stops everything");
                 Thread.currentThread().join();
             }

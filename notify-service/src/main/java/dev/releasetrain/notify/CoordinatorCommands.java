@@ -52,6 +52,23 @@ public final class CoordinatorCommands {
         return cli("approve", version, gate);
     }
 
+    /**
+     * The step on the release's page in the web console (served by the coordinator at its root):
+     * {@code <coordinator>/release.html?version=<v>#step-<step>}; a person signs in there and retries or approves.
+     */
+    public String consoleLink(String version, String stepOrGate) {
+        return coordinatorUrl + "/release.html?version=" + pathSegment(version) + "#step-" + pathSegment(stepOrGate);
+    }
+
+    /** A Slack link ({@code <url|text>}), {@code &}, {@code <} and {@code >} escaped as Slack's text wants them. */
+    public static String slackLink(String url, String text) {
+        return "<" + slackEscape(url) + "|" + slackEscape(text) + ">";
+    }
+
+    private static String slackEscape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
     private String releaseUrl(String version) {
         return coordinatorUrl + "/releases/" + pathSegment(version);
     }
@@ -68,7 +85,7 @@ public final class CoordinatorCommands {
 
     /** A command as a Slack preformatted block: {@code &}, {@code <} and {@code >} escaped as Slack's text wants them. */
     public static String block(String command) {
-        return "```" + command.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "```";
+        return "```" + slackEscape(command) + "```";
     }
 
     /** One shell word: as it is when nothing in it is special to the shell, else single-quoted. */

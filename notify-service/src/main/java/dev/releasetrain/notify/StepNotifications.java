@@ -191,12 +191,14 @@ public class StepNotifications {
         if (data instanceof StepFailed f) {
             sb.append(":x: Release *").append(release).append("*: step `").append(f.step()).append("` failed (attempt ")
                     .append(f.attempt()).append("): ").append(f.reason()).append('\n');
+            sb.append(console(commands, release, f.step()));
             sb.append(f.retryable() ? "The failure may pass: the coordinator retries by the step's policy. To retry now"
                     : "A person must fix the cause, then retry");
             sb.append(steps(commands.retryCurl(release, f.step()), commands.retryCli(release, f.step()), "a release manager's"));
         } else if (data instanceof StepTimedOut t) {
             sb.append(":hourglass: Release *").append(release).append("*: step `").append(t.step()).append("` timed out (attempt ")
                     .append(t.attempt()).append(", deadline ").append(t.deadline()).append("): no result or progress came in time.\n");
+            sb.append(console(commands, release, t.step()));
             sb.append("Check the service, then retry");
             sb.append(steps(commands.retryCurl(release, t.step()), commands.retryCli(release, t.step()), "a release manager's"));
         } else if (data instanceof GateOpened g) {
@@ -206,10 +208,16 @@ public class StepNotifications {
                 sb.append(" (").append(g.reason()).append(')');
             }
             sb.append(".\n");
+            sb.append(console(commands, release, g.gate()));
             sb.append(g.autoApproveAt() != null ? "It opens by itself at " + g.autoApproveAt() + "; to approve earlier" : "To approve");
             sb.append(steps(commands.approveCurl(release, g.gate()), commands.approveCli(release, g.gate()), "an approver's"));
         }
         return sb.toString();
+    }
+
+    /** The link to the step on the release's page in the web console. */
+    private static String console(CoordinatorCommands commands, String release, String step) {
+        return "In the console: " + CoordinatorCommands.slackLink(commands.consoleLink(release, step), release + " " + step) + "\n";
     }
 
     /** The two ways to do it, each a block to paste; whose token they need. */

@@ -78,6 +78,10 @@ class CoordinatorCommandsTest {
                 commands.approveCurl("1.29.0", "release-day"));
         assertEquals("RELEASE_TRAIN_URL=https://release-train.posthog.net ./release-train approve 1.29.0 release-day",
                 commands.approveCli("1.29.0", "release-day"));
+        assertEquals("https://release-train.posthog.net/release.html?version=1.29.0#step-release-day",
+                commands.consoleLink("1.29.0", "release-day"));
+        assertEquals("<https://x.example/release.html?version=1.29.0&amp;a=b#step-s|1.29.0 s &lt;x&gt;>",
+                CoordinatorCommands.slackLink("https://x.example/release.html?version=1.29.0&a=b#step-s", "1.29.0 s <x>"));
     }
 
     @Test

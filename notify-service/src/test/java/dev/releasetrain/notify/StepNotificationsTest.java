@@ -97,7 +97,8 @@ class StepNotificationsTest {
                 + "/steps/deploy.upgrade-playground/retry";
         String retryCli = "RELEASE_TRAIN_URL=http://localhost:8080 ./release-train retry " + release + " deploy.upgrade-playground";
         assertEquals(":x: Release *" + release + "*: step `deploy.upgrade-playground` failed (attempt 1): helm upgrade failed: "
-                + "timed out waiting for the condition\nA person must fix the cause, then retry (with a release manager's token "
+                + "timed out waiting for the condition\nIn the console: <http://localhost:8080/release.html?version=" + release
+                + "#step-deploy.upgrade-playground|" + release + " deploy.upgrade-playground>\nA person must fix the cause, then retry (with a release manager's token "
                 + "exported as RELEASE_TRAIN_TOKEN):\n```" + retryCurl + "```\nor, in a checkout of Release Train:\n```"
                 + retryCli + "```", dms.get(0).getText());
         assertEquals(List.of(retryCurl, retryCli), SlackStandIn.codeBlocks(dms.get(0).getText()));
@@ -106,7 +107,8 @@ class StepNotificationsTest {
                 + "/gates/break-the-release/approve";
         String approveCli = "RELEASE_TRAIN_URL=http://localhost:8080 ./release-train approve " + release + " break-the-release";
         assertEquals(":vertical_traffic_light: Release *" + release + "*: gate `break-the-release` is waiting for approval by "
-                + "approver (the QA session signs off).\nTo approve (with an approver's token exported as RELEASE_TRAIN_TOKEN):\n```"
+                + "approver (the QA session signs off).\nIn the console: <http://localhost:8080/release.html?version=" + release
+                + "#step-break-the-release|" + release + " break-the-release>\nTo approve (with an approver's token exported as RELEASE_TRAIN_TOKEN):\n```"
                 + approveCurl + "```\nor, in a checkout of Release Train:\n```" + approveCli + "```", dms.get(1).getText());
         assertEquals(List.of(approveCurl, approveCli), SlackStandIn.codeBlocks(dms.get(1).getText()));
         assertTrue(platform.get(0).getText().startsWith(":rotating_light: team-platform, the release needs you: :x: Release *"

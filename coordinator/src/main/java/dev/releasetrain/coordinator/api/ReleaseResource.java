@@ -49,6 +49,8 @@ public class ReleaseResource {
     EventStreams streams;
     @Inject
     CurrentUser currentUser;
+    @Inject
+    ReleaseDates dates;
 
     /** Body of POST /releases: every field optional ({} starts the next minor release). */
     public record StartRequest(String version, String kind, String runbook) {
@@ -66,10 +68,14 @@ public class ReleaseResource {
     public record CancelRequest(String reason) {
     }
 
-    /** A step by its runbook node id; {@code action} the handler it reuses ({@code uses:}), absent when its own. */
+    /**
+     * A step by its runbook node id; {@code action} the handler it reuses ({@code uses:}), absent when its own;
+     * {@code editable} the parameters a retry may change, absent when none.
+     */
     public record StepView(String step, String service, String status, int attempt, String reason,
                            Map<String, Object> outputs,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) String action) {
+                           @JsonInclude(JsonInclude.Include.NON_NULL) String action,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Set<String> editable) {
     }
 
     public record ReleaseView(String version, String kind, String status, String runbook, String failedStep, String reason,
@@ -78,7 +84,8 @@ public class ReleaseResource {
             List<StepView> steps = new ArrayList<>();
             s.steps().values().forEach(st -> steps.add(new StepView(st.id(), st.service(),
                     st.status().label(), st.attempt(), st.reason(), st.outputs(),
-                    s.runbook().step(st.id()).map(StepDefinition::uses).orElse(null))));
+                    s.runbook().step(st.id()).map(StepDefinition::uses).orElse(null),
+                    s.runbook().step(st.id()).map(StepDefinition::editable).orElse(java.util.Set.of()))));
             return new ReleaseView(s.version(), s.kind(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
                     s.reason(), s.variables(), s.lastSeq(), steps);
         }
@@ -108,17 +115,35 @@ public class ReleaseResource {
     @GET
     @RolesAllowed(Roles.VIEWER)
     public List<Map<String, Object>> list() {
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<ReleaseState> states = new ArrayList<>();
         for (String id : log.releaseIds()) {
-            releases.state(id).ifPresent(s -> {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("version", s.version());
-                row.put("status", s.status().name().toLowerCase());
-                row.put("kind", s.kind());
-                row.put("runbook", s.runbook().name());
-                row.put("failedStep", s.failedStep());
-                out.add(row);
-            });
+            releases.state(id).ifPresent(states::add);
+        }
+        List<ReleaseDates.At> wanted = new ArrayList<>();
+        states.forEach(s -> {
+            wanted.add(new ReleaseDates.At(s.releaseId(), 1));
+            if (s.finished()) {
+                wanted.add(new ReleaseDates.At(s.releaseId(), s.lastSeq()));
+            }
+        });
+        Map<ReleaseDates.At, java.time.Instant> times = dates.of(wanted);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (ReleaseState s : states) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("version", s.version());
+            row.put("status", s.status().name().toLowerCase());
+            row.put("kind", s.kind());
+            row.put("runbook", s.runbook().name());
+            row.put("failedStep", s.failedStep());
+            row.put("startedBy", s.startedBy());
+            row.put("startedAt", times.get(new ReleaseDates.At(s.releaseId(), 1)));
+            row.put("endedAt", s.finished() ? times.get(new ReleaseDates.At(s.releaseId(), s.lastSeq())) : null);
+            row.put("currentSteps", s.steps().values().stream()
+                    .filter(st -> st.status().inFlight() || st.status().failed()
+                            || st.status() == ReleaseState.StepStatus.AWAITING_APPROVAL
+                            || st.status() == ReleaseState.StepStatus.RETRY_SCHEDULED)
+                    .map(ReleaseState.StepState::id).toList());
+            out.add(row);
         }
         return out;
     }

@@ -108,6 +108,28 @@ public final class ApiTokens {
         return Optional.ofNullable(found);
     }
 
+    /**
+     * The holder of the token whose SHA-256 is {@code digest} (the console's sessions keep only that), if it is
+     * still configured; compared with every entry in constant time, like {@link #holderOf}.
+     */
+    public Optional<Holder> holderOfDigest(byte[] digest) {
+        if (digest == null) {
+            return Optional.empty();
+        }
+        Holder found = null;
+        for (Entry e : entries) {
+            if (MessageDigest.isEqual(e.digest(), digest) & found == null) {
+                found = e.holder();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** The SHA-256 of a token, as {@link #holderOfDigest} takes it. */
+    public static byte[] digest(String token) {
+        return sha256(token);
+    }
+
     private static byte[] sha256(String s) {
         try {
             return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));

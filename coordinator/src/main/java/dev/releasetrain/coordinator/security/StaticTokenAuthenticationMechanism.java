@@ -37,7 +37,7 @@ public class StaticTokenAuthenticationMechanism implements HttpAuthenticationMec
     }
 
     /** The token of an {@code Authorization: Bearer <token>} header, or null. */
-    static String bearerToken(String authorization) {
+    public static String bearerToken(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length() + 1
                 || !authorization.regionMatches(true, 0, BEARER + " ", 0, BEARER.length() + 1)) {
             return null;

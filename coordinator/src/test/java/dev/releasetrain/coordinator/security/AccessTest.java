@@ -10,10 +10,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 import static io.restassured.RestAssured.given;
@@ -33,34 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AccessTest {
     static final String WRONG = "test-token-nobody-000000000000";
 
-    /** Every log record of the application while a test runs, as formatted text. */
-    static final class Capture extends Handler {
-        final List<String> lines = new CopyOnWriteArrayList<>();
-
-        @Override
-        public void publish(LogRecord r) {
-            String message = r.getMessage();
-            if (r.getParameters() != null && message != null) {
-                try {
-                    message = message.contains("%") ? String.format(message, r.getParameters())
-                            : java.text.MessageFormat.format(message, r.getParameters());
-                } catch (RuntimeException e) {
-                    message = message + " " + java.util.Arrays.toString(r.getParameters());
-                }
-            }
-            lines.add(r.getLoggerName() + " " + message + (r.getThrown() == null ? "" : " " + r.getThrown()));
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
-
-    final Capture capture = new Capture();
+    final LogCapture capture = new LogCapture();
 
     @BeforeEach
     void captureLogs() {
