@@ -222,6 +222,10 @@ public class Releases {
                     decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
                 }
             }
+            if (decision.repeated()) {
+                outcomes.add(new Outcome(List.of(), null, true));
+                continue;
+            }
             if (decision.rejected()) {
                 // most often a redelivered result that the state has moved past: then it is a duplicate
                 outcomes.add(log.contains(result.id()) ? new Outcome(List.of(), null, true) : new Outcome(List.of(), decision.rejection(), false));
@@ -337,6 +341,9 @@ public class Releases {
             Decision decision = machine.decide(state, command, now);
             if (decision.rejected()) {
                 return new Outcome(List.of(), decision.rejection(), false);
+            }
+            if (decision.repeated()) {
+                return new Outcome(List.of(), null, true);
             }
             List<Envelope> toAppend = new ArrayList<>();
             if (command instanceof ReleaseCommand.RecordResult r) {
