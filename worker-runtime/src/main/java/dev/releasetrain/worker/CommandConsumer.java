@@ -1,6 +1,7 @@
 package dev.releasetrain.worker;
 
 import dev.releasetrain.protocol.KafkaHeaders;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -27,6 +28,7 @@ public class CommandConsumer {
     @Inject
     StepDispatcher dispatcher;
     @Inject
+    @Identifier(InFlightCommands.NAME)
     InFlightCommands inFlight;
 
     @Incoming("commands")
