@@ -66,6 +66,7 @@ class ScaleOutIT {
         // the third Slack post of either notify instance is its last: the instance halts before publishing its result
         Files.writeString(haltDir.resolve("notify-service.after-call"), "3");
 
+        long t0 = System.nanoTime();
         List<String> versions = new ArrayList<>();
         for (int i = 0; i < RELEASES; i++) {
             ReleaseClient.Answer started = apis.get(i % 2).post("/releases", START_PROVING);
@@ -88,6 +89,7 @@ class ScaleOutIT {
         for (String v : versions) {
             awaitCompleted(stack, survivor, v);
         }
+        System.out.printf("%d releases completed %.1f s after the first POST%n", RELEASES, (System.nanoTime() - t0) / 1e9);
 
         for (String v : versions) {
             assertEquals(1, stack.sandbox().slackMessages("#releases").stream().filter(m -> m.text().contains("release " + v + " ")).count(),
