@@ -29,13 +29,19 @@ public final class ServiceProcess implements AutoCloseable {
     private Process process;
 
     public ServiceProcess(String name, Path home, int port, Map<String, String> config, Map<String, String> env, Path logDir) {
+        this(name, name, home, port, config, env, logDir);
+    }
+
+    /** An instance {@code name} of the application built by module {@code module} (a second instance: git-service-2). */
+    public ServiceProcess(String name, String module, Path home, int port, Map<String, String> config, Map<String, String> env,
+                          Path logDir) {
         this.name = name;
         this.port = port;
         this.env = env;
         this.log = logDir.resolve(name + ".log");
-        Path jar = home.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        Path jar = home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(name + " is not built: " + jar + " is missing (run ./mvnw install -DskipTests)");
+            throw new IllegalStateException(module + " is not built: " + jar + " is missing (run ./mvnw install -DskipTests)");
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -43,7 +49,7 @@ public final class ServiceProcess implements AutoCloseable {
         // The coordinator is on every step's path: its young collections take 5-16 ms with the serial
         // collector here, and the parallel one (two threads) won the 20-step run in 3 of 4 side-by-side
         // runs (docs/benchmarks.md) for ~40 MB more. The services keep the leaner serial one.
-        cmd.add("coordinator".equals(name) ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC");
+        cmd.add("coordinator".equals(module) ? "-XX:+UseParallelGC" : "-XX:+UseSerialGC");
         // C1 alone: faster start, less memory, and on two cores it also beat the optimizing compiler
         // for the coordinator in the benchmark (C2's compilations compete with the work; docs/benchmarks.md)
         cmd.add("-XX:TieredStopAtLevel=1");
@@ -80,7 +86,7 @@ public final class ServiceProcess implements AutoCloseable {
         return process == null ? -1 : process.pid();
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process != null && process.isAlive();
     }
 
@@ -130,8 +136,8 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    /** Kills the JVM at once, as a crash would. */
-    void kill() throws InterruptedException {
+    /** Kills the JVM at once, as a crash would (SIGKILL). */
+    public void kill() throws InterruptedException {
         if (process != null) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

@@ -64,8 +64,12 @@ public final class Stack implements AutoCloseable {
     /** Settings every application of the stack gets on top of the usual ones (the chaos run's fault hooks). */
     private final Map<String, String> extraConfig;
 
-    private Stack(Path home, Path runDir, Consumer<String> out, String runbook, Map<String, String> extraConfig) {
+    /** Instances of the coordinator and of each service (the second is coordinator-2, git-service-2, ...). */
+    private final int instances;
+
+    private Stack(Path home, Path runDir, Consumer<String> out, String runbook, Map<String, String> extraConfig, int instances) {
         this.runbook = runbook;
+        this.instances = instances;
         this.extraConfig = extraConfig;
         this.home = home;
         this.runDir = runDir;
@@ -91,8 +95,17 @@ public final class Stack implements AutoCloseable {
 
     /** {@link #start(Consumer, String)}, with {@code extraConfig} given to every application it starts. */
     static Stack start(Consumer<String> out, String runbook, Map<String, String> extraConfig) throws Exception {
+        return start(out, runbook, extraConfig, 1);
+    }
+
+    /**
+     * {@link #start(Consumer, String, Map)} with {@code instances} of the coordinator and of each service: the
+     * coordinators share the database, the results' consumer group and the relay's slot (one publishes, the
+     * others stand by); the instances of a service share its command group (each holds some partitions).
+     */
+    static Stack start(Consumer<String> out, String runbook, Map<String, String> extraConfig, int instances) throws Exception {
         Path runDir = Files.createTempDirectory("release-train-");
-        Stack stack = new Stack(home(), runDir, out, runbook, extraConfig);
+        Stack stack = new Stack(home(), runDir, out, runbook, extraConfig, instances);
         try {
             stack.boot();
             return stack;
@@ -127,10 +140,16 @@ public final class Stack implements AutoCloseable {
         coordinator.put("release-train.runbook.minor", runbook);
         coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
         // API tokens go in the environment, not on the command line (where ps would show them).
-        add("coordinator", coordinator, Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens()), logs);
+        Map<String, String> tokens = Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens());
+        for (int i = 1; i <= instances; i++) {
+            String name = "coordinator" + suffix(i);
+            processes.put(name, new ServiceProcess(name, "coordinator", home, freePort(), coordinator, tokens, logs));
+        }
 
-        for (ServiceProcess p : services(home, runDir, sandbox, common, processes.get("coordinator").url(), logs, false)) {
-            processes.put(p.name, p);
+        for (int i = 1; i <= instances; i++) {
+            for (ServiceProcess p : services(home, runDir, sandbox, common, processes.get("coordinator").url(), logs, false, suffix(i))) {
+                processes.put(p.name, p);
+            }
         }
 
         for (ServiceProcess p : processes.values()) {
@@ -147,8 +166,9 @@ public final class Stack implements AutoCloseable {
         out.accept(String.format("  stack up in %.1f s; logs in %s", (System.nanoTime() - t0) / 1e9, logs));
     }
 
-    private void add(String name, Map<String, String> config, Map<String, String> env, Path logs) {
-        processes.put(name, new ServiceProcess(name, home, freePort(), config, env, logs));
+    /** The name's suffix of the i-th instance: none for the first, -2 for the second. */
+    static String suffix(int instance) {
+        return instance == 1 ? "" : "-" + instance;
     }
 
     /**
@@ -156,6 +176,8 @@ public final class Stack implements AutoCloseable {
      * record never meets another's (a release id such as 1.29.0 is used by every demo).
      */
     private static final String DATA_DIR = "release-train.worker.data-dir";
+    /** How a service instance names itself in its results (two instances share the host). */
+    private static final String INSTANCE = "release-train.worker.instance";
 
     /**
      * The four services, configured against the sandbox's stand-ins ({@link SandboxWiring}) and the coordinator
@@ -165,6 +187,15 @@ public final class Stack implements AutoCloseable {
      */
     public static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
                                          String coordinatorUrl, Path logs, boolean fromTheEnd) {
+        return services(home, runDir, sandbox, common, coordinatorUrl, logs, fromTheEnd, "");
+    }
+
+    /**
+     * {@link #services(Path, Path, Sandbox, Map, String, Path, boolean)} as the instances {@code suffix} names
+     * (git-service-2): each keeps its own record of completed commands and its own git cache.
+     */
+    static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
+                                         String coordinatorUrl, Path logs, boolean fromTheEnd, String suffix) {
         List<ServiceProcess> services = new ArrayList<>();
         common = new LinkedHashMap<>(common);
         common.putAll(COMMAND_CHANNEL);
@@ -174,35 +205,39 @@ public final class Stack implements AutoCloseable {
         SandboxWiring.Service gitWiring = SandboxWiring.git(sandbox);
         Map<String, String> git = new LinkedHashMap<>(common);
         git.putAll(gitWiring.config());
-        git.put("release-train.git.cache-dir", runDir.resolve("git-cache").toString());
-        git.put(DATA_DIR, runDir.resolve("data/git-service").toString());
+        git.put("release-train.git.cache-dir", runDir.resolve("git-cache" + suffix).toString());
+        git.put(DATA_DIR, runDir.resolve("data/git-service" + suffix).toString());
+        git.put(INSTANCE, "git-service" + suffix);
         // the sync PR's maintainer here is the demo (or a test), who merges at once: look every second, not every 30 s
         git.put("release-train.git.sync-merge.poll-interval", "PT1S");
-        services.add(new ServiceProcess("git-service", home, freePort(), git, gitWiring.environment(), logs));
+        services.add(new ServiceProcess("git-service" + suffix, "git-service", home, freePort(), git, gitWiring.environment(), logs));
 
         SandboxWiring.Service deployWiring = SandboxWiring.deploy(sandbox);
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.putAll(deployWiring.config());
-        deploy.put(DATA_DIR, runDir.resolve("data/deploy-service").toString());
-        services.add(new ServiceProcess("deploy-service", home, freePort(), deploy, deployWiring.environment(), logs));
+        deploy.put(DATA_DIR, runDir.resolve("data/deploy-service" + suffix).toString());
+        deploy.put(INSTANCE, "deploy-service" + suffix);
+        services.add(new ServiceProcess("deploy-service" + suffix, "deploy-service", home, freePort(), deploy, deployWiring.environment(), logs));
 
         SandboxWiring.Service cdnWiring = SandboxWiring.cdn(sandbox);
         Map<String, String> cdn = new LinkedHashMap<>(common);
         cdn.putAll(cdnWiring.config());
-        cdn.put(DATA_DIR, runDir.resolve("data/cdn-service").toString());
-        services.add(new ServiceProcess("cdn-service", home, freePort(), cdn, cdnWiring.environment(), logs));
+        cdn.put(DATA_DIR, runDir.resolve("data/cdn-service" + suffix).toString());
+        cdn.put(INSTANCE, "cdn-service" + suffix);
+        services.add(new ServiceProcess("cdn-service" + suffix, "cdn-service", home, freePort(), cdn, cdnWiring.environment(), logs));
 
         SandboxWiring.Service notifyWiring = SandboxWiring.notify(sandbox);
         Map<String, String> notify = new LinkedHashMap<>(common);
         notify.putAll(notifyWiring.config());
-        notify.put(DATA_DIR, runDir.resolve("data/notify-service").toString());
+        notify.put(DATA_DIR, runDir.resolve("data/notify-service" + suffix).toString());
+        notify.put(INSTANCE, "notify-service" + suffix);
         // the links in the demo's messages lead to the sandbox's playground and to this coordinator
         notify.put("release-train.notify.playground-url", sandbox.playgroundUrl());
         notify.put("release-train.notify.coordinator-url", coordinatorUrl);
         if (fromTheEnd) {
             notify.put("mp.messaging.incoming.release-events.auto.offset.reset", "latest");
         }
-        services.add(new ServiceProcess("notify-service", home, freePort(), notify, notifyWiring.environment(), logs));
+        services.add(new ServiceProcess("notify-service" + suffix, "notify-service", home, freePort(), notify, notifyWiring.environment(), logs));
         return services;
     }
 

@@ -1,10 +1,12 @@
 package dev.releasetrain.worker;
 
 import dev.releasetrain.protocol.KafkaHeaders;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -17,13 +19,17 @@ import java.util.concurrent.CompletionStage;
  * acknowledges a command once its result is on release.results, and nacks what it cannot run so the
  * channel's dead-letter-queue failure strategy moves it to release.deadletter with the reason in header
  * {@code dead-letter-reason}. Commands run concurrently on the {@code release-train-steps} worker pool so a
- * long step does not hold up others; offsets are still committed in order by the connector.
+ * long step does not hold up others; offsets are still committed in order by the connector. A partition that
+ * leaves this instance in a rebalance waits for its commands running here ({@link InFlightCommands}).
  */
 @ApplicationScoped
 public class CommandConsumer {
 
     @Inject
     StepDispatcher dispatcher;
+    @Inject
+    @Identifier(InFlightCommands.NAME)
+    InFlightCommands inFlight;
 
     @Incoming("commands")
     @Blocking(value = "release-train-steps", ordered = false)
@@ -32,12 +38,16 @@ public class CommandConsumer {
         Map<String, String> headers = kafka.map(m -> KafkaHeaders.toMap(m.getHeaders())).orElse(Map.of());
         String origin = kafka.map(m -> m.getTopic() + "-" + m.getPartition() + "@" + m.getOffset()).orElse("channel commands");
 
+        Optional<TopicPartition> partition = kafka.map(m -> new TopicPartition(m.getTopic(), m.getPartition()));
+        partition.ifPresent(inFlight::began);
         StepDispatcher.Disposition disposition;
         try {
             disposition = dispatcher.dispatch(headers, message.getPayload(), origin);
         } catch (RuntimeException e) {
             disposition = new StepDispatcher.Disposition.Rejected("unexpected " + StepDispatcher.describe(e)
                     + " while dispatching " + origin);
+        } finally {
+            partition.ifPresent(inFlight::ended);
         }
         if (disposition instanceof StepDispatcher.Disposition.Rejected rejected) {
             return message.nack(new RejectedCommand(rejected.reason()));

@@ -9,7 +9,8 @@ import java.net.UnknownHostException;
 
 /**
  * Who this worker is: the service ({@code git-service}), its CloudEvents source
- * ({@code /release-train/git-service}) and this instance ({@code git-service@host}, the worker of StepStarted).
+ * ({@code /release-train/git-service}) and this instance ({@code git-service@host}, the worker of StepStarted and
+ * of results; {@code release-train.worker.instance} when set).
  */
 @Singleton
 public class WorkerIdentity {
@@ -17,8 +18,11 @@ public class WorkerIdentity {
     private final String instance;
 
     @Inject
-    WorkerIdentity(@ConfigProperty(name = "release-train.worker.service") String service) {
-        this(service, hostName());
+    WorkerIdentity(@ConfigProperty(name = "release-train.worker.service") String service,
+                   @ConfigProperty(name = "release-train.worker.instance") java.util.Optional<String> instance) {
+        this.service = service;
+        // several instances on one host name themselves apart (the local stack's git-service-2)
+        this.instance = instance.filter(i -> !i.isBlank()).orElseGet(() -> service + "@" + hostName());
     }
 
     public WorkerIdentity(String service, String host) {

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.calendar;
 
+import dev.releasetrain.coordinator.log.ClusterLock;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.release.ReleaseSchedule;
 import dev.releasetrain.coordinator.release.Releases;
@@ -28,6 +29,9 @@ public class CalendarSchedule implements ReleaseSchedule, VersionForMonth, Month
     ReleaseLog log;
     @Inject
     Releases releases;
+    @Inject
+    ClusterLock lock;
+    private static final String AUTO_START_LOCK = "release-train-calendar-auto-start";
 
     @Override
     public Slot slotFor(Instant now) {
@@ -52,6 +56,14 @@ public class CalendarSchedule implements ReleaseSchedule, VersionForMonth, Month
 
     @Override
     public void startMonthlyRelease(ReleaseCalendar.Month month) {
+        // One instance at a time: two that both find no release for the month would otherwise count two
+        // versions from the log (the second after the first's start) and start both.
+        if (!lock.ifFree(AUTO_START_LOCK, () -> startUnlessStarted(month))) {
+            throw new IllegalStateException("code freeze of " + month.yearMonth() + ": another instance is starting the month's release");
+        }
+    }
+
+    private void startUnlessStarted(ReleaseCalendar.Month month) {
         Optional<String> existing = versionFor(month.yearMonth());
         if (existing.isPresent()) {
             LOG.debugf("%s already has release %s", month.yearMonth(), existing.get());

@@ -34,12 +34,14 @@ final class FastPathPublisher {
     }
 
     /**
-     * Hands the events to the producer if the release's earlier events are out. The caller checks
-     * that this relay is active.
+     * Hands the events to the producer if the release's earlier events are out. {@code tracked}: this
+     * relay is active, and its WAL publisher skips each event once Kafka acknowledged this send; untracked
+     * (a standby's fast path), the active relay of another instance publishes the events again from the
+     * WAL, and consumers drop the second copy by its id.
      *
      * @return true if the events were handed to the producer here
      */
-    boolean publish(String releaseId, List<Envelope> appended) {
+    boolean publish(String releaseId, List<Envelope> appended, boolean tracked) {
         if (appended.isEmpty() || !enabled) {
             return false;
         }
@@ -63,7 +65,7 @@ final class FastPathPublisher {
                     fastPath.failed(releaseId);
                     break;
                 }
-                CompletableFuture<Void> acked = fastPath.sending(e.id());
+                CompletableFuture<Void> acked = tracked ? fastPath.sending(e.id()) : new CompletableFuture<>();
                 AtomicInteger pending = new AtomicInteger(records.size());
                 Callback callback = (meta, error) -> {
                     if (error != null) {

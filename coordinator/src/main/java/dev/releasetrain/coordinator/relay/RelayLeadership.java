@@ -70,11 +70,7 @@ final class RelayLeadership {
 
     /** Derived from the slot name: relays sharing a slot exclude each other, others do not. */
     static long lockKey(String slotName) {
-        long h = 1125899906842597L;
-        for (char c : ("release-train-relay:" + slotName).toCharArray()) {
-            h = 31 * h + c;
-        }
-        return h;
+        return dev.releasetrain.coordinator.log.ClusterLock.key("release-train-relay:" + slotName);
     }
 
     /** Competes for the lock and serves while holding it, until the relay closes. */

@@ -66,4 +66,15 @@ final class CurrentCommand {
         }
         return null;
     }
+
+    /**
+     * Whether a result of the step's current command comes after the command was answered (the step left
+     * flight: it succeeded, failed or timed out). Only the first answer counts: a second run of the command
+     * (redelivered to another instance of the service after a rebalance) reports again, with an event of
+     * its own, and that report changes nothing and is not recorded. Call only for a current result.
+     */
+    static boolean answered(ReleaseState s, ReleaseEvent result) {
+        StepState step = s.steps().get(result.step());
+        return step != null && !step.status().inFlight();
+    }
 }

@@ -162,6 +162,9 @@ public final class ReleaseStateMachine {
             if (notCurrent != null) {
                 return Decision.reject(Decision.Reason.CONFLICT, notCurrent);
             }
+            if (CurrentCommand.answered(s, r.result().data())) {
+                return Decision.repeat();
+            }
             return Decision.accept(next(evolve(s, r.result())));
         }
         if (command instanceof ReleaseCommand.RetryStep retry) {

@@ -3,6 +3,7 @@ package dev.releasetrain.coordinator.release;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.log.DuplicateEvent;
 import dev.releasetrain.coordinator.log.StreamConflict;
+import dev.releasetrain.coordinator.log.StreamTails;
 import dev.releasetrain.coordinator.runbook.Runbook;
 import dev.releasetrain.coordinator.runbook.RunbookCatalog;
 import dev.releasetrain.protocol.Envelope;
@@ -46,6 +47,8 @@ public class Releases {
     RunbookCatalog catalog;
     @Inject
     ReleaseSchedule schedule;
+    @Inject
+    StreamTails tails;
     @ConfigProperty(name = "release-train.versions.released")
     Optional<List<String>> releasedBefore;
     /** Timers wait for the results that were waiting at the start (none when results are consumed elsewhere). */
@@ -56,12 +59,13 @@ public class Releases {
     ReleaseStateMachine machine;
     private final Map<String, ReleaseState> cache = new ConcurrentHashMap<>();
     private final Map<String, Optional<Instant>> tagTimes = new ConcurrentHashMap<>();
-    private volatile boolean loaded;
     private KnownReleases knownReleases;
+    private ActiveReleases active;
 
     @PostConstruct
     void init() {
         knownReleases = new KnownReleases(from -> log.milestonesSince(from));
+        active = new ActiveReleases(from -> log.milestonesSince(from));
         machine = new ReleaseStateMachine(name -> catalog.named(name).orElseThrow(() ->
                 new Runbook.InvalidRunbook(name, "-", "a release names this runbook, which is no longer defined")));
         for (String v : releasedBefore.orElse(List.of())) {
@@ -207,6 +211,21 @@ public class Releases {
             });
             before.putIfAbsent(releaseId, state);
             Decision decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
+            if (decision.rejected() && !appends.containsKey(releaseId)) {
+                // the cached state may be behind: another instance appended (it records results of the
+                // same group, answers REST and fires timers); the stream as it is now decides
+                ReleaseState fresh = current(releaseId);
+                if (fresh.lastSeq() != state.lastSeq()) {
+                    state = fresh;
+                    before.put(releaseId, fresh);
+                    after.put(releaseId, fresh);
+                    decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
+                }
+            }
+            if (decision.repeated()) {
+                outcomes.add(new Outcome(List.of(), null, true));
+                continue;
+            }
             if (decision.rejected()) {
                 // most often a redelivered result that the state has moved past: then it is a duplicate
                 outcomes.add(log.contains(result.id()) ? new Outcome(List.of(), null, true) : new Outcome(List.of(), decision.rejection(), false));
@@ -272,6 +291,13 @@ public class Releases {
     /**
      * Fires due timers: deadlines that passed, retries whose wait is over, gates whose time came. Not
      * before the results waiting at the start are read: a step whose result waits must not time out.
+     *
+     * <p>Every instance judges every active release, whichever instance started it or records its results:
+     * the releases come from the log ({@link ActiveReleases}), and one query of the streams' tails tells
+     * which held states another instance moved on; only those are read again. Two instances that find the
+     * same timer due both decide; the append of the first makes the second's meet its event (the stream
+     * position), and the second, deciding again on the stream it reads then, finds nothing due: a timer
+     * fires once across instances.
      */
     @Scheduled(every = "${release-train.timers.every:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
@@ -280,19 +306,25 @@ public class Releases {
                 return;
             }
         }
-        if (!loaded) {
-            log.releaseIds().forEach(this::current); // after a restart: pick up every release's timers
-            loaded = true;
-        }
+        Set<String> ids = active.refresh();
+        Map<String, Long> tailSeqs = tails.of(ids);
         Instant now = clock.instant();
-        for (ReleaseState s : new ArrayList<>(cache.values())) {
-            Instant due = s.nextTimer();
-            if (due != null && !due.isAfter(now)) {
-                try {
-                    handle(s.releaseId(), new ReleaseCommand.Tick(now));
-                } catch (RuntimeException e) {
-                    LOG.errorf(e, "release %s: timers could not fire", s.releaseId());
+        for (String id : ids) {
+            try {
+                ReleaseState s = cache.get(id);
+                if (s == null || tailSeqs.getOrDefault(id, 0L) > s.lastSeq()) {
+                    s = current(id);
                 }
+                if (s.finished()) {
+                    active.ended(id);
+                    continue;
+                }
+                Instant due = s.nextTimer();
+                if (due != null && !due.isAfter(now)) {
+                    handle(id, new ReleaseCommand.Tick(now));
+                }
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "release %s: timers could not fire", id);
             }
         }
     }
@@ -309,6 +341,9 @@ public class Releases {
             Decision decision = machine.decide(state, command, now);
             if (decision.rejected()) {
                 return new Outcome(List.of(), decision.rejection(), false);
+            }
+            if (decision.repeated()) {
+                return new Outcome(List.of(), null, true);
             }
             List<Envelope> toAppend = new ArrayList<>();
             if (command instanceof ReleaseCommand.RecordResult r) {

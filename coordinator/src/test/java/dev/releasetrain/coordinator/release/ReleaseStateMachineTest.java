@@ -51,7 +51,7 @@ class ReleaseStateMachineTest {
 
         Decision run(ReleaseCommand c) {
             Decision d = machine.decide(state, c, java.time.Instant.now());
-            if (c instanceof ReleaseCommand.RecordResult r && !d.rejected()) {
+            if (c instanceof ReleaseCommand.RecordResult r && !d.rejected() && !d.repeated()) {
                 append(r.result());
             }
             d.events().forEach(e -> append(Envelope.of("/test", "1.29.0", e)));
@@ -144,6 +144,30 @@ class ReleaseStateMachineTest {
         s.succeed("deploy.b");
         s.succeed("notify.d");
         assertEquals(ReleaseStatus.COMPLETED, s.state.status());
+    }
+
+    @Test
+    void onlyTheFirstAnswerToACommandCountsAndASecondRunsReportIsNotRecorded() {
+        Stream s = new Stream();
+        s.run(start(DIAMOND, "alice"));
+        StepRequested a = s.lastRequest("git.a");
+        s.succeed("git.a");
+        ReleaseState before = s.state;
+        int logged = s.events.size();
+
+        // the same command run again by another instance of the service after a rebalance: new events, same command
+        Decision again = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepSucceeded("git.a", a.attempt(), a.commandId(), Map.of("commit", "other")))));
+        Decision failedAgain = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepFailed("git.a", a.attempt(), a.commandId(), "tag already exists", false))));
+        Decision startedAgain = s.run(new ReleaseCommand.RecordResult(Envelope.of("/svc", "1.29.0",
+                new StepStarted("git.a", a.attempt(), a.commandId(), "git-service-2"))));
+
+        for (Decision d : List.of(again, failedAgain, startedAgain)) {
+            assertTrue(d.repeated() && !d.rejected() && d.events().isEmpty(), String.valueOf(d));
+        }
+        assertEquals(logged, s.events.size(), "nothing recorded");
+        assertEquals(before.steps(), s.state.steps());
     }
 
     @Test

@@ -12,8 +12,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -40,6 +42,10 @@ final class BenchStack implements AutoCloseable {
     private LocalInfra.Starting starting;
     private LocalInfra infra;
     private ServiceProcess coordinator;
+    /** The coordinators after the first (bench --scale). */
+    private final List<ServiceProcess> others = new ArrayList<>();
+    private final List<ReleaseClient> apis = new ArrayList<>();
+    private int instances = 1;
     private ReleaseClient api;
     private StartUp startUp;
 
@@ -49,7 +55,13 @@ final class BenchStack implements AutoCloseable {
 
     /** Starts everything; what started is stopped again if the start fails. */
     static BenchStack start(Sizes sizes, Report report) throws Exception {
+        return start(sizes, report, 1);
+    }
+
+    /** With {@code instances} coordinators on the one database and broker (the relay publishes from one). */
+    static BenchStack start(Sizes sizes, Report report, int instances) throws Exception {
         BenchStack stack = new BenchStack(Files.createTempDirectory("release-train-bench-"));
+        stack.instances = instances;
         Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
         try {
             stack.boot(sizes, report);
@@ -88,12 +100,23 @@ final class BenchStack implements AutoCloseable {
                 Map.of("RELEASE_TRAIN_AUTH_TOKENS", "bench:viewer+release-manager:" + token), logs);
         long tCoord = System.nanoTime();
         coordinator.start();
+        for (int i = 2; i <= instances; i++) {
+            ServiceProcess more = new ServiceProcess("coordinator-" + i, "coordinator", Stack.home(), freePort(), config,
+                    Map.of("RELEASE_TRAIN_AUTH_TOKENS", "bench:viewer+release-manager:" + token), logs);
+            more.start();
+            others.add(more);
+        }
         infra = starting.await();
         EmbeddedKafka.createTopics(infra.kafkaBootstrapServers(), Topics.all(), 3);
         long tKafka = System.nanoTime();
         coordinator.awaitReady(Duration.ofSeconds(180));
         long tReady = System.nanoTime();
         api = new ReleaseClient(coordinator.url(), "bench", token);
+        apis.add(api);
+        for (ServiceProcess more : others) {
+            more.awaitReady(Duration.ofSeconds(180));
+            apis.add(new ReleaseClient(more.url(), "bench", token));
+        }
 
         startUp = new StartUp(Report.ms(tReady - t0), Report.ms(tDb - t0), Report.ms(tKafka - t0), Report.ms(tReady - tCoord));
         report.say("  stack up in %s ms (PostgreSQL %s ms, Kafka %s ms, coordinator %s ms from its launch)",
@@ -121,6 +144,23 @@ final class BenchStack implements AutoCloseable {
         return api;
     }
 
+    /** The API of each coordinator, the first first. */
+    List<ReleaseClient> apis() {
+        return apis;
+    }
+
+    /** The process id of each coordinator. */
+    List<Long> coordinatorPids() {
+        List<Long> pids = new ArrayList<>();
+        pids.add(coordinator.pid());
+        others.forEach(o -> pids.add(o.pid()));
+        return pids;
+    }
+
+    int instances() {
+        return instances;
+    }
+
     Path runDir() {
         return runDir;
     }
@@ -131,6 +171,8 @@ final class BenchStack implements AutoCloseable {
     }
 
     private synchronized void stop() {
+        others.forEach(ServiceProcess::close);
+        others.clear();
         if (coordinator != null) {
             coordinator.close();
             coordinator = null;

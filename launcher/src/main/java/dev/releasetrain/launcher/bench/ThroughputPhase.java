@@ -33,7 +33,7 @@ final class ThroughputPhase {
             r.row("  releases run in the phase; failed", releases + "; " + failed);
             r.summary("transitions_per_s", rate);
             r.summary("load_hop_p99_ms", hops.p(99));
-            r.row("  CPU in the window: coordinator / PostgreSQL / bench JVM (Kafka broker + no-op workers)", cpu);
+            r.row("  CPU in the window: coordinator(s) / PostgreSQL / bench JVM (Kafka broker + no-op workers)", cpu);
         }
     }
 
@@ -52,7 +52,7 @@ final class ThroughputPhase {
         this.starters = starters;
     }
 
-    static Throughput run(BenchStack stack, NoOpWorkers workers, EventsWatcher watcher, Sizes sizes, Report report) throws Exception {
+    static Throughput run(BenchStack stack, List<NoOpWorkers> workers, EventsWatcher watcher, Sizes sizes, Report report) throws Exception {
         report.say("[3/5] throughput: %d releases of %s in flight, %d s warm-up + %d s measured", sizes.concurrency(), Runbooks.RUNBOOK,
                 sizes.loadWarmupSeconds(), sizes.loadSeconds());
         ExecutorService starters = Executors.newFixedThreadPool(STARTER_THREADS, r -> {
@@ -70,7 +70,7 @@ final class ThroughputPhase {
         }
     }
 
-    private Throughput measure(NoOpWorkers workers, Sizes sizes) throws Exception {
+    private Throughput measure(List<NoOpWorkers> workers, Sizes sizes) throws Exception {
         Samples hops = new Samples();
         for (int lane = 1; lane <= sizes.concurrency(); lane++) {
             startLane(lane, 1);
@@ -79,24 +79,24 @@ final class ThroughputPhase {
         long measureFrom = start + TimeUnit.SECONDS.toNanos(sizes.loadWarmupSeconds());
         long measureTo = measureFrom + TimeUnit.SECONDS.toNanos(sizes.loadSeconds());
         sleepUntil(measureFrom);
-        long coordinatorPid = stack.coordinator().pid();
+        List<Long> coordinatorPids = stack.coordinatorPids();
         long self = ProcessHandle.current().pid();
-        long coordCpu0 = ProcStats.cpuTicks(List.of(coordinatorPid));
+        long coordCpu0 = ProcStats.cpuTicks(coordinatorPids);
         long pgCpu0 = ProcStats.postgresCpuTicks(stack.postgresDataDir());
         long selfCpu0 = ProcStats.cpuTicks(List.of(self));
-        workers.record(hops, null);
-        long c0 = workers.commands();
+        workers.forEach(w -> w.record(hops, null));
+        long c0 = commands(workers);
         long t0 = System.nanoTime();
         measuring.set(true);
         sleepUntil(measureTo);
-        long c1 = workers.commands();
+        long c1 = commands(workers);
         long t1 = System.nanoTime();
         double wall = (t1 - t0) / 1e9;
-        String cpu = Report.fmt(ProcStats.pct(ProcStats.cpuTicks(List.of(coordinatorPid)) - coordCpu0, wall)) + " / "
+        String cpu = Report.fmt(ProcStats.pct(ProcStats.cpuTicks(coordinatorPids) - coordCpu0, wall)) + " / "
                 + Report.fmt(ProcStats.pct(ProcStats.postgresCpuTicks(stack.postgresDataDir()) - pgCpu0, wall)) + " / "
                 + Report.fmt(ProcStats.pct(ProcStats.cpuTicks(List.of(self)) - selfCpu0, wall)) + " % of a core";
         measuring.set(false);
-        workers.stopRecording();
+        workers.forEach(NoOpWorkers::stopRecording);
         stopping.set(true);
         long failed = 0;
         List<CompletableFuture<Boolean>> started;
@@ -110,6 +110,10 @@ final class ThroughputPhase {
         }
         return new Throughput(sizes.concurrency(), wall, (c1 - c0) / wall, hops, posts, startedInWindow.get(), started.size(),
                 failed, cpu);
+    }
+
+    private static long commands(List<NoOpWorkers> workers) {
+        return workers.stream().mapToLong(NoOpWorkers::commands).sum();
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -128,7 +132,8 @@ final class ThroughputPhase {
             String version = "0." + lane + "." + patch;
             CompletableFuture<Boolean> done = watcher.expect(version, null);
             long p0 = System.nanoTime();
-            ReleaseClient.Answer a = stack.api().post("/releases", "{\"version\":\"" + version + "\",\"kind\":\"patch\",\"runbook\":\""
+            // with several coordinators, each lane starts its releases on one of them
+            ReleaseClient.Answer a = stack.apis().get(lane % stack.apis().size()).post("/releases", "{\"version\":\"" + version + "\",\"kind\":\"patch\",\"runbook\":\""
                     + Runbooks.RUNBOOK + "\"}");
             posts.add(System.nanoTime() - p0);
             if (a.status() != 202) {
