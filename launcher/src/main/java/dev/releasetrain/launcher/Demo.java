@@ -115,8 +115,7 @@ final class Demo {
                 throw e;
             }
             if (keep) {
-                out.println("stack left running (--keep): web console " + stack.coordinatorUrl() + "/, coordinator "
-                        + stack.coordinatorUrl() + ", sandbox admin "
+                out.println("stack left running (--keep): web console and API " + stack.coordinatorUrl() + "/, sandbox admin "
                         + stack.sandbox().adminUrl() + ", API tokens in " + stack.apiTokensFile() + "; Ctrl-C stops it");
                 stack.keepRunDir();
                 Thread.currentThread().join();
