@@ -1,6 +1,6 @@
 package dev.releasetrain.coordinator.bus;
 
-import dev.releasetrain.coordinator.SaslBroker;
+import dev.releasetrain.local.SaslKafka;
 import dev.releasetrain.protocol.Topics;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
@@ -42,18 +42,18 @@ class BusSaslTest {
 
     @TempDir
     static Path kafkaDir;
-    private static SaslBroker broker;
+    private static SaslKafka broker;
     private static SmallRyeConfig config;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        broker = SaslBroker.start(kafkaDir);
+        broker = SaslKafka.start(kafkaDir);
         // the chart's kafka.properties, with the login the chart takes from a Secret
         config = new SmallRyeConfigBuilder().withSources(new PropertiesConfigSource(Map.of(
                 "kafka.bootstrap.servers", broker.bootstrap(),
                 "kafka.security.protocol", "SASL_PLAINTEXT",
                 "kafka.sasl.mechanism", "PLAIN",
-                "kafka.sasl.jaas.config", SaslBroker.LOGIN), "kafka.properties", 250)).build();
+                "kafka.sasl.jaas.config", SaslKafka.LOGIN), "kafka.properties", 250)).build();
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
-import dev.releasetrain.coordinator.SaslBroker;
+import dev.releasetrain.local.SaslKafka;
 import dev.releasetrain.local.LocalPostgres;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent.ReleaseStarted;
@@ -36,14 +36,14 @@ class RelaySaslTest {
 
     @TempDir
     static Path kafkaDir;
-    private static SaslBroker broker;
+    private static SaslKafka broker;
     private static String bootstrap;
     private static LocalPostgres postgres;
 
     @BeforeAll
     static void startInfra() throws Exception {
         postgres = LocalPostgres.start();
-        broker = SaslBroker.start(kafkaDir);
+        broker = SaslKafka.start(kafkaDir);
         bootstrap = broker.bootstrap();
     }
 
@@ -67,7 +67,7 @@ class RelaySaslTest {
         try (ReleaseLogFixture log = new ReleaseLogFixture(postgres, slot)) {
             // as Quarkus's default-kafka-broker map has the coordinator's kafka.* configuration
             Map<String, Object> coordinatorKafka = Map.of("bootstrap.servers", bootstrap,
-                    "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config", SaslBroker.LOGIN);
+                    "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN", "sasl.jaas.config", SaslKafka.LOGIN);
             RelayConfig config = RelayConfig.fromJdbcUrl(log.jdbcUrl() + "?ApplicationName=release-train-relay-sasl&connectTimeout=20",
                             postgres.username(), postgres.password(), bootstrap)
                     .withSlotName(slot).withPublicationName(slot).withKafkaSettings(coordinatorKafka);

@@ -1,4 +1,4 @@
-package dev.releasetrain.coordinator;
+package dev.releasetrain.local;
 
 import dev.releasetrain.protocol.Topics;
 import kafka.server.KafkaConfig;
@@ -24,22 +24,51 @@ import java.util.concurrent.TimeUnit;
 /**
  * A Kafka broker in this JVM whose only client listener is SASL_PLAINTEXT with the PLAIN mechanism, every topic
  * of the protocol created (one partition): a client without the login cannot even read the cluster's metadata.
- * The users are {@code admin} and {@code release-train}.
+ * The users are {@code admin} and {@code release-train}. For the tests that show every Kafka client of the
+ * applications takes the {@code kafka.*} security settings; {@link EmbeddedKafka} is the stack's broker.
  */
-public final class SaslBroker implements AutoCloseable {
+public final class SaslKafka implements AutoCloseable {
     /** The login of the user {@code release-train}, as a client's {@code sasl.jaas.config} has it. */
     public static final String LOGIN = "org.apache.kafka.common.security.plain.PlainLoginModule required "
             + "username=\"release-train\" password=\"release-train-secret\";";
 
     private final KafkaRaftServer broker;
     private final String bootstrap;
+    /** A temporary directory of its own, deleted on close; null when the caller gave one. */
+    private Path temporaryDir;
 
-    private SaslBroker(KafkaRaftServer broker, String bootstrap) {
+    private SaslKafka(KafkaRaftServer broker, String bootstrap) {
         this.broker = broker;
         this.bootstrap = bootstrap;
     }
 
-    public static SaslBroker start(Path dir) throws Exception {
+    /** A broker on a fresh temporary directory, deleted on close. */
+    public static SaslKafka start() throws Exception {
+        Path dir = java.nio.file.Files.createTempDirectory("release-train-sasl-kafka-");
+        try {
+            SaslKafka kafka = start(dir);
+            kafka.temporaryDir = dir;
+            return kafka;
+        } catch (Exception | Error e) {
+            TempDirectories.delete(dir);
+            throw e;
+        }
+    }
+
+    public static SaslKafka start(Path dir) throws Exception {
+        // as EmbeddedKafka: the broker loads its plugins through the context class loader, a Quarkus test's own
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(SaslKafka.class.getClassLoader());
+        try {
+            return startBroker(dir);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private static SaslKafka startBroker(Path dir) throws Exception {
+        BrokerLogging.quiet();
         int port = freePort();
         int controllerPort = freePort();
         Properties p = new Properties();
@@ -74,7 +103,7 @@ public final class SaslBroker implements AutoCloseable {
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION).run();
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        SaslBroker broker = new SaslBroker(server, "127.0.0.1:" + port);
+        SaslKafka broker = new SaslKafka(server, "127.0.0.1:" + port);
         try (Admin a = Admin.create(broker.client())) {
             a.createTopics(Topics.all().stream().map(t -> new NewTopic(t, 1, (short) 1)).toList())
                     .all().get(60, TimeUnit.SECONDS);
@@ -98,8 +127,12 @@ public final class SaslBroker implements AutoCloseable {
 
     @Override
     public void close() {
-        broker.shutdown();
-        broker.awaitShutdown();
+        try {
+            broker.shutdown();
+            broker.awaitShutdown();
+        } finally {
+            TempDirectories.delete(temporaryDir);
+        }
     }
 
     private static int freePort() throws IOException {
