@@ -17,7 +17,8 @@ class ClientHelpTest {
     @Test
     void theRestCommandsAndNoLauncherCommands() {
         Set<String> commands = new CommandLine(new ReleaseTrain()).getSubcommands().keySet();
-        assertEquals(Set.of("start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar", "help"), commands);
+        assertEquals(Set.of("start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar", "help",
+                "generate-completion"), commands);
         for (String name : List.of("start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar")) {
             StringWriter out = new StringWriter();
             CommandLine cmd = new CommandLine(new ReleaseTrain());
@@ -25,6 +26,19 @@ class ClientHelpTest {
             assertEquals(0, cmd.execute(name, "--help"), name);
             assertTrue(out.toString().startsWith("Usage: release-train " + name), name + ": " + out);
             assertTrue(out.toString().contains("3 refused"), name + ": " + out);
+        }
+    }
+
+    @Test
+    void theCompletionScriptCompletesEveryCommandAndItsOptions() {
+        StringWriter out = new StringWriter();
+        CommandLine cmd = new CommandLine(new ReleaseTrain());
+        cmd.setOut(new PrintWriter(out));
+        assertEquals(0, cmd.execute("generate-completion"));
+        String script = out.toString();
+        assertTrue(script.contains("complete -F"), "a bash completion function: " + script);
+        for (String word : List.of("start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar", "--url", "--json")) {
+            assertTrue(script.contains(word), "the script completes " + word);
         }
     }
 }

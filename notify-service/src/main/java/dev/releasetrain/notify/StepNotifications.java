@@ -65,7 +65,7 @@ public class StepNotifications {
     @ConfigProperty(name = "release-train.notify.channels.team", defaultValue = "#team-releases")
     String teamChannel;
 
-    @ConfigProperty(name = "release-train.notify.coordinator-url", defaultValue = "http://localhost:8080")
+    @ConfigProperty(name = "release-train.notify.coordinator-url")
     String coordinatorUrl;
 
     @ConfigProperty(name = "release-train.notify.step-notifications.max-age", defaultValue = "PT24H")

@@ -36,8 +36,7 @@ public interface CalendarConfig {
     /** Days that are not business days (YYYY-MM-DD). */
     Optional<List<String>> holidays();
 
-    /** The release owners in order, each {@code name:slackUserId}. */
-    @WithDefault("alice:U0ALICE,bob:U0BOB,carol:U0CAROL")
+    /** The release owners in order, each {@code name:slackUserId}; no default (the dev and test profiles have one). */
     List<String> rotation();
 
     /** The month (YYYY-MM) the first person of the rotation owns. */

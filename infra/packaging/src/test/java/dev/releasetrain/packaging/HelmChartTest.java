@@ -27,6 +27,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Renders infra/helm/release-train with Helm's own template engine (helm-java) and checks the objects. */
@@ -109,7 +110,7 @@ class HelmChartTest {
             for (String component : COMPONENTS) {
                 Set<String> known = Sources.properties(component).stream().map(Sources::envName)
                         .collect(Collectors.toSet());
-                Set<String> variables = new TreeSet<>(secretRefs(object(rendered, "Deployment", PREFIX + component)).keySet());
+                Set<String> variables = new TreeSet<>(secretRefs(workload(rendered, component)).keySet());
                 object(rendered, "ConfigMap", PREFIX + component).path("data").fieldNames().forEachRemaining(variables::add);
                 for (String variable : variables) {
                     if (variable.startsWith("RELEASE_TRAIN_")) {
@@ -124,7 +125,7 @@ class HelmChartTest {
     void productionValuesScaleOutSecureKafkaAndCreateEveryTopic() {
         Map<String, Integer> replicas = Map.of("coordinator", 2, "git", 3, "deploy", 3, "cdn", 2, "notify", 2);
         replicas.forEach((component, n) -> {
-            JsonNode deployment = object(production, "Deployment", PREFIX + component);
+            JsonNode deployment = workload(production, component);
             assertEquals(n, deployment.at("/spec/replicas").asInt(), component);
             JsonNode pod = deployment.at("/spec/template/spec");
             assertEquals("registry.example.com/platform/" + Sources.module(component) + ":0.1.0",
@@ -154,7 +155,7 @@ class HelmChartTest {
                         "AWS_SECRET_ACCESS_KEY", "release-train-aws/AWS_SECRET_ACCESS_KEY",
                         "KAFKA_SASL_JAAS_CONFIG", "release-train-kafka/sasl.jaas.config",
                         "KAFKA_SSL_TRUSTSTORE_PASSWORD", "kafka-cluster-ca/truststore.password"),
-                secretRefs(object(production, "Deployment", PREFIX + "cdn")));
+                secretRefs(workload(production, "cdn")));
         JsonNode binding = object(production, "RoleBinding", PREFIX + "deploy");
         assertEquals("posthog", binding.at("/metadata/namespace").asText());
         // Helm's role goes to deploy-service's own account only
@@ -166,7 +167,7 @@ class HelmChartTest {
         assertEquals(PREFIX + "deploy", object(production, "RoleBinding", PREFIX + "deploy-lease").at("/subjects/0/name").asText());
         for (String component : COMPONENTS) {
             assertEquals(component.equals("deploy") ? PREFIX + "deploy" : PREFIX.substring(0, PREFIX.length() - 1),
-                    object(production, "Deployment", PREFIX + component).at("/spec/template/spec/serviceAccountName").asText(),
+                    workload(production, component).at("/spec/template/spec/serviceAccountName").asText(),
                     component);
         }
 
@@ -183,6 +184,84 @@ class HelmChartTest {
             assertEquals(name.equals(Topics.DEAD_LETTER) ? "2592000000" : "604800000",
                     topic.at("/spec/config/retention.ms").asText(), name);
         });
+    }
+
+    @Test
+    void byDefaultEachServiceKeepsItsRecordOfCompletedCommandsInAnEmptyDirThatOutlivesContainerRestarts() {
+        for (String component : COMPONENTS) {
+            JsonNode pod = object(defaults, "Deployment", PREFIX + component).at("/spec/template/spec");
+            if (component.equals("coordinator")) {
+                assertNull(env(pod, "RELEASE_TRAIN_WORKER_DATA_DIR"), "the coordinator keeps no command record");
+                continue;
+            }
+            assertTrue(Sources.properties(component).contains("release-train.worker.data-dir"));
+            assertEquals(DATA_DIR, env(pod, "RELEASE_TRAIN_WORKER_DATA_DIR"), component);
+            assertEquals(DATA_DIR, mountPath(pod, "worker-data"), component);
+            assertTrue(volume(pod, "worker-data").has("emptyDir"), component + ": an emptyDir, kept across container restarts");
+        }
+    }
+
+    @Test
+    void persistentWorkerDataRunsEachServiceAsAStatefulSetWithAClaimPerReplica() {
+        assertEquals("Deployment", workload(production, "coordinator").path("kind").asText(), "the coordinator keeps no state");
+        for (String component : COMPONENTS.subList(1, COMPONENTS.size())) {
+            JsonNode set = workload(production, component);
+            assertEquals("StatefulSet", set.path("kind").asText(), component);
+            JsonNode pod = set.at("/spec/template/spec");
+            assertEquals(DATA_DIR, env(pod, "RELEASE_TRAIN_WORKER_DATA_DIR"), component);
+            assertEquals(DATA_DIR, mountPath(pod, "worker-data"), component);
+            assertNull(volume(pod, "worker-data"), component + ": the volume comes from the claim template");
+            assertEquals(185, pod.at("/securityContext/fsGroup").asInt(), "the image's user may write the claimed volume");
+
+            JsonNode claim = set.at("/spec/volumeClaimTemplates/0");
+            assertEquals("worker-data", claim.at("/metadata/name").asText());
+            assertEquals("ReadWriteOnce", claim.at("/spec/accessModes/0").asText());
+            assertEquals("1Gi", claim.at("/spec/resources/requests/storage").asText());
+            assertEquals("gp3", claim.at("/spec/storageClassName").asText());
+
+            JsonNode governing = object(production, "Service", set.at("/spec/serviceName").asText());
+            assertEquals("None", governing.at("/spec/clusterIP").asText(), "a headless Service governs the set");
+            assertEquals(set.at("/spec/selector/matchLabels"), governing.at("/spec/selector"));
+            assertEquals(set.at("/spec/selector/matchLabels"),
+                    object(production, "PodDisruptionBudget", PREFIX + component).at("/spec/selector/matchLabels"));
+        }
+    }
+
+    private static final String DATA_DIR = "/var/lib/release-train";
+
+    /** The component's Deployment, or its StatefulSet. */
+    private static JsonNode workload(List<JsonNode> rendered, String component) {
+        return rendered.stream()
+                .filter(o -> Set.of("Deployment", "StatefulSet").contains(o.path("kind").asText())
+                        && o.at("/metadata/name").asText().equals(PREFIX + component))
+                .findFirst().orElseThrow(() -> new AssertionError("no workload " + PREFIX + component));
+    }
+
+    private static String env(JsonNode pod, String name) {
+        for (JsonNode e : pod.at("/containers/0/env")) {
+            if (e.path("name").asText().equals(name)) {
+                return e.path("value").asText();
+            }
+        }
+        return null;
+    }
+
+    private static String mountPath(JsonNode pod, String volume) {
+        for (JsonNode m : pod.at("/containers/0/volumeMounts")) {
+            if (m.path("name").asText().equals(volume)) {
+                return m.path("mountPath").asText();
+            }
+        }
+        return null;
+    }
+
+    private static JsonNode volume(JsonNode pod, String name) {
+        for (JsonNode v : pod.path("volumes")) {
+            if (v.path("name").asText().equals(name)) {
+                return v;
+            }
+        }
+        return null;
     }
 
     /** The deployment reads the kafka.* settings file of the chart's ConfigMap, where Quarkus looks for it. */

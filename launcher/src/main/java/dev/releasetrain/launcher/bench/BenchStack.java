@@ -95,6 +95,7 @@ final class BenchStack implements AutoCloseable {
         }
         config.put("release-train.versions.released", released.toString());
         config.put("release-train.runbooks.files", runbook.toString());
+        config.put("release-train.calendar.rotation", "bench:U0BENCH"); // required outside dev and tests
         Path logs = Files.createDirectories(runDir.resolve("logs"));
         coordinator = new ServiceProcess("coordinator", Stack.home(), freePort(), config,
                 Map.of("RELEASE_TRAIN_AUTH_TOKENS", "bench:viewer+release-manager:" + token), logs);

@@ -39,13 +39,22 @@ public final class TestBus implements AutoCloseable {
     public static final Duration DEFAULT_WAIT = Duration.ofSeconds(30);
 
     private final String bootstrapServers;
+    /** Further client settings (security) of every producer and consumer. */
+    private final Map<String, ?> clientSettings;
     private final KafkaProducer<String, byte[]> producer;
     private final Map<String, KafkaConsumer<String, byte[]>> consumers = new HashMap<>();
     private final Map<String, List<ConsumerRecord<String, byte[]>>> seen = new HashMap<>();
 
     public TestBus(String bootstrapServers) {
+        this(bootstrapServers, Map.of());
+    }
+
+    /** A bus whose clients also take {@code clientSettings} (e.g. {@code security.protocol}, {@code sasl.*}). */
+    public TestBus(String bootstrapServers, Map<String, ?> clientSettings) {
         this.bootstrapServers = bootstrapServers;
+        this.clientSettings = Map.copyOf(clientSettings);
         Properties p = new Properties();
+        p.putAll(this.clientSettings);
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
@@ -191,6 +200,7 @@ public final class TestBus implements AutoCloseable {
 
     private KafkaConsumer<String, byte[]> consumerFromBeginning(String topic) {
         Properties p = new Properties();
+        p.putAll(clientSettings);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
