@@ -35,6 +35,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * goes on. The holder renews it while it works; a lease not renewed for {@code release-train.deploy.lease-duration}
  * (a release that failed between its upgrade and its check, a service that died) may be taken over. Every change
  * carries the resourceVersion it read, so of two instances racing for it exactly one wins; the other looks again.
+ *
+ * <p>Between a release's upgrade and its check the coordinator records the upgrade and sends the check: seconds
+ * normally, minutes when the stack is restarting or busy. A successful upgrade {@linkplain #handOver hands the
+ * lease over} to the check with the longer {@code release-train.deploy.lease-handover} duration, so another release
+ * does not take the playground in that gap. When it did anyway, the check knows it: {@link #acquire} says whether it
+ * took the playground anew rather than finding it still held.
  */
 @ApplicationScoped
 public class PlaygroundLease {
@@ -59,6 +65,10 @@ public class PlaygroundLease {
     @ConfigProperty(name = "release-train.deploy.lease-wait", defaultValue = "PT1H")
     Duration maxWait;
 
+    /** How long the hold lasts unrenewed from a successful upgrade to its release's check (which renews it). */
+    @ConfigProperty(name = "release-train.deploy.lease-handover", defaultValue = "PT30M")
+    Duration handoverDuration;
+
     @ConfigProperty(name = "release-train.deploy.lease-poll-interval", defaultValue = "PT2S")
     Duration pollInterval;
 
@@ -71,15 +81,25 @@ public class PlaygroundLease {
         return "release-train-" + releaseName;
     }
 
+    /** One attempt to take the lease: what it is now, and whether this attempt made {@code holder} its holder. */
+    private record Take(Lease lease, boolean taken) {
+    }
+
     /**
      * Holds the playground for {@code ctx}'s release, waiting (with progress) while another release holds it.
      * Fails retryably when the wait exceeds {@code lease-wait} or the cluster cannot be reached.
+     *
+     * @return true if the release took the playground anew (nobody held it, or another release's hold had expired
+     *         or ended), false if it still held it: only then did no other release's upgrade run since its own
      */
-    public void acquire(StepContext ctx) throws InterruptedException {
+    public boolean acquire(StepContext ctx) throws InterruptedException {
         String holder = ctx.releaseId();
+        boolean[] tookIt = {false};
         try {
             ctx.await(Polling.Schedule.of(maxWait, pollInterval, PROGRESS_EVERY), waited -> {
-                Lease seen = tryTake(holder);
+                Take take = tryTake(holder);
+                Lease seen = take.lease();
+                tookIt[0] |= take.taken();
                 if (holder.equals(holderOf(seen))) {
                     return Polling.Look.done(seen);
                 }
@@ -96,6 +116,26 @@ public class PlaygroundLease {
                     + t.state() + " after " + AwaitImages.human(t.waited()) + " (lease " + namespace + "/" + name()
                     + "); retry once it is done, or delete the lease if that release was abandoned", true);
         }
+        return tookIt[0];
+    }
+
+    /**
+     * After {@code holder}'s successful upgrade: keeps its hold for {@code lease-handover}, the gap until its check
+     * takes over (and renews at the usual pace). A lease lost meanwhile is logged, not fatal: the check sees it.
+     */
+    public void handOver(String holder) {
+        try {
+            Lease seen = get();
+            if (seen != null && holder.equals(holderOf(seen))) {
+                replace(seen, holder, false, handoverDuration);
+            } else {
+                LOG.warnf("release %s upgraded the playground but no longer holds lease %s/%s (held by %s)", holder,
+                        namespace, name(), holderOf(seen));
+            }
+        } catch (KubernetesClientException e) {
+            LOG.warnf("could not hand lease %s/%s of release %s over to its check: HTTP %d", namespace, name(), holder,
+                    e.getCode());
+        }
     }
 
     /** Renews the hold of {@code holder} if a fifth of the lease's duration passed since it was last written. */
@@ -111,7 +151,7 @@ public class PlaygroundLease {
         try {
             Lease seen = get();
             if (seen != null && holder.equals(holderOf(seen))) {
-                replace(seen, holder, false);
+                replace(seen, holder, false, leaseDuration);
             }
         } catch (KubernetesClientException e) {
             LOG.warnf("could not renew lease %s/%s for release %s: HTTP %d", namespace, name(), holder, e.getCode());
@@ -137,27 +177,27 @@ public class PlaygroundLease {
         }
     }
 
-    /** The lease after one attempt to take it for {@code holder}: held by holder when taken (or kept). */
-    private Lease tryTake(String holder) {
+    /** One attempt to take the lease for {@code holder}: held by holder when taken (or kept). */
+    private Take tryTake(String holder) {
         try {
             Lease seen = get();
             if (seen == null) {
                 Lease created = kubernetes.leases().inNamespace(namespace).resource(fresh(holder)).create();
                 renewed.put(holder, clock.instant());
-                return created;
+                return new Take(created, true);
             }
             if (holder.equals(holderOf(seen))) {
-                return replace(seen, holder, false);
+                return new Take(replace(seen, holder, false, leaseDuration), false);
             }
             if (expired(seen)) {
                 LOG.infof("lease %s/%s of release %s expired; release %s takes the playground", namespace, name(),
                         holderOf(seen), holder);
-                return replace(seen, holder, true);
+                return new Take(replace(seen, holder, true, leaseDuration), true);
             }
-            return seen;
+            return new Take(seen, false);
         } catch (KubernetesClientException e) {
             if (e.getCode() == 409) {
-                return get(); // another instance changed it between our read and write: look again
+                return new Take(get(), false); // another instance changed it between our read and write: look again
             }
             boolean needsAPerson = e.getCode() == 401 || e.getCode() == 403;
             throw new StepFailure("cannot take lease " + namespace + "/" + name() + " on the playground: HTTP "
@@ -179,11 +219,11 @@ public class PlaygroundLease {
     }
 
     /** Writes {@code seen} back with the given holder; the server refuses it (409) if it changed since. */
-    private Lease replace(Lease seen, String holder, boolean takeover) {
+    private Lease replace(Lease seen, String holder, boolean takeover, Duration duration) {
         ZonedDateTime now = now();
         Integer transitions = seen.getSpec().getLeaseTransitions();
         Lease next = new LeaseBuilder(seen).editSpec().withHolderIdentity(holder)
-                .withLeaseDurationSeconds((int) leaseDuration.toSeconds()).withRenewTime(now)
+                .withLeaseDurationSeconds((int) duration.toSeconds()).withRenewTime(now)
                 .withAcquireTime(takeover ? now : seen.getSpec().getAcquireTime())
                 .withLeaseTransitions(takeover ? (transitions == null ? 0 : transitions) + 1 : transitions)
                 .endSpec().build();

@@ -23,7 +23,8 @@ import java.util.Optional;
  * {@code deploy.upgrade-playground}: the playground release at the values file of param {@code valuesYaml}, by an
  * {@link AtomicHelmUpgrade} ({@code helm upgrade --install --atomic --wait --wait-for-jobs}) of the configured
  * chart within {@code release-train.deploy.helm-timeout} (20m), with progress events while Helm and the Jobs run.
- * First it takes the {@link PlaygroundLease} for its release, waiting while another release has the playground.
+ * First it takes the {@link PlaygroundLease} for its release, waiting while another release has the playground;
+ * once upgraded it hands the lease over to the release's {@code deploy.verify-playground}.
  * Param {@code valuesCommit} (optional) goes into the revision's description. Outputs {@code revision},
  * {@code status}, {@code chart}, {@code changed}.
  * <p>
@@ -86,7 +87,24 @@ public class UpgradePlayground implements StepHandler {
 
     @Override
     public StepOutcome run(StepContext ctx) throws Exception {
-        String valuesYaml = ctx.param("valuesYaml");
+        // one release's upgrade and check at a time on the one playground: held until its verify-playground
+        lease.acquire(ctx);
+        AtomicHelmUpgrade.Result result = deploy(ctx, ctx.param("valuesYaml"));
+        // the gap until this release's check: the coordinator records this result and sends the check
+        lease.handOver(ctx.releaseId());
+        Map<String, Object> outputs = new LinkedHashMap<>();
+        outputs.put("revision", result.revision());
+        outputs.put("status", result.status());
+        outputs.put("chart", result.chart());
+        outputs.put("changed", result.changed());
+        return StepOutcome.succeeded(outputs);
+    }
+
+    /**
+     * Brings the playground to {@code valuesYaml} (nothing new when the deployed revision has the same chart and
+     * values), renewing the lease {@code ctx}'s release must already hold while Helm and the Jobs run.
+     */
+    AtomicHelmUpgrade.Result deploy(StepContext ctx, String valuesYaml) throws Exception {
         JsonNode values = parse(valuesYaml);
         long deadline = System.nanoTime() + timeout.toNanos();
         Optional<String> pinned = chartVersion.filter(v -> !v.isBlank());
@@ -99,18 +117,10 @@ public class UpgradePlayground implements StepHandler {
                 valuesYaml, values, describe(ctx));
         AtomicHelmUpgrade helm = new AtomicHelmUpgrade(kubernetes, kubeconfig, namespace, releaseName,
                 new AtomicHelmUpgrade.Settings(timeout, pendingGrace.orElse(timeout), openApiValidation, progressInterval));
-        // one release's upgrade and check at a time on the one playground: held until its verify-playground
-        lease.acquire(ctx);
-        AtomicHelmUpgrade.Result result = helm.upgrade(wanted, deadline, (message, details) -> {
+        return helm.upgrade(wanted, deadline, (message, details) -> {
             lease.renewIfDue(ctx.releaseId());
             ctx.progress(message, details);
         });
-        Map<String, Object> outputs = new LinkedHashMap<>();
-        outputs.put("revision", result.revision());
-        outputs.put("status", result.status());
-        outputs.put("chart", result.chart());
-        outputs.put("changed", result.changed());
-        return StepOutcome.succeeded(outputs);
     }
 
     /** The values as data; an invalid document is told by the parser's words and position, not its content. */

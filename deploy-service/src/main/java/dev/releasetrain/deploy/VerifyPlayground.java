@@ -34,13 +34,23 @@ import java.util.concurrent.atomic.AtomicReference;
  * pods are ready) until every pod of the namespace is Running and Ready (pods of completed Jobs excepted) and
  * every container of the app image runs {@code imageTag} (and, with param {@code digest}, that digest); then asks
  * the playground's {@code /api/instance_status} for {@code posthog_version} and requires it to be the release
- * version. Reads only, but for the {@link PlaygroundLease}: it holds the playground while it checks and gives it back
- * when the check passes. Safe to repeat. Outputs {@code podsReady}, {@code podsTotal}, {@code reportedVersion}.
+ * version. It holds the {@link PlaygroundLease} while it checks and gives it back when the check passes.
+ * <p>
+ * Reads only, unless the playground changed hands since this release's upgrade: when the check has to take the lease
+ * anew (it expired and another release took it, or nobody held it), another release's upgrade may have run since,
+ * so with param {@code valuesYaml} (the upgrade's values) it first brings the playground back to them, as
+ * {@code deploy.upgrade-playground} does (nothing new when they are still deployed). Without {@code valuesYaml}, or
+ * when that still leaves pods on another image, a playground whose pods are all Ready on another image, with Helm
+ * not mid-operation, fails at once naming the revision that put it there: waiting cannot change it.
+ * Safe to repeat. Outputs {@code podsReady}, {@code podsTotal}, {@code reportedVersion}, {@code image}, and
+ * {@code redeployedRevision} when it had to deploy the values again.
  */
 @ApplicationScoped
 public class VerifyPlayground implements StepHandler {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Looks in a row that must see every pod Ready on another image before the check stops waiting. */
+    private static final int SETTLED_LOOKS = 3;
     /** Progress while pods come up: when the number ready changes, and at least this often. */
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(30);
 
@@ -52,6 +62,12 @@ public class VerifyPlayground implements StepHandler {
 
     @Inject
     PlaygroundLease lease;
+
+    @Inject
+    UpgradePlayground upgrade;
+
+    @ConfigProperty(name = "release-train.deploy.release-name", defaultValue = "posthog")
+    String releaseName;
 
     @ConfigProperty(name = "release-train.deploy.namespace", defaultValue = "posthog")
     String namespace;
@@ -81,6 +97,11 @@ public class VerifyPlayground implements StepHandler {
         boolean done() {
             return total > 0 && ready == total && wrongImage.isEmpty() && appPods > 0;
         }
+
+        /** Every pod Ready, some on another image: only another upgrade can change that. */
+        boolean settledElsewhere() {
+            return total > 0 && ready == total && !wrongImage.isEmpty();
+        }
     }
 
     @Override
@@ -90,11 +111,22 @@ public class VerifyPlayground implements StepHandler {
         String digest = Optional.ofNullable(ctx.params().get("digest")).map(String::strip).filter(d -> !d.isEmpty()).orElse(null);
         String image = registry.image();
 
-        // the playground stays this release's until the check is done (the upgrade took the lease; a rerun or a
-        // retry after the lease expired takes it again, waiting while another release has it)
-        lease.acquire(ctx);
+        // the playground stays this release's until the check is done (the upgrade handed the lease over; a rerun
+        // or a retry after the lease expired takes it again, waiting while another release has it)
+        boolean tookAnew = lease.acquire(ctx);
+        String valuesYaml = Optional.ofNullable(ctx.params().get("valuesYaml")).filter(v -> !v.isBlank()).orElse(null);
+        Integer redeployed = null;
+        if (tookAnew && valuesYaml != null) {
+            ctx.progress("the playground was not held for release " + ctx.releaseId() + " since its upgrade; "
+                    + "deploying its values again if another release changed them", Map.of("lease", namespace + "/" + lease.name()));
+            AtomicHelmUpgrade.Result result = upgrade.deploy(ctx, valuesYaml);
+            if (result.changed()) {
+                redeployed = result.revision();
+            }
+        }
         // what the last look saw, for the reason when the wait ends without all pods ready
         AtomicReference<PodsState> last = new AtomicReference<>();
+        int[] settledLooks = {0};
         PodsState state;
         try {
             state = ctx.await(Polling.Schedule.of(timeout, pollInterval, PROGRESS_EVERY), waited -> {
@@ -103,6 +135,10 @@ public class VerifyPlayground implements StepHandler {
                 last.set(now);
                 if (now.done()) {
                     return Polling.Look.done(now);
+                }
+                settledLooks[0] = now.settledElsewhere() ? settledLooks[0] + 1 : 0;
+                if (settledLooks[0] >= SETTLED_LOOKS) {
+                    failIfDeployedElsewhere(now, image, imageTag, digest);
                 }
                 Map<String, Object> details = new LinkedHashMap<>();
                 details.put("podsReady", now.ready());
@@ -147,7 +183,36 @@ public class VerifyPlayground implements StepHandler {
         if (digest != null) {
             outputs.put("digest", digest);
         }
+        if (redeployed != null) {
+            outputs.put("redeployedRevision", redeployed);
+        }
         return StepOutcome.succeeded(outputs);
+    }
+
+    /**
+     * Pods all Ready on another image for several looks: if Helm is not mid-operation on the release, nothing will
+     * change them, so the check fails now, naming the deployed revision (its description says which release made it).
+     */
+    private void failIfDeployedElsewhere(PodsState now, String image, String imageTag, String digest) {
+        List<HelmReleases.Stored> history;
+        try {
+            history = new HelmReleases(kubernetes, namespace, releaseName).history();
+        } catch (KubernetesClientException e) {
+            return; // the wait goes on; the next look tries again
+        }
+        if (history.isEmpty()) {
+            return;
+        }
+        HelmReleases.Stored deployed = history.get(history.size() - 1);
+        if (deployed.pending()) {
+            return; // an upgrade or rollback is under way: the pods may still change
+        }
+        String by = deployed.release().path("info").path("description").asText("");
+        throw new StepFailure("playground pods all Ready but not on " + image + ":" + imageTag
+                + (digest == null ? "" : "@" + digest) + ": " + String.join(", ", now.wrongImage()) + "; Helm release "
+                + releaseName + " is at revision " + deployed.version() + " (" + deployed.status()
+                + (by.isBlank() ? "" : ", \"" + Redaction.text(by) + "\"") + ")"
+                + " and will not change by waiting", false);
     }
 
     private PodsState look(String image, String imageTag, String digest) {

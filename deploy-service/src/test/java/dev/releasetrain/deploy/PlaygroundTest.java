@@ -361,6 +361,59 @@ class PlaygroundTest {
         assertEquals(null, lease(), "given back once checked");
     }
 
+    @Test
+    @Order(13)
+    void aCheckThatFindsThePlaygroundTakenOverSinceItsUpgradeDeploysItsValuesAgainOrFailsAtOnce() {
+        // RELEASE's upgrade hands the lease over to its check for the longer hand-over duration
+        String mine = values("release-1.29.1-unstable", 1);
+        StepSucceeded upgraded = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(run("deploy.upgrade-playground",
+                Map.of("version", "1.29.1", "valuesYaml", mine))));
+        assertEquals(true, upgraded.outputs().get("changed"));
+        Lease handedOver = lease();
+        assertEquals(RELEASE, handedOver.getSpec().getHolderIdentity());
+        assertEquals(30 * 60, handedOver.getSpec().getLeaseDurationSeconds(), "the hand-over lease lasts lease-handover");
+
+        // the hand-over ran out before RELEASE's check came: another release took the playground, upgraded it and
+        // passed its own check (its image reports 1.29.1: pushed without its bump)
+        String other = TestBus.freshReleaseId();
+        expire(lease());
+        StepSucceeded theirs = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(run(other, "deploy.upgrade-playground",
+                Map.of("version", "1.29.2", "valuesYaml", values("release-1.29.2-unstable", 1)))));
+        assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(run(other, "deploy.verify-playground",
+                Map.of("version", "1.29.1", "imageTag", "release-1.29.2-unstable"))));
+        assertEquals(null, lease());
+
+        // RELEASE's check, with its upgrade's values: it takes the playground anew and deploys its values again
+        List<Envelope> events = run("deploy.verify-playground",
+                Map.of("version", "1.29.1", "imageTag", "release-1.29.1-unstable", "valuesYaml", mine));
+        StepSucceeded checked = assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(events));
+        assertEquals((int) theirs.outputs().get("revision") + 1, checked.outputs().get("redeployedRevision"));
+        assertEquals("posthog/posthog:release-1.29.1-unstable", checked.outputs().get("image"));
+        assertTrue(Sandboxes.progress(events).stream().anyMatch(p -> p.message().contains(
+                "the playground was not held for release " + RELEASE + " since its upgrade")), Sandboxes.progress(events).toString());
+        assertEquals(null, lease(), "given back once checked");
+
+        // the same, for a check without the values: every pod Ready on the other release's image will not change,
+        // so it fails at once, naming the revision and the release that made it, instead of waiting out its timeout
+        assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(run(other, "deploy.upgrade-playground",
+                Map.of("version", "1.29.2", "valuesYaml", values("release-1.29.2-unstable", 1)))));
+        expire(lease());
+        StepFailed failed = assertInstanceOf(StepFailed.class, verify("1.29.1", "release-1.29.1-unstable", null));
+        assertFalse(failed.retryable());
+        assertTrue(failed.reason().startsWith("playground pods all Ready but not on posthog/posthog:release-1.29.1-unstable"),
+                failed.reason());
+        assertTrue(failed.reason().contains("\"Release Train " + other + "\"") && failed.reason().contains("will not change by waiting"),
+                failed.reason());
+    }
+
+    /** Makes the lease look abandoned: not renewed for an hour. */
+    private void expire(Lease lease) {
+        try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {
+            lease.getSpec().setRenewTime(java.time.ZonedDateTime.now(ZoneOffset.UTC).minusHours(1));
+            client.leases().inNamespace("posthog").resource(lease).update();
+        }
+    }
+
     private Lease lease() {
         try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {
             return client.leases().inNamespace("posthog").withName("release-train-posthog").get();

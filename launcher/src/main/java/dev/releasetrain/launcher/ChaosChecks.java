@@ -143,29 +143,39 @@ final class ChaosChecks {
     }
 
     /**
-     * One Helm revision per distinct values: revisions of a Helm release (its records in the Kubernetes stand-in)
-     * whose values equal an earlier revision's are a duplicate upgrade, unless they are a rollback.
+     * One Helm revision per change of values: a revision (not a rollback) whose values equal those of the revision
+     * just before it is a duplicate upgrade. The same values again later are a real change back (a release whose
+     * check found the playground upgraded by another release since deploys its own values again).
      */
     private void helmRevisions(Sandbox sandbox) throws IOException {
         try (KubernetesClient k8s = sandbox.kubernetes().createClient()) {
-            Map<String, Map<JsonNode, List<Integer>>> byRelease = new TreeMap<>();
+            Map<String, TreeMap<Integer, JsonNode>> byRelease = new TreeMap<>();
+            Set<String> rollbacks = new HashSet<>();
             for (Secret s : k8s.secrets().inAnyNamespace().withLabel("owner", "helm").list().getItems()) {
                 String data = s.getData() == null ? null : s.getData().get("release");
                 if (data == null) {
                     continue;
                 }
                 JsonNode release = decode(data);
+                String name = release.path("name").asText();
+                int version = release.path("version").asInt();
+                byRelease.computeIfAbsent(name, n -> new TreeMap<>()).put(version, release.path("config"));
                 if (release.path("info").path("description").asText().toLowerCase().contains("rollback")) {
-                    continue;
+                    rollbacks.add(name + "/" + version);
                 }
-                byRelease.computeIfAbsent(release.path("name").asText(), n -> new HashMap<>())
-                        .computeIfAbsent(release.path("config"), c -> new ArrayList<>()).add(release.path("version").asInt());
             }
-            byRelease.forEach((name, byValues) -> byValues.forEach((values, revisions) -> {
-                if (revisions.size() > 1) {
-                    duplicate("Helm release " + name + ": revisions " + revisions + " have the same values");
+            byRelease.forEach((name, revisions) -> {
+                JsonNode before = null;
+                int beforeVersion = 0;
+                for (Map.Entry<Integer, JsonNode> r : revisions.entrySet()) {
+                    if (before != null && before.equals(r.getValue()) && !rollbacks.contains(name + "/" + r.getKey())) {
+                        duplicate("Helm release " + name + ": revision " + r.getKey() + " has the values of revision "
+                                + beforeVersion + " just before it");
+                    }
+                    before = r.getValue();
+                    beforeVersion = r.getKey();
                 }
-            }));
+            });
         }
     }
 
