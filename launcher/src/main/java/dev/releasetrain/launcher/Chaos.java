@@ -62,8 +62,15 @@ final class Chaos {
     private final int kills;
     private final List<Kind> kinds;
     private final Random random;
+    /** How long the releases may take before the checks run. */
+    private final Duration deadline;
 
     Chaos(PrintStream out, int releases, long seed, int kills, List<Kind> kinds) {
+        this(out, releases, seed, kills, kinds, Duration.ofMinutes(10 + 3L * releases));
+    }
+
+    Chaos(PrintStream out, int releases, long seed, int kills, List<Kind> kinds, Duration deadline) {
+        this.deadline = deadline;
         this.out = out;
         this.releases = releases;
         this.seed = seed;
@@ -124,7 +131,7 @@ final class Chaos {
             Thread killing = new Thread(() -> killer.run(plan), "chaos-kills");
             killing.setDaemon(true);
             killing.start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(10 + releases).toNanos();
+            long deadline = System.nanoTime() + this.deadline.toNanos();
             while (!driver.allEnded() && System.nanoTime() < deadline) {
                 driver.poll();
                 Thread.sleep(1_000); // the pace of the people around the releases
@@ -307,12 +314,21 @@ final class Chaos {
         Integer kills;
         @Option(names = "--kinds", split = ",", description = "Kinds of kill to draw from (default: all): ${COMPLETION-CANDIDATES}.")
         List<Kind> kinds;
+        @Option(names = "--deadline", description = "How long the releases may take before the checks run, as minutes "
+                + "(default: 10 + 3 per release; the releases take the one playground in turn).")
+        Integer deadlineMinutes;
 
         @Override
         public Integer call() throws Exception {
             long s = seed != null ? seed : new Random().nextInt(1_000_000);
             int k = kills != null ? kills : Math.max(6, 2 * releases);
-            return new Chaos(System.out, releases, s, k, kinds == null || kinds.isEmpty() ? List.of(Kind.values()) : kinds).run();
+            if (deadlineMinutes != null && deadlineMinutes < 1) {
+                throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                        "--deadline must be at least 1 (minutes), not " + deadlineMinutes);
+            }
+            Duration deadline = Duration.ofMinutes(deadlineMinutes != null ? deadlineMinutes : 10 + 3L * releases);
+            return new Chaos(System.out, releases, s, k, kinds == null || kinds.isEmpty() ? List.of(Kind.values()) : kinds,
+                    deadline).run();
         }
     }
 }
