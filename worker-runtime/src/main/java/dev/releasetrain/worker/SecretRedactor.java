@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * reasons, the dispatcher's log lines), because those end up in the release log, the timeline and Slack. It knows the values of every
  * configured property whose name says it is a secret (token, password, secret, credential, private or
  * access or api key; environment variables included) and of those named in
- * {@code release-train.worker.secret-properties}; it also blanks passwords in URLs ({@code user:***@host}).
+ * {@code release-train.worker.secret-properties}; those a service knows from elsewhere, by {@link SecretValues}
+ * beans (the tokens of a kubeconfig file, say); and it blanks passwords in URLs ({@code user:***@host}).
  */
 @Singleton
 public class SecretRedactor {
@@ -36,8 +37,16 @@ public class SecretRedactor {
     private final List<String> secrets;
 
     @Inject
-    SecretRedactor(Config config) {
-        this(secretValues(config));
+    SecretRedactor(Config config, jakarta.enterprise.inject.Instance<SecretValues> more) {
+        this(withMore(secretValues(config), more));
+    }
+
+    private static List<String> withMore(List<String> fromConfig, Iterable<SecretValues> more) {
+        List<String> all = new ArrayList<>(fromConfig);
+        for (SecretValues source : more) {
+            all.addAll(source.values());
+        }
+        return all;
     }
 
     public SecretRedactor(Collection<String> secretValues) {
