@@ -24,8 +24,8 @@ import java.util.concurrent.Callable;
 public final class Bench {
     /** The keys of the summary line, in order. */
     public static final List<String> SUMMARY_KEYS = List.of("hop_p50_ms", "hop_p99_ms", "kafka_rtt_p50_ms", "hop_to_rtt_p50",
-            "transitions_per_s", "timeline_p99_ms", "rebuild_events_per_s", "idle_cpu_pct", "stack_rss_mb", "run20_p50_ms",
-            "startup_ms");
+            "transitions_per_s", "cpu_ms_per_transition", "load_hop_p99_ms", "timeline_p99_ms", "rebuild_events_per_s", "idle_cpu_pct", "stack_rss_mb", "run20_p50_ms",
+            "run20_to_rtt_p50", "startup_ms");
 
     private final PrintWriter out;
     private final boolean quick;

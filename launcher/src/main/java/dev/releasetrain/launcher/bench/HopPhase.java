@@ -34,6 +34,8 @@ final class HopPhase {
             r.summary("run20_p50_ms", runs.p(50));
             r.summary("hop_to_rtt_p50", hops.p(50) / rttP50);
             r.row("hop p50 / Kafka round trip p50", Report.fmt(hops.p(50) / rttP50) + " x");
+            r.row("20-step run p50 / Kafka round trip p50", Report.fmt(runs.p(50) / rttP50) + " x");
+            r.summary("run20_to_rtt_p50", runs.p(50) / rttP50);
             split.report(r);
         }
     }

@@ -91,6 +91,11 @@ final class ProcStats {
         return kb;
     }
 
+    /** CPU ticks in milliseconds. */
+    static double ms(long ticks) {
+        return 1000.0 * ticks / CLK_TCK;
+    }
+
     /** CPU ticks over a wall-clock window as a percentage of one core. */
     static double pct(long ticks, double seconds) {
         return 100.0 * ticks / CLK_TCK / seconds;

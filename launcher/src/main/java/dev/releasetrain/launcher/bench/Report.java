@@ -40,8 +40,9 @@ final class Report {
         for (Map.Entry<String, String> r : rows.entrySet()) {
             out.println(String.format(Locale.ROOT, "  %-" + width + "s  %s", r.getKey(), r.getValue()));
         }
-        out.println("targets: hop p50 <= 3 ms, p99 <= 12 ms; run20 p50 <= 60 ms; >= 2000 transitions/s; hop p99 under load"
-                + " <= 100 ms; idle <= 1 %; start <= 7 s; RSS <= 2.5 GB; hop p50 <= 5x Kafka RTT");
+        out.println("targets: hop p50 <= 2x Kafka RTT p50; run20 p50 <= 25x Kafka RTT p50; >= 3000 transitions/s;"
+                + " cpu_ms_per_transition <= 0.5; hop p99 under load <= 50 ms; rebuild >= 200k events/s; idle <= 1 %;"
+                + " start <= 7 s; RSS <= 2.5 GB");
         StringBuilder line = new StringBuilder();
         for (String key : summaryKeys) {
             Double v = summary.get(key);

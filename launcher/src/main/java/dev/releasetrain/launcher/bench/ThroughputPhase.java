@@ -24,7 +24,7 @@ final class ThroughputPhase {
 
     /** What the measured window saw. */
     record Throughput(int concurrency, double seconds, double rate, Samples hops, Samples posts, long startedInWindow,
-                      int releases, long failed, String cpu) {
+                      int releases, long failed, String cpu, double cpuMsPerTransition) {
         void report(Report r) {
             r.row("step transitions/s (" + concurrency + " releases in flight, " + Report.fmt(seconds) + " s)", Report.fmt(rate));
             r.row("step hop p50 / p99 under that load (" + hops.size() + " hops)", hops.p50p99() + " ms");
@@ -34,6 +34,8 @@ final class ThroughputPhase {
             r.summary("transitions_per_s", rate);
             r.summary("load_hop_p99_ms", hops.p(99));
             r.row("  CPU in the window: coordinator(s) / PostgreSQL / bench JVM (Kafka broker + no-op workers)", cpu);
+            r.row("  CPU per transition, all of them", Report.fmt(cpuMsPerTransition) + " ms");
+            r.summary("cpu_ms_per_transition", cpuMsPerTransition);
         }
     }
 
@@ -92,9 +94,12 @@ final class ThroughputPhase {
         long c1 = commands(workers);
         long t1 = System.nanoTime();
         double wall = (t1 - t0) / 1e9;
-        String cpu = Report.fmt(ProcStats.pct(ProcStats.cpuTicks(coordinatorPids) - coordCpu0, wall)) + " / "
-                + Report.fmt(ProcStats.pct(ProcStats.postgresCpuTicks(stack.postgresDataDir()) - pgCpu0, wall)) + " / "
-                + Report.fmt(ProcStats.pct(ProcStats.cpuTicks(List.of(self)) - selfCpu0, wall)) + " % of a core";
+        long coordTicks = ProcStats.cpuTicks(coordinatorPids) - coordCpu0;
+        long pgTicks = ProcStats.postgresCpuTicks(stack.postgresDataDir()) - pgCpu0;
+        long selfTicks = ProcStats.cpuTicks(List.of(self)) - selfCpu0;
+        String cpu = Report.fmt(ProcStats.pct(coordTicks, wall)) + " / " + Report.fmt(ProcStats.pct(pgTicks, wall)) + " / "
+                + Report.fmt(ProcStats.pct(selfTicks, wall)) + " % of a core";
+        double cpuMsPerTransition = ProcStats.ms(coordTicks + pgTicks + selfTicks) / Math.max(1, c1 - c0);
         measuring.set(false);
         workers.forEach(NoOpWorkers::stopRecording);
         stopping.set(true);
@@ -109,7 +114,7 @@ final class ThroughputPhase {
             }
         }
         return new Throughput(sizes.concurrency(), wall, (c1 - c0) / wall, hops, posts, startedInWindow.get(), started.size(),
-                failed, cpu);
+                failed, cpu, cpuMsPerTransition);
     }
 
     private static long commands(List<NoOpWorkers> workers) {
