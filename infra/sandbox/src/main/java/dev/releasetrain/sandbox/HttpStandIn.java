@@ -68,6 +68,11 @@ abstract class HttpStandIn implements StandIn {
                 handle(exchange);
             }
         } catch (Exception e) {
+            if (clientGone(e)) {
+                // the client went away mid-answer (a service killed during its call): nobody to answer
+                LOG.log(Level.INFO, name + " stand-in could not answer " + exchange.getRequestURI() + ": " + e.getMessage());
+                return;
+            }
             LOG.log(Level.WARNING, name + " stand-in failed on " + exchange.getRequestURI(), e);
             try {
                 Http.sendJson(exchange, 500, Map.of("error", String.valueOf(e)));
@@ -77,6 +82,12 @@ abstract class HttpStandIn implements StandIn {
         } finally {
             exchange.close();
         }
+    }
+
+    /** A write to a connection the client closed: broken pipe or reset. */
+    private static boolean clientGone(Exception e) {
+        String message = e instanceof IOException && e.getMessage() != null ? e.getMessage() : "";
+        return message.contains("Broken pipe") || message.contains("Connection reset");
     }
 
     private static byte[] readBody(HttpExchange exchange) {
