@@ -83,7 +83,7 @@ class ResolveHeadTest {
         StepRequested next = TestBus.command("git", "git.resolve-head", Map.of("version", release));
         bus.send(release, next);
 
-        String reason = TestBus.headers(dead).get("dead-letter-reason");
+        String reason = TestBus.headers(dead).get(Topics.DEAD_LETTER_REASON);
         assertTrue(reason.contains("undecodable message") && reason.contains("missing header ce_specversion"), reason);
         assertEquals("not a cloud event", new String(dead.value(), StandardCharsets.UTF_8));
         assertInstanceOf(StepSucceeded.class, TestBus.result(bus.awaitOutcome(release, next.commandId())).data());
@@ -96,7 +96,7 @@ class ResolveHeadTest {
         bus.send(release, TestBus.command("git", "git.no-such-step", Map.of("version", release)));
         ConsumerRecord<String, byte[]> dead = bus.awaitDeadLetter(r -> release.equals(r.key()));
 
-        String reason = TestBus.headers(dead).get("dead-letter-reason");
+        String reason = TestBus.headers(dead).get(Topics.DEAD_LETTER_REASON);
         assertTrue(reason.contains("no handler for step 'git.no-such-step'"), reason);
         assertTrue(reason.contains("git.cut-release-branch") && reason.contains("git.resolve-head"), reason);
     }
