@@ -51,6 +51,8 @@ public class EventStreams implements AppendListener {
     ReleaseLog log;
     @Inject
     RemoteAppends feed;
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
 
     /** Open streams a caller (a token's holder) may have at once; one more is refused with 429. */
     @ConfigProperty(name = "release-train.live.max-streams-per-caller", defaultValue = "20")
@@ -75,6 +77,8 @@ public class EventStreams implements AppendListener {
             t.setDaemon(true);
             return t;
         });
+        io.micrometer.core.instrument.Gauge.builder("release_train_sse_streams_open", this, EventStreams::openStreams)
+                .description("Live event streams (GET /releases/{version}/events) open on this coordinator").register(registry);
     }
 
     /** A stream refused: the caller, or everyone, has as many streams open as allowed. */

@@ -47,6 +47,11 @@ public class RelayRunner implements AppendListener {
     @io.smallrye.common.annotation.Identifier("default-kafka-broker")
     java.util.Map<String, Object> kafkaConfig;
 
+    @jakarta.inject.Inject
+    io.agroal.api.AgroalDataSource dataSource;
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     private volatile Relay relay;
 
     void start(@Observes StartupEvent ev) {
@@ -57,6 +62,25 @@ public class RelayRunner implements AppendListener {
         RelayConfig base = RelayConfig.fromJdbcUrl(jdbcUrl, user, password, kafka).withKafkaSettings(kafkaConfig);
         relay = Relay.start(base.withPollIntervalMs(pollIntervalMs));
         relay.fastPath(fastPath);
+        io.micrometer.core.instrument.Gauge.builder("release_train_relay_wal_behind_bytes", this, r -> r.walBehind(base.slotName()))
+                .description("WAL bytes written since the relay's replication slot last confirmed a position")
+                .register(registry);
+    }
+
+    private static final String WAL_BEHIND = "select pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"
+            + " from pg_replication_slots where slot_name = ?";
+
+    /** NaN while the slot does not exist yet or the database cannot be read: a scrape never fails on it. */
+    private double walBehind(String slot) {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.PreparedStatement q = c.prepareStatement(WAL_BEHIND)) {
+            q.setString(1, slot);
+            try (java.sql.ResultSet rs = q.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null ? rs.getDouble(1) : Double.NaN;
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.debugf("WAL behind the relay's slot %s: %s", slot, e.getMessage());
+            return Double.NaN;
+        }
     }
 
     /**
