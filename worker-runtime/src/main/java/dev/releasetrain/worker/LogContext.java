@@ -1,5 +1,6 @@
 package dev.releasetrain.worker;
 
+import dev.releasetrain.protocol.LogFields;
 import org.jboss.logging.MDC;
 
 /**
@@ -8,30 +9,26 @@ import org.jboss.logging.MDC;
  * through {@code %X{release}} and the like in a text format. Closing it removes them again.
  */
 public final class LogContext implements AutoCloseable {
-    public static final String RELEASE = "release";
-    public static final String STEP = "step";
-    public static final String ATTEMPT = "attempt";
-    public static final String COMMAND_ID = "commandId";
 
     private LogContext() {
     }
 
     /** Puts the command's identity in the context of this thread until {@link #close}. */
     public static LogContext of(String release, String step, int attempt, String commandId) {
-        MDC.put(RELEASE, release);
-        MDC.put(STEP, step);
-        MDC.put(ATTEMPT, Integer.toString(attempt));
+        MDC.put(LogFields.RELEASE, release);
+        MDC.put(LogFields.STEP, step);
+        MDC.put(LogFields.ATTEMPT, Integer.toString(attempt));
         if (commandId != null) {
-            MDC.put(COMMAND_ID, commandId);
+            MDC.put(LogFields.COMMAND_ID, commandId);
         }
         return new LogContext();
     }
 
     @Override
     public void close() {
-        MDC.remove(RELEASE);
-        MDC.remove(STEP);
-        MDC.remove(ATTEMPT);
-        MDC.remove(COMMAND_ID);
+        MDC.remove(LogFields.RELEASE);
+        MDC.remove(LogFields.STEP);
+        MDC.remove(LogFields.ATTEMPT);
+        MDC.remove(LogFields.COMMAND_ID);
     }
 }

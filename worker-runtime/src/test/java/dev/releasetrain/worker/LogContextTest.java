@@ -2,6 +2,7 @@ package dev.releasetrain.worker;
 
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.LogFields;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
@@ -36,8 +37,8 @@ class LogContextTest {
     private final Handler capture = new Handler() {
         @Override
         public void publish(LogRecord record) {
-            lines.add(new Line(record.getMessage(), str(MDC.get(LogContext.RELEASE)), str(MDC.get(LogContext.STEP)),
-                    str(MDC.get(LogContext.ATTEMPT)), str(MDC.get(LogContext.COMMAND_ID))));
+            lines.add(new Line(record.getMessage(), str(MDC.get(LogFields.RELEASE)), str(MDC.get(LogFields.STEP)),
+                    str(MDC.get(LogFields.ATTEMPT)), str(MDC.get(LogFields.COMMAND_ID))));
         }
 
         @Override
@@ -89,8 +90,8 @@ class LogContextTest {
         for (Line l : lines) {
             assertEquals(new Line(l.message(), "1.29.0", "git.resolve-head", "3", "1.29.0/git.resolve-head/3"), l);
         }
-        assertNull(MDC.get(LogContext.RELEASE), "the context ends with the command");
-        assertNull(MDC.get(LogContext.COMMAND_ID));
+        assertNull(MDC.get(LogFields.RELEASE), "the context ends with the command");
+        assertNull(MDC.get(LogFields.COMMAND_ID));
     }
 
     @Test

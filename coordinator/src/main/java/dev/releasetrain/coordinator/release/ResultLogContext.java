@@ -1,28 +1,25 @@
 package dev.releasetrain.coordinator.release;
 
 import dev.releasetrain.protocol.Envelope;
+import dev.releasetrain.protocol.LogFields;
 import dev.releasetrain.protocol.ReleaseEvent;
 import org.jboss.logging.MDC;
 
 /**
  * The release, step, attempt and command id of a step result in the logging context (MDC) while the coordinator
  * records it, so every line logged meanwhile carries them (fields of the JSON log, {@code %X{release}} in a text
- * format). The keys are the services' ({@code release}, {@code step}, {@code attempt}, {@code commandId}), so a
+ * format). The keys are the services' ({@link LogFields}), so a
  * command and its result are found together. Closing it removes them.
  */
 public final class ResultLogContext implements AutoCloseable {
-    public static final String RELEASE = "release";
-    public static final String STEP = "step";
-    public static final String ATTEMPT = "attempt";
-    public static final String COMMAND_ID = "commandId";
 
     private ResultLogContext() {
     }
 
     public static ResultLogContext of(Envelope result) {
-        MDC.put(RELEASE, result.releaseId());
+        MDC.put(LogFields.RELEASE, result.releaseId());
         ReleaseEvent d = result.data();
-        put(STEP, d.step());
+        put(LogFields.STEP, d.step());
         if (d instanceof ReleaseEvent.StepStarted s) {
             attempt(s.attempt(), s.commandId());
         } else if (d instanceof ReleaseEvent.StepProgress p) {
@@ -36,8 +33,8 @@ public final class ResultLogContext implements AutoCloseable {
     }
 
     private static void attempt(int attempt, String commandId) {
-        MDC.put(ATTEMPT, Integer.toString(attempt));
-        put(COMMAND_ID, commandId);
+        MDC.put(LogFields.ATTEMPT, Integer.toString(attempt));
+        put(LogFields.COMMAND_ID, commandId);
     }
 
     private static void put(String key, String value) {
@@ -48,9 +45,9 @@ public final class ResultLogContext implements AutoCloseable {
 
     @Override
     public void close() {
-        MDC.remove(RELEASE);
-        MDC.remove(STEP);
-        MDC.remove(ATTEMPT);
-        MDC.remove(COMMAND_ID);
+        MDC.remove(LogFields.RELEASE);
+        MDC.remove(LogFields.STEP);
+        MDC.remove(LogFields.ATTEMPT);
+        MDC.remove(LogFields.COMMAND_ID);
     }
 }
