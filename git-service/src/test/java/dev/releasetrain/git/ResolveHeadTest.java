@@ -46,6 +46,9 @@ class ResolveHeadTest {
     @TestHTTPResource("/q/health/ready")
     URL readiness;
 
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
     TestBus bus;
 
     @BeforeEach
@@ -72,6 +75,22 @@ class ResolveHeadTest {
         assertEquals(Map.of("branch", "master", "commit", headOfMaster()), succeeded.outputs());
         assertEquals("/release-train/git-service", result.source());
         assertEquals(release, result.releaseId());
+    }
+
+    @Test
+    void theStepRunShowsOnTheMetricsEndpoint() throws Exception {
+        String release = TestBus.freshReleaseId();
+        StepRequested command = TestBus.command("git", "git.resolve-head", Map.of("version", release));
+        bus.send(release, command);
+        bus.awaitOutcome(release, command.commandId());
+
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().lines().anyMatch(l -> l.startsWith("release_train_worker_step_seconds_count{")
+                && l.contains("step=\"git.resolve-head\"") && l.contains("outcome=\"succeeded\"") && !l.endsWith(" 0.0")),
+                "the service's step durations: " + scrape.body().lines().filter(l -> l.startsWith("release_train_")).toList());
+        assertTrue(scrape.body().contains("release_train_worker_step_seconds_bucket{"), "a histogram");
     }
 
     @Test
