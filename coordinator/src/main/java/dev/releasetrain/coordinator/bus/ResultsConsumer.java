@@ -8,6 +8,8 @@ import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
 import dev.releasetrain.protocol.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -75,7 +77,7 @@ public class ResultsConsumer implements ResultsBacklog {
     @Inject
     Config config;
     @Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
+    MeterRegistry registry;
     @ConfigProperty(name = "release-train.results.group-id", defaultValue = "coordinator")
     String groupId;
     @ConfigProperty(name = "release-train.results.enabled", defaultValue = "true")
@@ -114,7 +116,7 @@ public class ResultsConsumer implements ResultsBacklog {
         if (!enabled) {
             return;
         }
-        io.micrometer.core.instrument.Gauge.builder("release_train_results_consumer_lag_records", this, ResultsConsumer::lag)
+        Gauge.builder("release_train_results_consumer_lag_records", this, ResultsConsumer::lag)
                 .description("Results on release.results not yet read by this coordinator, over its partitions").register(registry);
         died = null;
         catchUp = new CatchUp(catchUpMaxWait);
