@@ -46,6 +46,9 @@ class ResolveHeadTest {
     @TestHTTPResource("/q/health/ready")
     URL readiness;
 
+    @TestHTTPResource("/q/metrics")
+    URL metrics;
+
     TestBus bus;
 
     @BeforeEach
@@ -75,6 +78,22 @@ class ResolveHeadTest {
     }
 
     @Test
+    void theStepRunShowsOnTheMetricsEndpoint() throws Exception {
+        String release = TestBus.freshReleaseId();
+        StepRequested command = TestBus.command("git", "git.resolve-head", Map.of("version", release));
+        bus.send(release, command);
+        bus.awaitOutcome(release, command.commandId());
+
+        HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(metrics.toURI()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, scrape.statusCode());
+        assertTrue(scrape.body().lines().anyMatch(l -> l.startsWith("release_train_worker_step_seconds_count{")
+                && l.contains("step=\"git.resolve-head\"") && l.contains("outcome=\"succeeded\"") && !l.endsWith(" 0.0")),
+                "the service's step durations: " + scrape.body().lines().filter(l -> l.startsWith("release_train_")).toList());
+        assertTrue(scrape.body().contains("release_train_worker_step_seconds_bucket{"), "a histogram");
+    }
+
+    @Test
     void garbageGoesToTheDeadLetterTopicWithAReasonAndTheNextCommandStillRuns() {
         String release = TestBus.freshReleaseId();
 
@@ -83,7 +102,7 @@ class ResolveHeadTest {
         StepRequested next = TestBus.command("git", "git.resolve-head", Map.of("version", release));
         bus.send(release, next);
 
-        String reason = TestBus.headers(dead).get("dead-letter-reason");
+        String reason = TestBus.headers(dead).get(Topics.DEAD_LETTER_REASON);
         assertTrue(reason.contains("undecodable message") && reason.contains("missing header ce_specversion"), reason);
         assertEquals("not a cloud event", new String(dead.value(), StandardCharsets.UTF_8));
         assertInstanceOf(StepSucceeded.class, TestBus.result(bus.awaitOutcome(release, next.commandId())).data());
@@ -96,7 +115,7 @@ class ResolveHeadTest {
         bus.send(release, TestBus.command("git", "git.no-such-step", Map.of("version", release)));
         ConsumerRecord<String, byte[]> dead = bus.awaitDeadLetter(r -> release.equals(r.key()));
 
-        String reason = TestBus.headers(dead).get("dead-letter-reason");
+        String reason = TestBus.headers(dead).get(Topics.DEAD_LETTER_REASON);
         assertTrue(reason.contains("no handler for step 'git.no-such-step'"), reason);
         assertTrue(reason.contains("git.cut-release-branch") && reason.contains("git.resolve-head"), reason);
     }

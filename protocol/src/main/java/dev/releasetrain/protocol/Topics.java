@@ -17,6 +17,11 @@ public final class Topics {
      * strategy gives it (the workers' parked commands), which the coordinator's results consumer and relay use too.
      */
     public static final String DEAD_LETTER_REASON = "dead-letter-reason";
+    /** On a dead letter: the topic the record came from, or was bound for when Kafka refused it. */
+    public static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
+    /** On a dead letter of a record that came from a topic: its partition and offset there. */
+    public static final String DEAD_LETTER_PARTITION = "dead-letter-partition";
+    public static final String DEAD_LETTER_OFFSET = "dead-letter-offset";
     public static final String COMMANDS_PREFIX = "release.commands.";
 
     public static final List<String> SERVICES = List.of("git", "deploy", "cdn", "notify");

@@ -50,6 +50,7 @@ public class CommandConsumer {
             partition.ifPresent(inFlight::ended);
         }
         if (disposition instanceof StepDispatcher.Disposition.Rejected rejected) {
+            WorkerMetrics.deadLettered(kafka.map(IncomingKafkaRecordMetadata::getTopic).orElse(null));
             return message.nack(new RejectedCommand(rejected.reason()));
         }
         return message.ack();

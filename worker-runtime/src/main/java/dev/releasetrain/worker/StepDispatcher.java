@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
@@ -116,13 +117,21 @@ public class StepDispatcher {
         // installation, or this one after its database was reset, uses again; the command event's id is new at
         // each append and the same at each redelivery. Together they name this one command.
         String once = request.commandId() + "@" + command.id();
+        try (LogContext context = LogContext.of(command.releaseId(), request.step(), request.attempt(), request.commandId())) {
+            return claimAndRun(command.releaseId(), request, handler.get(), about, once);
+        }
+    }
+
+    private Disposition claimAndRun(String releaseId, StepRequested request, StepHandler handler, String about, String once) {
         switch (log.claim(once)) {
             case COMPLETED -> {
                 LOG.infof("skipping %s: already completed by this service (redelivery)", redactor.redact(about));
+                WorkerMetrics.skipped();
                 return new Disposition.Skipped("already completed");
             }
             case IN_PROGRESS -> {
                 LOG.infof("skipping %s: in progress on this instance (redelivery)", redactor.redact(about));
+                WorkerMetrics.skipped();
                 return new Disposition.Skipped("in progress");
             }
             case CLAIMED -> {
@@ -131,10 +140,10 @@ public class StepDispatcher {
         }
         // Commands of one release share a partition, so they reach this instance; running the attempts of
         // one step one at a time keeps a handler's check-before-acting sound against a parallel attempt.
-        String stepKey = command.releaseId() + "/" + request.step();
+        String stepKey = releaseId + "/" + request.step();
         stepLocks.lock(stepKey);
         try {
-            return run(command.releaseId(), request, handler.get(), about, once);
+            return run(releaseId, request, handler, about, once);
         } finally {
             stepLocks.unlock(stepKey);
         }
@@ -182,6 +191,9 @@ public class StepDispatcher {
                     worker.instance(), began);
             LOG.warnf("failed %s (%s): %s", redactor.redact(about), f.retryable() ? "retryable" : "not retryable", reason);
         }
+        WorkerMetrics.ran(request.step(), resultData instanceof StepSucceeded ? "succeeded"
+                        : ((StepFailed) resultData).retryable() ? "failed_retryable" : "failed",
+                Duration.between(began, Instant.now()));
         Envelope result = event(releaseId, resultData);
         ChaosHalt.reached(worker.service() + ".after-call"); // off unless the chaos run armed it
         try {

@@ -1,5 +1,9 @@
 package dev.releasetrain.coordinator.api;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
@@ -29,7 +33,6 @@ import jakarta.ws.rs.sse.SseEventSink;
 
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -78,6 +81,12 @@ public class ReleaseResource {
                            @JsonInclude(JsonInclude.Include.NON_EMPTY) java.util.Set<String> editable) {
     }
 
+    /** A row of {@code GET /releases}; {@code currentSteps} are running, waiting or failed. */
+    public record ReleaseSummary(String version, String status, String kind, String runbook, String failedStep,
+                                 String startedBy, java.time.Instant startedAt, java.time.Instant endedAt,
+                                 List<String> currentSteps) {
+    }
+
     public record ReleaseView(String version, String kind, String status, String runbook, String failedStep, String reason,
                               Map<String, String> variables, long events, List<StepView> steps) {
         static ReleaseView of(ReleaseState s) {
@@ -91,6 +100,11 @@ public class ReleaseResource {
         }
     }
 
+    @Operation(summary = "Start a release", description = "{} starts the next minor after the newest release; a version, a kind (minor or patch) and a runbook may be given.")
+    @APIResponse(responseCode = "202", description = "Started; Location names the release", content = @Content(schema = @Schema(implementation = ReleaseView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, a version not greater than the released ones, a patch of a line with no completed release, or a runbook of another kind")
+    @APIResponse(responseCode = "409", description = "The version exists")
+    @APIResponse(responseCode = "413", description = "The body is larger than the limit")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.RELEASE_MANAGER)
@@ -112,9 +126,11 @@ public class ReleaseResource {
         return Response.accepted(ReleaseView.of(started)).location(location).build();
     }
 
+    @Operation(summary = "List releases", description = "Every release, newest first.")
+    @APIResponse(responseCode = "200", description = "The releases", content = @Content(schema = @Schema(implementation = ReleaseSummary.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
     @GET
     @RolesAllowed(Roles.VIEWER)
-    public List<Map<String, Object>> list() {
+    public List<ReleaseSummary> list() {
         List<ReleaseState> states = new ArrayList<>();
         for (String id : log.releaseIds()) {
             releases.state(id).ifPresent(states::add);
@@ -127,27 +143,24 @@ public class ReleaseResource {
             }
         });
         Map<ReleaseDates.At, java.time.Instant> times = dates.of(wanted);
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<ReleaseSummary> out = new ArrayList<>();
         for (ReleaseState s : states) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("version", s.version());
-            row.put("status", s.status().name().toLowerCase());
-            row.put("kind", s.kind());
-            row.put("runbook", s.runbook().name());
-            row.put("failedStep", s.failedStep());
-            row.put("startedBy", s.startedBy());
-            row.put("startedAt", times.get(new ReleaseDates.At(s.releaseId(), 1)));
-            row.put("endedAt", s.finished() ? times.get(new ReleaseDates.At(s.releaseId(), s.lastSeq())) : null);
-            row.put("currentSteps", s.steps().values().stream()
-                    .filter(st -> st.status().inFlight() || st.status().failed()
-                            || st.status() == ReleaseState.StepStatus.AWAITING_APPROVAL
-                            || st.status() == ReleaseState.StepStatus.RETRY_SCHEDULED)
-                    .map(ReleaseState.StepState::id).toList());
-            out.add(row);
+            out.add(new ReleaseSummary(s.version(), s.status().name().toLowerCase(), s.kind(), s.runbook().name(),
+                    s.failedStep(), s.startedBy(), times.get(new ReleaseDates.At(s.releaseId(), 1)),
+                    s.finished() ? times.get(new ReleaseDates.At(s.releaseId(), s.lastSeq())) : null,
+                    s.steps().values().stream()
+                            .filter(st -> st.status().inFlight() || st.status().failed()
+                                    || st.status() == ReleaseState.StepStatus.AWAITING_APPROVAL
+                                    || st.status() == ReleaseState.StepStatus.RETRY_SCHEDULED)
+                            .map(ReleaseState.StepState::id).toList()));
         }
         return out;
     }
 
+    @Operation(summary = "A release and each of its steps")
+    @APIResponse(responseCode = "200", description = "The release", content = @Content(schema = @Schema(implementation = ReleaseView.class)))
+    @APIResponse(responseCode = "400", description = "Not a version")
+    @APIResponse(responseCode = "404", description = "No such release")
     @GET
     @Path("/{version}")
     @RolesAllowed(Roles.VIEWER)
@@ -155,6 +168,10 @@ public class ReleaseResource {
         return ReleaseView.of(existing(version));
     }
 
+    @Operation(summary = "The release's timeline", description = "Per step, each attempt with its requested, started and ended times, queue and run time; the gates; the critical path.")
+    @APIResponse(responseCode = "200", description = "The timeline", content = @Content(schema = @Schema(implementation = Timeline.class)))
+    @APIResponse(responseCode = "400", description = "Not a version")
+    @APIResponse(responseCode = "404", description = "No such release")
     @GET
     @Path("/{version}/timeline")
     @RolesAllowed(Roles.VIEWER)
@@ -163,6 +180,11 @@ public class ReleaseResource {
         return Timeline.of(version, log.read(version));
     }
 
+    @Operation(summary = "Follow the release live (Server-Sent Events)", description = "One SSE event per event of the release log; its id is the event's position, and Last-Event-ID resumes right after it. The stream of a completed or cancelled release ends after its last event.")
+    @APIResponse(responseCode = "200", description = "The event stream", content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "Not a version, or a Last-Event-ID that is not a position")
+    @APIResponse(responseCode = "404", description = "No such release")
+    @APIResponse(responseCode = "429", description = "Too many open streams for the caller or in all")
     @GET
     @Path("/{version}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
@@ -174,6 +196,11 @@ public class ReleaseResource {
         streams.follow(version, after, currentUser.name(), sink, sse);
     }
 
+    @Operation(summary = "Retry a failed step", description = "A new attempt of the step; edited params replace the step's own (only those the runbook marks editable).")
+    @APIResponse(responseCode = "202", description = "Retrying", content = @Content(schema = @Schema(implementation = ReleaseView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body or a parameter that may not be edited")
+    @APIResponse(responseCode = "404", description = "No such release or step")
+    @APIResponse(responseCode = "409", description = "The step has not failed")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/steps/{step}/retry")
@@ -194,6 +221,11 @@ public class ReleaseResource {
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
     }
 
+    @Operation(summary = "Approve a waiting gate", description = "break-the-release: an approver who did not start the release; release-day before its time: the release owner.")
+    @APIResponse(responseCode = "202", description = "Approved", content = @Content(schema = @Schema(implementation = ReleaseView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body")
+    @APIResponse(responseCode = "404", description = "No such release or gate")
+    @APIResponse(responseCode = "409", description = "The gate is not waiting")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/gates/{gate}/approve")
@@ -211,6 +243,11 @@ public class ReleaseResource {
         return Response.accepted(ReleaseView.of(releases.state(version).orElseThrow())).build();
     }
 
+    @Operation(summary = "Cancel a release")
+    @APIResponse(responseCode = "202", description = "Cancelled", content = @Content(schema = @Schema(implementation = ReleaseView.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body")
+    @APIResponse(responseCode = "404", description = "No such release")
+    @APIResponse(responseCode = "409", description = "Already completed or cancelled")
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Path("/{version}/cancel")

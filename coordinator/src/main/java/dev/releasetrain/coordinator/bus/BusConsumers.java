@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.bus;
 
+import dev.releasetrain.coordinator.metrics.BusMetrics;
 import dev.releasetrain.protocol.KafkaHeaders;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
@@ -50,9 +51,9 @@ public class BusConsumers {
                 record.topic(), record.partition(), record.offset(), Topics.DEAD_LETTER, reason);
         RecordHeaders headers = new RecordHeaders(record.headers().toArray());
         headers.add(Topics.DEAD_LETTER_REASON, String.valueOf(reason).getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-topic", record.topic().getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-partition", Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
-        headers.add("dead-letter-offset", Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DEAD_LETTER_TOPIC, record.topic().getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DEAD_LETTER_PARTITION, Integer.toString(record.partition()).getBytes(StandardCharsets.UTF_8));
+        headers.add(Topics.DEAD_LETTER_OFFSET, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
         CompletableFuture<Void> acked = new CompletableFuture<>();
         Message<byte[]> message = Message.of(record.value() == null ? new byte[0] : record.value())
                 .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(record.key()).withHeaders(headers).build())
@@ -67,6 +68,7 @@ public class BusConsumers {
         deadLetters.send(message);
         try {
             acked.get(30, TimeUnit.SECONDS);
+            BusMetrics.deadLettered(record.topic());
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot park a bad record on " + Topics.DEAD_LETTER + ": " + e, e);
         }

@@ -1,12 +1,15 @@
 package dev.releasetrain.coordinator.bus;
 
 import dev.releasetrain.coordinator.release.Releases;
+import dev.releasetrain.coordinator.release.ResultLogContext;
 import dev.releasetrain.coordinator.release.ResultsBacklog;
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
 import dev.releasetrain.protocol.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,6 +76,8 @@ public class ResultsConsumer implements ResultsBacklog {
     BusConsumers bus;
     @Inject
     Config config;
+    @Inject
+    MeterRegistry registry;
     @ConfigProperty(name = "release-train.results.group-id", defaultValue = "coordinator")
     String groupId;
     @ConfigProperty(name = "release-train.results.enabled", defaultValue = "true")
@@ -102,6 +107,8 @@ public class ResultsConsumer implements ResultsBacklog {
     private volatile CatchUp catchUp;
     /** When a poll last returned (System.nanoTime). */
     private volatile long lastPoll;
+    /** Records behind the end of this consumer's partitions after its last poll (a metric). */
+    private volatile long lag;
     /** Offsets of results recorded but not committed yet; used by the consumer's thread only. */
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
 
@@ -109,6 +116,8 @@ public class ResultsConsumer implements ResultsBacklog {
         if (!enabled) {
             return;
         }
+        Gauge.builder("release_train_results_consumer_lag_records", this, ResultsConsumer::lag)
+                .description("Results on release.results not yet read by this coordinator, over its partitions").register(registry);
         died = null;
         catchUp = new CatchUp(catchUpMaxWait);
         lastPoll = System.nanoTime();
@@ -157,6 +166,7 @@ public class ResultsConsumer implements ResultsBacklog {
             while (running) {
                 ConsumerRecords<String, byte[]> polled = c.poll(Duration.ofMillis(uncommitted.isEmpty() ? 1_000 : commitIntervalMs));
                 lastPoll = System.nanoTime();
+                lag = lagOf(c);
                 if (polled.isEmpty()) {
                     catchUp.recorded(c);
                     commit(c);
@@ -197,6 +207,20 @@ public class ResultsConsumer implements ResultsBacklog {
             }
             c.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Records behind the end of the partitions, as the consumer last learnt from a fetch (no request to the broker). */
+    private static long lagOf(KafkaConsumer<String, byte[]> c) {
+        long behind = 0;
+        for (TopicPartition tp : c.assignment()) {
+            behind += c.currentLag(tp).orElse(0);
+        }
+        return behind;
+    }
+
+    /** Results waiting on release.results for this consumer after its last poll: a metric. */
+    public long lag() {
+        return lag;
     }
 
     /** Commits the recorded offsets, if any, without waiting for the broker's answer. */
@@ -244,7 +268,9 @@ public class ResultsConsumer implements ResultsBacklog {
             }
             String refusal = ResultChecks.refusal(result);
             if (refusal != null) {
-                bus.deadLetter(record, "cannot be recorded: " + refusal);
+                try (ResultLogContext context = ResultLogContext.of(result)) {
+                    bus.deadLetter(record, "cannot be recorded: " + refusal);
+                }
             } else {
                 results.add(result);
                 sources.add(record);
@@ -275,18 +301,22 @@ public class ResultsConsumer implements ResultsBacklog {
                 }
                 return;
             }
-            if (!ResultChecks.fromTheDatabase(e)) {
-                LOG.errorf(e, "recording result %s failed", results.get(0).id());
+            try (ResultLogContext context = ResultLogContext.of(results.get(0))) {
+                if (!ResultChecks.fromTheDatabase(e)) {
+                    LOG.errorf(e, "recording result %s failed", results.get(0).id());
+                }
+                bus.deadLetter(sources.get(0), (ResultChecks.fromTheDatabase(e) ? "the release log refused it: " : "recording failed: ") + e.getMessage());
             }
-            bus.deadLetter(sources.get(0), (ResultChecks.fromTheDatabase(e) ? "the release log refused it: " : "recording failed: ") + e.getMessage());
             return;
         }
         for (int i = 0; i < outcomes.size(); i++) {
             Releases.Outcome outcome = outcomes.get(i);
             if (!outcome.accepted()) {
                 Envelope e = results.get(i);
-                bus.deadLetter(sources.get(i), "refused by release " + ResultChecks.printable(e.releaseId()) + ": "
-                        + outcome.rejection().message());
+                try (ResultLogContext context = ResultLogContext.of(e)) {
+                    bus.deadLetter(sources.get(i), "refused by release " + ResultChecks.printable(e.releaseId()) + ": "
+                            + outcome.rejection().message());
+                }
             }
         }
     }

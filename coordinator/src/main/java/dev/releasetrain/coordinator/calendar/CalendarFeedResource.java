@@ -1,5 +1,9 @@
 package dev.releasetrain.coordinator.calendar;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.releasetrain.coordinator.security.Roles;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
@@ -32,6 +36,8 @@ public class CalendarFeedResource {
     @Inject
     Clock clock;
 
+    @Operation(summary = "The release calendar as an iCalendar feed")
+    @APIResponse(responseCode = "200", description = "The feed", content = @Content(mediaType = TEXT_CALENDAR, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)))
     @GET
     @Produces(TEXT_CALENDAR)
     public Response feed() {

@@ -1,5 +1,9 @@
 package dev.releasetrain.coordinator.calendar;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.releasetrain.coordinator.security.CurrentUser;
 import dev.releasetrain.coordinator.security.Roles;
 import io.smallrye.common.annotation.Blocking;
@@ -41,6 +45,8 @@ public class CalendarFeedUrlResource {
     public record FeedUrl(String url) {
     }
 
+    @Operation(summary = "A secret calendar feed URL for the caller", description = "Replaces the caller's earlier URL; the secret is shown only in this answer.")
+    @APIResponse(responseCode = "200", description = "The URL", content = @Content(schema = @Schema(implementation = FeedUrl.class)))
     @POST
     public FeedUrl issue(@Context UriInfo uri) {
         String person = user.name();
@@ -52,6 +58,8 @@ public class CalendarFeedUrlResource {
                 + "/" + secret + ".ics");
     }
 
+    @Operation(summary = "Revoke the caller's calendar feed URL")
+    @APIResponse(responseCode = "204", description = "The URL no longer works")
     @DELETE
     public Response revoke() {
         String person = user.name();

@@ -1,5 +1,9 @@
 package dev.releasetrain.coordinator.calendar;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.coordinator.api.ApiError;
 import dev.releasetrain.coordinator.security.Roles;
@@ -40,6 +44,9 @@ public class CalendarResource {
         }
     }
 
+    @Operation(summary = "The release calendar of a year", description = "Per month: the code freeze, break-the-release and release day, moved for holidays.")
+    @APIResponse(responseCode = "200", description = "The year's months", content = @Content(schema = @Schema(implementation = MonthView.class, type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY)))
+    @APIResponse(responseCode = "400", description = "Not a year")
     @GET
     @Path("/{year}")
     public List<MonthView> year(@PathParam("year") String year) {

@@ -1,5 +1,9 @@
 package dev.releasetrain.coordinator.calendar;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.releasetrain.coordinator.api.ApiError;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.PermitAll;
@@ -33,6 +37,9 @@ public class SubscribedCalendarFeedResource {
     @Inject
     Clock clock;
 
+    @Operation(summary = "The calendar feed at a secret URL", description = "For calendar apps, which send no token: the secret in the path is the credential.")
+    @APIResponse(responseCode = "200", description = "The feed", content = @Content(mediaType = CalendarFeedResource.TEXT_CALENDAR, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.STRING)))
+    @APIResponse(responseCode = "404", description = "An unknown, replaced or revoked secret")
     @GET
     @Path("/{secret}.ics")
     @Produces(CalendarFeedResource.TEXT_CALENDAR)

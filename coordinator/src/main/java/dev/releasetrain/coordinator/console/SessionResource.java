@@ -1,5 +1,9 @@
 package dev.releasetrain.coordinator.console;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import dev.releasetrain.coordinator.api.ApiError;
 import dev.releasetrain.coordinator.security.ApiTokens;
 import dev.releasetrain.coordinator.security.StaticTokenAuthenticationMechanism;
@@ -50,6 +54,9 @@ public class SessionResource {
     @Inject
     SecurityIdentity identity;
 
+    @Operation(summary = "Sign in to the console", description = "Exchanges the bearer token for an HttpOnly, SameSite=Strict session cookie.")
+    @APIResponse(responseCode = "200", description = "Signed in; the cookie is set", content = @Content(schema = @Schema(implementation = SessionView.class)))
+    @APIResponse(responseCode = "400", description = "No bearer token")
     @POST
     @Authenticated
     public Response signIn(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @Context UriInfo uri) {
@@ -70,6 +77,8 @@ public class SessionResource {
                 .cookie(cookie(issued.id(), (int) maxAge, uri)).build();
     }
 
+    @Operation(summary = "Who is signed in", description = "With the session's CSRF token for a cookie session.")
+    @APIResponse(responseCode = "200", description = "The caller", content = @Content(schema = @Schema(implementation = SessionView.class)))
     @GET
     @Authenticated
     public SessionView whoAmI() {
@@ -77,6 +86,8 @@ public class SessionResource {
         return new SessionView(identity.getPrincipal().getName(), sorted(identity.getRoles()), csrf, null);
     }
 
+    @Operation(summary = "Sign out of the console")
+    @APIResponse(responseCode = "204", description = "Signed out; the cookie is cleared")
     @DELETE
     @PermitAll
     public Response signOut(@CookieParam(SessionCookieMechanism.COOKIE) String id, @Context UriInfo uri) {

@@ -6,6 +6,8 @@ import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -23,8 +25,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -51,6 +53,8 @@ public class EventStreams implements AppendListener {
     ReleaseLog log;
     @Inject
     RemoteAppends feed;
+    @Inject
+    MeterRegistry registry;
 
     /** Open streams a caller (a token's holder) may have at once; one more is refused with 429. */
     @ConfigProperty(name = "release-train.live.max-streams-per-caller", defaultValue = "20")
@@ -75,6 +79,8 @@ public class EventStreams implements AppendListener {
             t.setDaemon(true);
             return t;
         });
+        Gauge.builder("release_train_sse_streams_open", this, EventStreams::openStreams)
+                .description("Live event streams (GET /releases/{version}/events) open on this coordinator").register(registry);
     }
 
     /** A stream refused: the caller, or everyone, has as many streams open as allowed. */

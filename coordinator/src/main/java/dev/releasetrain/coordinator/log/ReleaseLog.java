@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -383,6 +384,30 @@ public class ReleaseLog {
             }
         } catch (SQLException ex) {
             throw new IllegalStateException("release " + releaseId + ": cannot read the release log: " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * How many releases end their stream, so far, with each of {@code types} as the latest of them: given the
+     * events that open, halt, reopen and end a release, the count of releases in each status.
+     */
+    public Map<String, Long> latestOfTypes(List<String> types) {
+        String marks = String.join(",", java.util.Collections.nCopies(types.size(), "?"));
+        String sql = "select type, count(*) from (select distinct on (release_id) release_id, type from release_events"
+                + " where type in (" + marks + ") order by release_id, seq desc) latest group by type";
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(sql)) {
+            for (int i = 0; i < types.size(); i++) {
+                q.setString(i + 1, types.get(i));
+            }
+            Map<String, Long> counts = new java.util.HashMap<>();
+            try (ResultSet rs = q.executeQuery()) {
+                while (rs.next()) {
+                    counts.put(rs.getString(1), rs.getLong(2));
+                }
+            }
+            return counts;
+        } catch (SQLException ex) {
+            throw new IllegalStateException("cannot read the release log: " + ex.getMessage(), ex);
         }
     }
 

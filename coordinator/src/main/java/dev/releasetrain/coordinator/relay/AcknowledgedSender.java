@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import dev.releasetrain.coordinator.metrics.BusMetrics;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -126,6 +127,8 @@ final class AcknowledgedSender implements AutoCloseable {
             }
             if (outage == null) {
                 if (refused.isEmpty()) {
+                    records.stream().filter(r -> Topics.DEAD_LETTER.equals(r.topic()))
+                            .forEach(r -> BusMetrics.deadLettered(deadLetterSource(r)));
                     return;
                 }
                 continue; // wait for the dead letters
@@ -142,6 +145,12 @@ final class AcknowledgedSender implements AutoCloseable {
             }
             sends = sendAll(records);
         }
+    }
+
+    /** The topic a dead letter was bound for, or the release log when its row could not be read. */
+    private static String deadLetterSource(ProducerRecord<String, byte[]> deadLetter) {
+        var header = deadLetter.headers().lastHeader(RelayRecords.DEAD_LETTER_TOPIC);
+        return header == null ? "release_events" : new String(header.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Whether a send made elsewhere (a fast send) was acknowledged; waits for it as long as the relay runs. */

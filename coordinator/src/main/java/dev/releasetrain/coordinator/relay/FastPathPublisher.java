@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import dev.releasetrain.coordinator.metrics.BusMetrics;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent;
 import dev.releasetrain.protocol.Topics;
@@ -73,6 +74,7 @@ final class FastPathPublisher {
                         acked.completeExceptionally(error);
                     } else if (pending.decrementAndGet() == 0) {
                         acked.complete(null);
+                        BusMetrics.published(BusMetrics.FAST, e.time());
                     }
                 };
                 for (ProducerRecord<String, byte[]> r : records) {

@@ -28,7 +28,7 @@ import java.util.Map;
 final class RelayRecords {
     static final String LOG_POSITION = "rt_release_log_position";
     /** On a dead letter of a record Kafka refused: the topic it was meant for. */
-    static final String DEAD_LETTER_TOPIC = "dead-letter-topic";
+    static final String DEAD_LETTER_TOPIC = Topics.DEAD_LETTER_TOPIC;
     /** On a dead letter whose value was left out: the value's size in bytes. */
     static final String DEAD_LETTER_SIZE = "dead-letter-size";
     /** A refused record's value travels with its dead letter up to this size. */

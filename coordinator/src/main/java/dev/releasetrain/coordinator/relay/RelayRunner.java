@@ -2,17 +2,25 @@ package dev.releasetrain.coordinator.relay;
 
 import dev.releasetrain.coordinator.log.AppendListener;
 import dev.releasetrain.protocol.Envelope;
+import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.List;
 
 /**
@@ -47,6 +55,11 @@ public class RelayRunner implements AppendListener {
     @io.smallrye.common.annotation.Identifier("default-kafka-broker")
     java.util.Map<String, Object> kafkaConfig;
 
+    @Inject
+    AgroalDataSource dataSource;
+    @Inject
+    MeterRegistry registry;
+
     private volatile Relay relay;
 
     void start(@Observes StartupEvent ev) {
@@ -57,6 +70,25 @@ public class RelayRunner implements AppendListener {
         RelayConfig base = RelayConfig.fromJdbcUrl(jdbcUrl, user, password, kafka).withKafkaSettings(kafkaConfig);
         relay = Relay.start(base.withPollIntervalMs(pollIntervalMs));
         relay.fastPath(fastPath);
+        Gauge.builder("release_train_relay_wal_behind_bytes", this, r -> r.walBehind(base.slotName()))
+                .description("WAL bytes written since the relay's replication slot last confirmed a position")
+                .register(registry);
+    }
+
+    private static final String WAL_BEHIND = "select pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)"
+            + " from pg_replication_slots where slot_name = ?";
+
+    /** NaN while the slot does not exist yet or the database cannot be read: a scrape never fails on it. */
+    private double walBehind(String slot) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement q = c.prepareStatement(WAL_BEHIND)) {
+            q.setString(1, slot);
+            try (ResultSet rs = q.executeQuery()) {
+                return rs.next() && rs.getObject(1) != null ? rs.getDouble(1) : Double.NaN;
+            }
+        } catch (SQLException e) {
+            LOG.debugf("WAL behind the relay's slot %s: %s", slot, e.getMessage());
+            return Double.NaN;
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.releasetrain.coordinator.relay;
 
+import dev.releasetrain.coordinator.metrics.BusMetrics;
 import io.debezium.engine.DebeziumEngine;
 import io.debezium.engine.RecordChangeEvent;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -50,6 +51,7 @@ final class WalPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>(changes.size() * 2);
         List<Future<RecordMetadata>> sends = new ArrayList<>(changes.size() * 2);
         List<ReleaseLogRow.Key> keys = new ArrayList<>(changes.size());
+        List<ReleaseLogRow> published = new ArrayList<>(); // the events this relay sent itself, for the metrics
         for (RecordChangeEvent<SourceRecord> change : changes) {
             keys.add(RelayRecords.insertedKey(change.record()));
         }
@@ -75,6 +77,7 @@ final class WalPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     List<ProducerRecord<String, byte[]>> own = RelayRecords.of(key, rows.get(key.position()));
                     records.addAll(own);
                     sends.addAll(sender.sendAll(own));
+                    published.add(rows.get(key.position()));
                     continue;
                 }
             }
@@ -90,9 +93,13 @@ final class WalPublisher implements DebeziumEngine.ChangeConsumer<RecordChangeEv
                     sends.addAll(sender.sendAll(own));
                 }
                 records.addAll(own);
+                published.add(rows.get(key.position()));
             }
         }
         sender.untilAcknowledged(records, sends);
+        for (ReleaseLogRow row : published) {
+            BusMetrics.published(BusMetrics.CDC, row == null ? null : row.occurredAt());
+        }
         for (RecordChangeEvent<SourceRecord> change : changes) {
             committer.markProcessed(change);
         }

@@ -174,10 +174,12 @@ public class Releases {
 
     /** Records a service's result (deduplicated by event id) and appends what follows from it. */
     public Outcome record(Envelope result) {
-        if (log.contains(result.id())) {
-            return new Outcome(List.of(), null, true);
+        try (ResultLogContext context = ResultLogContext.of(result)) {
+            if (log.contains(result.id())) {
+                return new Outcome(List.of(), null, true);
+            }
+            return handle(result.releaseId(), new ReleaseCommand.RecordResult(result));
         }
-        return handle(result.releaseId(), new ReleaseCommand.RecordResult(result));
     }
 
     /**
@@ -200,49 +202,9 @@ public class Releases {
         List<Outcome> outcomes = new ArrayList<>(results.size());
         Set<String> seen = new java.util.HashSet<>();
         for (Envelope result : results) {
-            if (!seen.add(normalized(result.id()))) {
-                outcomes.add(new Outcome(List.of(), null, true));
-                continue;
+            try (ResultLogContext context = ResultLogContext.of(result)) {
+                decideOne(result, now, seen, before, after, appends, outcomes);
             }
-            String releaseId = result.releaseId();
-            ReleaseState state = after.computeIfAbsent(releaseId, id -> {
-                ReleaseState s = cache.get(id);
-                return s != null ? s : current(id);
-            });
-            before.putIfAbsent(releaseId, state);
-            Decision decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
-            if (decision.rejected() && !appends.containsKey(releaseId)) {
-                // the cached state may be behind: another instance appended (it records results of the
-                // same group, answers REST and fires timers); the stream as it is now decides
-                ReleaseState fresh = current(releaseId);
-                if (fresh.lastSeq() != state.lastSeq()) {
-                    state = fresh;
-                    before.put(releaseId, fresh);
-                    after.put(releaseId, fresh);
-                    decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
-                }
-            }
-            if (decision.repeated()) {
-                outcomes.add(new Outcome(List.of(), null, true));
-                continue;
-            }
-            if (decision.rejected()) {
-                // most often a redelivered result that the state has moved past: then it is a duplicate
-                outcomes.add(log.contains(result.id()) ? new Outcome(List.of(), null, true) : new Outcome(List.of(), decision.rejection(), false));
-                continue;
-            }
-            List<Envelope> appended = new ArrayList<>(1 + decision.events().size());
-            long seq = state.lastSeq();
-            appended.add(ReleaseLog.stored(result, ++seq));
-            for (ReleaseEvent e : decision.events()) {
-                appended.add(ReleaseLog.stored(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e), ++seq));
-            }
-            for (Envelope e : appended) {
-                state = machine.evolve(state, e);
-            }
-            after.put(releaseId, state);
-            appends.computeIfAbsent(releaseId, id -> new ArrayList<>()).addAll(appended);
-            outcomes.add(new Outcome(appended, null, false));
         }
         if (appends.isEmpty()) {
             return outcomes;
@@ -261,6 +223,54 @@ public class Releases {
             return one;
         }
         return outcomes;
+    }
+
+    /** Decides on one result of a batch from the state the batch left its release in (see {@link #recordAll}). */
+    private void decideOne(Envelope result, Instant now, Set<String> seen, Map<String, ReleaseState> before,
+                           Map<String, ReleaseState> after, Map<String, List<Envelope>> appends, List<Outcome> outcomes) {
+        if (!seen.add(normalized(result.id()))) {
+            outcomes.add(new Outcome(List.of(), null, true));
+            return;
+        }
+        String releaseId = result.releaseId();
+        ReleaseState state = after.computeIfAbsent(releaseId, id -> {
+            ReleaseState s = cache.get(id);
+            return s != null ? s : current(id);
+        });
+        before.putIfAbsent(releaseId, state);
+        Decision decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
+        if (decision.rejected() && !appends.containsKey(releaseId)) {
+            // the cached state may be behind: another instance appended (it records results of the
+            // same group, answers REST and fires timers); the stream as it is now decides
+            ReleaseState fresh = current(releaseId);
+            if (fresh.lastSeq() != state.lastSeq()) {
+                state = fresh;
+                before.put(releaseId, fresh);
+                after.put(releaseId, fresh);
+                decision = machine.decide(state, new ReleaseCommand.RecordResult(result), now);
+            }
+        }
+        if (decision.repeated()) {
+            outcomes.add(new Outcome(List.of(), null, true));
+            return;
+        }
+        if (decision.rejected()) {
+            // most often a redelivered result that the state has moved past: then it is a duplicate
+            outcomes.add(log.contains(result.id()) ? new Outcome(List.of(), null, true) : new Outcome(List.of(), decision.rejection(), false));
+            return;
+        }
+        List<Envelope> appended = new ArrayList<>(1 + decision.events().size());
+        long seq = state.lastSeq();
+        appended.add(ReleaseLog.stored(result, ++seq));
+        for (ReleaseEvent e : decision.events()) {
+            appended.add(ReleaseLog.stored(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e), ++seq));
+        }
+        for (Envelope e : appended) {
+            state = machine.evolve(state, e);
+        }
+        after.put(releaseId, state);
+        appends.computeIfAbsent(releaseId, id -> new ArrayList<>()).addAll(appended);
+        outcomes.add(new Outcome(appended, null, false));
     }
 
     private static String normalized(String eventId) {
