@@ -70,7 +70,8 @@ public class ReleaseResource {
 
     /**
      * A step by its runbook node id; {@code action} the handler it reuses ({@code uses:}), absent when its own;
-     * {@code editable} the parameters a retry may change, absent when none.
+     * {@code editable} the parameters a retry may change, absent when none. A gate waiting again gives in
+     * {@code reason} why its approval no longer holds.
      */
     public record StepView(String step, String service, String status, int attempt, String reason,
                            Map<String, Object> outputs,
@@ -83,7 +84,7 @@ public class ReleaseResource {
         static ReleaseView of(ReleaseState s) {
             List<StepView> steps = new ArrayList<>();
             s.steps().values().forEach(st -> steps.add(new StepView(st.id(), st.service(),
-                    st.status().label(), st.attempt(), st.reason(), st.outputs(),
+                    st.status().label(), st.attempt(), st.reason() == null ? st.voided() : st.reason(), st.outputs(),
                     s.runbook().step(st.id()).map(StepDefinition::uses).orElse(null),
                     s.runbook().step(st.id()).map(StepDefinition::editable).orElse(java.util.Set.of()))));
             return new ReleaseView(s.version(), s.kind(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
