@@ -3,6 +3,7 @@ package dev.releasetrain.coordinator.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.plan.ReleasePlans;
 import dev.releasetrain.coordinator.release.Decision;
 import dev.releasetrain.coordinator.release.ReleaseState;
 import dev.releasetrain.coordinator.release.Releases;
@@ -43,6 +44,8 @@ public class ReleaseResource {
 
     @Inject
     Releases releases;
+    @Inject
+    ReleasePlans plans;
     @Inject
     ReleaseLog log;
     @Inject
@@ -111,6 +114,28 @@ public class ReleaseResource {
         URI location = uri.getBaseUriBuilder().path("releases").path(version).build();
         ReleaseState started = releases.cachedState(version).or(() -> releases.state(version)).orElseThrow();
         return Response.accepted(ReleaseView.of(started)).location(location).build();
+    }
+
+    /**
+     * The plan of the release {@code POST /releases} with this body would start, with no effect: nothing is
+     * appended, no command sent, the git service asked only for its read-only plan. Refused as the start would be.
+     */
+    @POST
+    @Path("/plan")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.RELEASE_MANAGER)
+    public ReleasePlans.Plan plan(StartRequest body) {
+        StartRequest b = body == null ? new StartRequest(null, null, null) : body;
+        if (b.version() != null) {
+            requireVersion("version", b.version());
+        }
+        InputRules.line("kind", b.kind(), InputRules.MAX_NAME);
+        InputRules.line("runbook", b.runbook(), InputRules.MAX_NAME);
+        ReleasePlans.Result result = plans.plan(b.version(), b.kind(), b.runbook(), currentUser.name());
+        if (result.refusal() != null) {
+            refuseIfRejected(result.refusal());
+        }
+        return result.plan();
     }
 
     @GET
