@@ -3,8 +3,8 @@ package dev.releasetrain.coordinator.plan;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.releasetrain.coordinator.calendar.ReleaseCalendar;
 import dev.releasetrain.coordinator.release.ReleaseCommand;
+import dev.releasetrain.coordinator.release.ReleaseSchedule;
 import dev.releasetrain.coordinator.release.Releases;
 import dev.releasetrain.coordinator.runbook.Runbook;
 import dev.releasetrain.coordinator.runbook.StepDefinition;
@@ -37,7 +37,7 @@ public class ReleasePlans {
     GitPlanClient git;
 
     @Inject
-    ReleaseCalendar calendar;
+    ReleaseSchedule schedule;
 
     public record Dates(Instant freeze, Instant breakTheRelease, Instant releaseDay) {
     }
@@ -152,7 +152,7 @@ public class ReleasePlans {
         Instant release = instant(variables.get("releaseTime"));
         Instant session = null;
         if (runbook.step("break-the-release").isPresent() && variables.get("releaseDate") != null) {
-            session = calendar.monthFor(LocalDate.parse(variables.get("releaseDate"))).breakTheReleaseTime();
+            session = schedule.breakTheRelease(LocalDate.parse(variables.get("releaseDate"))).orElse(null);
         }
         return new Dates(freeze, session, release);
     }
