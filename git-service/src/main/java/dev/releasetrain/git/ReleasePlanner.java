@@ -163,18 +163,20 @@ public class ReleasePlanner {
         return StepPlan.notPlanned(s, "would fail: " + outcome);
     }
 
+    /** On what the plan has so far: the cut (a minor), or the cut with the fixes picked (a patch bumps after them). */
     private StepPlan bumpVersion(Step s, StepContext ctx, Planning p) {
-        if (p.cut == null) {
+        if (p.tip == null) {
             return StepPlan.notPlanned(s, "needs the cut of the release branch, which was not planned");
         }
         String version = Release.version(ctx);
         PersonIdent bot = Release.bot(settings, Release.time(ctx, "freezeTime", "releaseDate"));
+        ObjectId base = p.tip;
         try (Workspace ws = open(settings.app())) {
             ws.fetch(GitStep.heads(settings.app().defaultBranch()));
-            RevCommit bump = BumpVersion.bumpCommit(ws, p.cut, version, ctx.param("releaseDate"), bot);
+            RevCommit bump = BumpVersion.bumpCommit(ws, base, version, ctx.param("releaseDate"), bot);
             p.bump = bump;
             p.tip = bump;
-            return plan(s, "commit \"" + BumpVersion.message(version) + "\" on " + p.cut.name(), List.of(),
+            return plan(s, "commit \"" + BumpVersion.message(version) + "\" on " + base.name(), List.of(),
                     changes(settings.app().github(), UnifiedDiff.ofCommit(ws, bump)), List.of(),
                     outputs("commit", bump.name()));
         }
