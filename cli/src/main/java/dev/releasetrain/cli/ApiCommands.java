@@ -140,6 +140,29 @@ public final class ApiCommands {
         }
     }
 
+    @Command(name = "plan", mixinStandardHelpOptions = true, footer = FOOTER,
+            description = "Plan a release without starting it: dates, owner, every step with its parameters, the diffs "
+                    + "the git steps would make, what they would create, the cherry-picks and their conflicts. Changes nothing.")
+    public static final class Plan extends ApiCall {
+        @Parameters(arity = "0..1", paramLabel = "VERSION", description = "Version to plan (default: the next minor).")
+        String version;
+        @Option(names = "--patch", description = "A patch release: VERSION, or else the next patch of the newest minor.")
+        boolean patch;
+        @Option(names = "--runbook", description = "Plan this runbook instead of the kind's default.")
+        String runbook;
+
+        @Override
+        int run(ReleaseClient api) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("version", version);
+            body.put("kind", patch ? "patch" : null);
+            body.put("runbook", runbook);
+            // colours only for a person at a terminal, never in a pipe or a file (NO_COLOR turns them off)
+            boolean colour = System.console() != null && System.getenv("NO_COLOR") == null;
+            return answer(api.post("/releases/plan", json(body)), p -> PlanText.render(p, colour));
+        }
+    }
+
     @Command(name = "status", mixinStandardHelpOptions = true, footer = FOOTER, description = "Show a release and each step's status.")
     public static final class Status extends ApiCall {
         @Parameters(paramLabel = "VERSION")

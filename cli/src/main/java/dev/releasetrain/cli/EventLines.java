@@ -26,6 +26,7 @@ public final class EventLines {
             case "GateOpened" -> String.format("%-28s WAITING for %s", d.path("gate").asText(), d.path("approvers").asText());
             case "GateApproved" -> String.format("%-28s approved by %s%s", d.path("gate").asText(), d.path("approver").asText(),
                     d.path("note").isTextual() ? " (" + d.path("note").asText() + ")" : "");
+            case "ApprovalVoided" -> String.format("%-28s APPROVAL VOID: %s", d.path("gate").asText(), d.path("reason").asText());
             case "ReleaseCompleted" -> "release completed";
             case "ReleaseFailed" -> "release stopped: " + d.path("failedStep").asText() + " failed: " + d.path("reason").asText();
             case "ReleaseCancelled" -> "release cancelled by " + d.path("cancelledBy").asText();

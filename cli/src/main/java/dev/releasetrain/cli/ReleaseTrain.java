@@ -13,7 +13,7 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "release-train", mixinStandardHelpOptions = true, version = "release-train 0.1.0",
         description = "Release Train: a release orchestrator for the monthly release runbook (REST client).",
-        subcommands = {ApiCommands.Start.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
+        subcommands = {ApiCommands.Start.class, ApiCommands.Plan.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
                 ApiCommands.Retry.class, ApiCommands.Approve.class, ApiCommands.Cancel.class, ApiCommands.Calendar.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class ReleaseTrain implements Callable<Integer> {

@@ -23,6 +23,11 @@ public final class TimelineTable {
         for (JsonNode step : t.path("steps")) {
             JsonNode gate = step.path("gate");
             if (gate.isObject()) {
+                for (JsonNode v : gate.path("voided")) {
+                    sb.append(String.format(fmt, step.path("step").asText(), "gate", "-", "void",
+                            time(v.path("approvedAt")), "-", "-", "-", "void at " + time(v.path("voidedAt")) + ": "
+                                    + v.path("reason").asText()));
+                }
                 String note = gate.path("approver").isTextual()
                         ? "approved by " + gate.path("approver").asText() + (gate.path("note").isTextual() ? ": " + gate.path("note").asText() : "")
                         : "waiting for " + gate.path("waitingFor").asText();

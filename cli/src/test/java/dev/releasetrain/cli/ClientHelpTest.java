@@ -17,9 +17,9 @@ class ClientHelpTest {
     @Test
     void theRestCommandsAndNoLauncherCommands() {
         Set<String> commands = new CommandLine(new ReleaseTrain()).getSubcommands().keySet();
-        assertEquals(Set.of("start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar", "help",
+        assertEquals(Set.of("start", "plan", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar", "help",
                 "generate-completion"), commands);
-        for (String name : List.of("start", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar")) {
+        for (String name : List.of("start", "plan", "status", "watch", "timeline", "retry", "approve", "cancel", "calendar")) {
             StringWriter out = new StringWriter();
             CommandLine cmd = new CommandLine(new ReleaseTrain());
             cmd.setOut(new PrintWriter(out));

@@ -72,13 +72,16 @@ export function gantt(timeline, { now = Date.now(), actions = () => [], onAttemp
 
 function gateLine(g) {
   if (!g) return null;
+  // an approval that no longer holds (what it was bound to changed) stays on the page, with why
+  const voided = (g.voided || []).map(v => el('span', { class: 'gate voided' },
+    ` approval by ${v.approver} void at `, el('time', { datetime: v.voidedAt }, when(v.voidedAt)), `: ${v.reason};`));
   if (!g.approvedAt) {
-    return el('span', { class: 'gate' }, ` waiting since ${when(g.openedAt)} for ${g.waitingFor || 'an approver'}`);
+    return [voided, el('span', { class: 'gate' }, ` waiting since ${when(g.openedAt)} for ${g.waitingFor || 'an approver'}`)];
   }
-  return el('span', { class: 'gate' }, ` approved by `, el('strong', { class: 'approver' }, g.approver),
+  return [voided, el('span', { class: 'gate' }, ` approved by `, el('strong', { class: 'approver' }, g.approver),
     ` at `, el('time', { datetime: g.approvedAt }, when(g.approvedAt)),
     g.note ? [': ', el('q', { class: 'note' }, g.note)] : null,
-    g.evidence ? [' ', safeLink(g.evidence, 'evidence')] : null);
+    g.evidence ? [' ', safeLink(g.evidence, 'evidence')] : null)];
 }
 
 /** A link only for http(s) URLs; anything else is shown as text. */

@@ -5,7 +5,7 @@ import { el, fill, when, duration, statusBadge, confirmDialog, start, showError 
 import { gantt, legend, safeLink } from './gantt.js';
 
 const EVENT_TYPES = ['ReleaseStarted', 'StepRequested', 'StepStarted', 'StepProgress', 'StepSucceeded', 'StepFailed',
-  'StepTimedOut', 'StepRetryRequested', 'GateOpened', 'GateApproved', 'ReleaseCompleted', 'ReleaseFailed', 'ReleaseCancelled'];
+  'StepTimedOut', 'StepRetryRequested', 'GateOpened', 'GateApproved', 'ApprovalVoided', 'ReleaseCompleted', 'ReleaseFailed', 'ReleaseCancelled'];
 const main = document.getElementById('main');
 const version = new URLSearchParams(location.search).get('version');
 const path = `/releases/${encodeURIComponent(version || '')}`;
@@ -188,6 +188,7 @@ function describe(e) {
     case 'StepRetryRequested': return `${d.step} retry asked by ${d.requestedBy}${d.reason ? `: ${d.reason}` : ''}`;
     case 'GateOpened': return `${d.gate} waiting for ${d.approvers}`;
     case 'GateApproved': return `${d.gate} approved by ${d.approver}${d.note ? `: ${d.note}` : ''}`;
+    case 'ApprovalVoided': return `${d.gate}: ${d.reason}`;
     case 'ReleaseCompleted': return 'release completed';
     case 'ReleaseFailed': return `release stopped: ${d.failedStep} failed: ${d.reason}`;
     case 'ReleaseCancelled': return `release cancelled by ${d.cancelledBy}`;

@@ -46,7 +46,7 @@ public class BumpChart extends GitStep {
         return "git.bump-chart";
     }
 
-    private record Bump(Map<String, String> files, String chartVersion) {
+    record Bump(Map<String, String> files, String chartVersion) {
     }
 
     @Override
@@ -125,7 +125,7 @@ public class BumpChart extends GitStep {
     }
 
     /** The bumped files (path to new content) and chart version, computed from {@code base}'s files. */
-    private Bump bump(Workspace ws, ObjectId base, String version, String imageTag, String part) {
+    Bump bump(Workspace ws, ObjectId base, String version, String imageTag, String part) {
         String dir = settings.chartDir();
         String chartPath = dir + "/Chart.yaml";
         String valuesPath = dir + "/values.yaml";
@@ -149,7 +149,7 @@ public class BumpChart extends GitStep {
     }
 
     /** Param {@code bumpPart} (major, minor, patch), else the configured part. */
-    private String bumpPart(StepContext ctx) {
+    String bumpPart(StepContext ctx) {
         String given = ctx.params().get("bumpPart");
         if (given == null || given.isBlank()) {
             return settings.chartBumpPart();

@@ -157,7 +157,7 @@ public class CherryPickFixes extends GitStep {
      * {@code mergedAfter}, else the time of tag {@code previousVersion}: an annotated tag's tagger time, a lightweight
      * tag's commit time.
      */
-    private Instant mergedAfter(StepContext ctx, Workspace ws) {
+    Instant mergedAfter(StepContext ctx, Workspace ws) {
         String given = ctx.params().get("mergedAfter");
         if (given != null && !given.isBlank()) {
             return Release.time(ctx, "mergedAfter");
@@ -186,7 +186,7 @@ public class CherryPickFixes extends GitStep {
     }
 
     /** The merged pull requests with the label, merged after the time, in merge order. */
-    private List<Fix> fixes(String label, Instant after) {
+    List<Fix> fixes(String label, Instant after) {
         String repoName = settings.app().github();
         try {
             GHRepository repo = githubRepository(repoName);

@@ -47,7 +47,7 @@ public class UpdatePlaygroundValues extends GitStep {
                 ws.fetch(branch);
                 String values = ws.read(head, path).orElseThrow(() -> new StepFailure(path + " not found on "
                         + settings.vpc().defaultBranch() + " of " + Workspace.display(ws.url()), false));
-                String updated = FileEdits.setInBlock(values, "image", "tag", imageTag, path);
+                String updated = values(values, imageTag, path);
                 if (updated.equals(values)) {
                     return done(head, path, values);
                 }
@@ -61,6 +61,11 @@ public class UpdatePlaygroundValues extends GitStep {
             }
             throw leaseLost(branch, ws);
         }
+    }
+
+    /** The values file deploying {@code imageTag}: {@code image.tag} set, every other line as it was. */
+    static String values(String values, String imageTag, String path) {
+        return FileEdits.setInBlock(values, "image", "tag", imageTag, path);
     }
 
     private static StepOutcome done(ObjectId commit, String path, String values) {

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "release-train", mixinStandardHelpOptions = true, version = "release-train 0.1.0",
         description = "Release Train: a release orchestrator for the monthly release runbook.",
         subcommands = {Launcher.DemoCommand.class, Launcher.UpCommand.class,
-                ApiCommands.Start.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
+                ApiCommands.Start.class, ApiCommands.Plan.class, ApiCommands.Status.class, ApiCommands.Watch.class, ApiCommands.Timeline.class,
                 ApiCommands.Retry.class, ApiCommands.Approve.class, ApiCommands.Cancel.class, ApiCommands.Calendar.class, Bench.Command.class, Chaos.Command.class,
                 CommandLine.HelpCommand.class})
 public final class Launcher implements Callable<Integer> {

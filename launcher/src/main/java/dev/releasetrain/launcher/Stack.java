@@ -141,15 +141,23 @@ public final class Stack implements AutoCloseable {
         coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
         // API tokens go in the environment, not on the command line (where ps would show them).
         Map<String, String> tokens = Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens());
+        // the services learn the coordinator's address and each coordinator its git service's (for release plans)
+        int firstCoordinatorPort = freePort();
+        List<ServiceProcess> services = new ArrayList<>();
+        for (int i = 1; i <= instances; i++) {
+            services.addAll(services(home, runDir, sandbox, common, "http://127.0.0.1:" + firstCoordinatorPort, logs, false, suffix(i)));
+        }
         for (int i = 1; i <= instances; i++) {
             String name = "coordinator" + suffix(i);
-            processes.put(name, new ServiceProcess(name, "coordinator", home, freePort(), coordinator, tokens, logs));
+            String gitService = "git-service" + suffix(i);
+            Map<String, String> config = new LinkedHashMap<>(coordinator);
+            config.put("release-train.plan.services.git", services.stream().filter(p -> p.name.equals(gitService))
+                    .findFirst().orElseThrow().url());
+            processes.put(name, new ServiceProcess(name, "coordinator", home, i == 1 ? firstCoordinatorPort : freePort(),
+                    config, tokens, logs));
         }
-
-        for (int i = 1; i <= instances; i++) {
-            for (ServiceProcess p : services(home, runDir, sandbox, common, processes.get("coordinator").url(), logs, false, suffix(i))) {
-                processes.put(p.name, p);
-            }
+        for (ServiceProcess p : services) {
+            processes.put(p.name, p);
         }
 
         for (ServiceProcess p : processes.values()) {

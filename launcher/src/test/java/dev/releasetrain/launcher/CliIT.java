@@ -151,6 +151,63 @@ class CliIT {
         assertEquals("alice", step.path("attempts").get(1).path("retryRequestedBy").asText());
     }
 
+    /** The bump commit the plan of 1.29.0 said the release would make (the real run below must make it). */
+    static String plannedBump;
+
+    /** Before anything starts: the plan of the next minor changes nothing, and shows the diffs it would make. */
+    @Test
+    @Order(0)
+    void planShowsTheStepsAndDiffsAndChangesNothing() throws Exception {
+        Map<String, Map<String, String>> refs = remoteRefs();
+        Map<String, Long> writes = new java.util.TreeMap<>();
+        for (String name : stack.sandbox().standIns().names()) {
+            writes.put(name, stack.sandbox().standIns().writes(name));
+        }
+
+        Run text = as("alice", "plan", "1.29.0");
+        Run json = as("alice", "plan", "1.29.0", "--json");
+
+        assertEquals(0, text.code(), text.toString());
+        assertTrue(text.out().startsWith("Plan of release 1.29.0 (minor, runbook monthly-minor), owner alice, previous version 1.28.3"),
+                text.toString());
+        assertTrue(text.out().contains("+VERSION = \"1.29.0\""), "the diff of posthog/version.py: " + text);
+        assertTrue(text.out().contains("charts/posthog/Chart.yaml") && text.out().contains("client_values/posthog/playground.yaml"),
+                text.toString());
+        assertTrue(text.out().contains("creates branch release-1.29.0 in PostHog/posthog (new)"), text.toString());
+        assertTrue(text.out().contains("Not planned ("), text.toString());
+        assertFalse(text.out().contains("\u001b["), "no colours outside a terminal");
+        assertEquals(0, json.code(), json.toString());
+        JsonNode plan = json.json();
+        assertEquals(24, plan.path("steps").size(), "every step of the monthly plan");
+        JsonNode bump = step(plan, "git.bump-version");
+        assertTrue(bump.path("planned").asBoolean(), bump.toString());
+        plannedBump = bump.path("plan").path("outputs").path("commit").asText();
+        assertEquals(40, plannedBump.length(), bump.toString());
+        assertTrue(plan.path("notPlanned").toString().contains("deploy.upgrade-playground"), plan.path("notPlanned").toString());
+
+        assertEquals(refs, remoteRefs(), "no git remote changed");
+        for (String name : writes.keySet()) {
+            assertEquals(writes.get(name), stack.sandbox().standIns().writes(name), "no write to the " + name + " stand-in");
+        }
+        assertEquals(404, new ReleaseClient(stack.coordinatorUrl(), "alice", stack.apiToken("alice")).get("/releases/1.29.0").status(),
+                "nothing was started");
+    }
+
+    private static Map<String, Map<String, String>> remoteRefs() throws Exception {
+        Map<String, Map<String, String>> out = new java.util.TreeMap<>();
+        for (String repo : stack.sandbox().git().names()) {
+            try (org.eclipse.jgit.lib.Repository r = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                    .setGitDir(stack.sandbox().git().path(repo).toFile()).setMustExist(true).build()) {
+                Map<String, String> refs = new java.util.TreeMap<>();
+                for (org.eclipse.jgit.lib.Ref ref : r.getRefDatabase().getRefs()) {
+                    refs.put(ref.getName(), ref.getObjectId().name());
+                }
+                out.put(repo, refs);
+            }
+        }
+        return out;
+    }
+
     /** First: the next minor must follow the seeded 1.28.3 (proving releases cut no tag for a changelog to start from). */
     @Test
     @Order(1)
@@ -163,6 +220,10 @@ class CliIT {
 
         refused(as("alice", "approve", v, "break-the-release"), "not waiting", "break-the-release"); // 409 not open yet
         awaitGateWaiting(v, "break-the-release");
+        if (plannedBump != null) {
+            assertEquals(plannedBump, step(as("alice", "status", v, "--json").json(), "git.bump-version").path("outputs").path("commit").asText(),
+                    "the real run made the very version bump commit the plan showed");
+        }
         refused(as("alice", "approve", v, "break-the-release"), "alice");      // 403 the starter may not approve
         Run approved = as("bob", "approve", v, "break-the-release", "--note", "QA found no blocker");
         assertEquals(0, approved.code(), approved.toString());

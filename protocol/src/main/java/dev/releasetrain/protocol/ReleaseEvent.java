@@ -108,8 +108,33 @@ public sealed interface ReleaseEvent {
         }
     }
 
-    /** A person approved a gate. */
-    record GateApproved(String gate, String approver, String note, String evidence) implements ReleaseEvent {
+    /**
+     * A person (or the calendar) approved a gate. {@code bound} holds the value of each artifact the gate binds
+     * ({@code binds:} in the runbook: a commit, an image digest, a chart) as it was when approved; absent for a gate
+     * that binds nothing, and in approvals stored before the field existed.
+     */
+    record GateApproved(String gate, String approver, String note, String evidence,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> bound) implements ReleaseEvent {
+        public GateApproved(String gate, String approver, String note, String evidence) {
+            this(gate, approver, note, evidence, null);
+        }
+
+        @Override
+        public String step() {
+            return gate;
+        }
+    }
+
+    /**
+     * An approval no longer holds: an artifact it was bound to changed after it was given (a cherry-pick moved the
+     * release branch, another image was built). The gate waits for a new approval, and nothing after it runs until
+     * then. {@code reason} says what changed, in words; {@code changes} says it as data.
+     */
+    record ApprovalVoided(String gate, String approver, String reason, List<BindingChange> changes) implements ReleaseEvent {
+        /** One bound artifact: its value when approved, its value now, and the step output that gave the new one. */
+        public record BindingChange(String binding, String approved, String current, String source) {
+        }
+
         @Override
         public String step() {
             return gate;

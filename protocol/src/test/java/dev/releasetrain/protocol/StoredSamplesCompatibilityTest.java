@@ -90,6 +90,18 @@ class StoredSamplesCompatibilityTest {
         assertTrue(!written.has("action") && !written.has("handler"), "a command without an action is written as before: " + written);
     }
 
+    @Test
+    void anApprovalRecordsWhatItWasBoundToAndOlderApprovalsDecodeWithNothingBound() throws IOException {
+        var bound = (ReleaseEvent.GateApproved) sample("/samples/GateApproved.v1.with-bindings.json").data();
+        assertEquals("3f1c2a9d5b7e4f60a1c2d3e4f5a6b7c8d9e0f1a2", bound.bound().get("releaseBranchCommit"));
+        assertEquals("posthog-30.2.1", bound.bound().get("playgroundChart"));
+
+        var old = (ReleaseEvent.GateApproved) sample("/samples/GateApproved.v1.json").data();
+        assertEquals(null, old.bound(), "stored before the field existed");
+        JsonNode written = CloudEventCodec.json().readTree(CloudEventCodec.dataBytes(old));
+        assertTrue(!written.has("bound"), "an approval bound to nothing is written as before: " + written);
+    }
+
     private Envelope sample(String file) throws IOException {
         try (InputStream in = getClass().getResourceAsStream(file)) {
             assertNotNull(in, file);

@@ -7,6 +7,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.coordinator.live.EventStreams;
 import dev.releasetrain.coordinator.log.ReleaseLog;
+import dev.releasetrain.coordinator.plan.ReleasePlans;
 import dev.releasetrain.coordinator.release.Decision;
 import dev.releasetrain.coordinator.release.ReleaseState;
 import dev.releasetrain.coordinator.release.Releases;
@@ -47,6 +48,8 @@ public class ReleaseResource {
     @Inject
     Releases releases;
     @Inject
+    ReleasePlans plans;
+    @Inject
     ReleaseLog log;
     @Inject
     EventStreams streams;
@@ -73,7 +76,8 @@ public class ReleaseResource {
 
     /**
      * A step by its runbook node id; {@code action} the handler it reuses ({@code uses:}), absent when its own;
-     * {@code editable} the parameters a retry may change, absent when none.
+     * {@code editable} the parameters a retry may change, absent when none. A gate waiting again gives in
+     * {@code reason} why its approval no longer holds.
      */
     public record StepView(String step, String service, String status, int attempt, String reason,
                            Map<String, Object> outputs,
@@ -92,7 +96,7 @@ public class ReleaseResource {
         static ReleaseView of(ReleaseState s) {
             List<StepView> steps = new ArrayList<>();
             s.steps().values().forEach(st -> steps.add(new StepView(st.id(), st.service(),
-                    st.status().label(), st.attempt(), st.reason(), st.outputs(),
+                    st.status().label(), st.attempt(), st.reason() == null ? st.voided() : st.reason(), st.outputs(),
                     s.runbook().step(st.id()).map(StepDefinition::uses).orElse(null),
                     s.runbook().step(st.id()).map(StepDefinition::editable).orElse(java.util.Set.of()))));
             return new ReleaseView(s.version(), s.kind(), s.status().name().toLowerCase(), s.runbook().name(), s.failedStep(),
@@ -124,6 +128,33 @@ public class ReleaseResource {
         URI location = uri.getBaseUriBuilder().path("releases").path(version).build();
         ReleaseState started = releases.cachedState(version).or(() -> releases.state(version)).orElseThrow();
         return Response.accepted(ReleaseView.of(started)).location(location).build();
+    }
+
+    /**
+     * The plan of the release {@code POST /releases} with this body would start, with no effect: nothing is
+     * appended, no command sent, the git service asked only for its read-only plan. Refused as the start would be.
+     */
+    @Operation(summary = "Plan a release", description = "What POST /releases with this body would do, with no effect: dates, owner, previous version, every step with its resolved parameters, and the git service's read-only plan of each git step (diffs, branches, tags, PRs, cherry-picks).")
+    @APIResponse(responseCode = "200", description = "The plan", content = @Content(schema = @Schema(implementation = ReleasePlans.Plan.class)))
+    @APIResponse(responseCode = "400", description = "Malformed body, a version not greater than the released ones, a patch of a line with no completed release, or a runbook of another kind")
+    @APIResponse(responseCode = "409", description = "The version exists")
+    @APIResponse(responseCode = "413", description = "The body is larger than the limit")
+    @POST
+    @Path("/plan")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.RELEASE_MANAGER)
+    public ReleasePlans.Plan plan(StartRequest body) {
+        StartRequest b = body == null ? new StartRequest(null, null, null) : body;
+        if (b.version() != null) {
+            requireVersion("version", b.version());
+        }
+        InputRules.line("kind", b.kind(), InputRules.MAX_NAME);
+        InputRules.line("runbook", b.runbook(), InputRules.MAX_NAME);
+        ReleasePlans.Result result = plans.plan(b.version(), b.kind(), b.runbook(), currentUser.name());
+        if (result.refusal() != null) {
+            refuseIfRejected(result.refusal());
+        }
+        return result.plan();
     }
 
     @Operation(summary = "List releases", description = "Every release, newest first.")

@@ -41,6 +41,11 @@ public class CalendarSchedule implements ReleaseSchedule, VersionForMonth, Month
     }
 
     @Override
+    public Optional<Instant> breakTheRelease(java.time.LocalDate releaseDate) {
+        return Optional.of(calendar.monthFor(releaseDate).breakTheReleaseTime());
+    }
+
+    @Override
     public Optional<String> versionFor(YearMonth month) {
         String releaseDate = calendar.month(month).releaseDate().toString();
         for (String id : log.releaseIds()) {

@@ -13,6 +13,11 @@ public interface ReleaseSchedule {
     /** The dates and owner of the release whose launch is next on or after {@code now}. */
     Slot slotFor(Instant now);
 
+    /** When the "break the release" session of the release launched on {@code releaseDate} starts, if known. */
+    default java.util.Optional<Instant> breakTheRelease(LocalDate releaseDate) {
+        return java.util.Optional.empty();
+    }
+
     /** {@code zone}: the calendar's time zone, in which a release's dates are days. */
     record Slot(LocalDate freezeDate, Instant freezeTime, LocalDate releaseDate, Instant releaseTime,
                 String owner, String ownerSlack, ZoneId zone) {

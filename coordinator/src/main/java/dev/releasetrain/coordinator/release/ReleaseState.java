@@ -37,38 +37,51 @@ public record ReleaseState(String releaseId, String version, String kind, Runboo
 
     /**
      * One step: its current attempt and what it came to. {@code deadline} (in flight), {@code retryAt}
-     * (a scheduled retry) and {@code autoApproveAt} (a gate the calendar opens) are its timers.
+     * (a scheduled retry) and {@code autoApproveAt} (a gate the calendar opens) are its timers. {@code voided}
+     * says why a gate's last approval no longer holds, until a new one is given.
      */
     public record StepState(String id, String service, StepStatus status, int attempt, String commandId,
                             Map<String, Object> outputs, String reason, boolean retryable, Instant deadline,
-                            Instant retryAt, Map<String, String> nextParams, Instant autoApproveAt, Instant endedAt) {
+                            Instant retryAt, Map<String, String> nextParams, Instant autoApproveAt, Instant endedAt,
+                            String voided) {
 
         static StepState pending(String id, String service) {
-            return new StepState(id, service, StepStatus.PENDING, 0, null, null, null, false, null, null, null, null, null);
+            return new StepState(id, service, StepStatus.PENDING, 0, null, null, null, false, null, null, null, null, null, null);
         }
 
         StepState requested(int attempt, String commandId, Instant deadline) {
-            return new StepState(id, service, StepStatus.REQUESTED, attempt, commandId, null, null, false, deadline, null, null, null, null);
+            return new StepState(id, service, StepStatus.REQUESTED, attempt, commandId, null, null, false, deadline, null, null, null, null, null);
         }
 
         StepState running(Instant deadline) {
-            return new StepState(id, service, StepStatus.RUNNING, attempt, commandId, null, null, false, deadline, null, null, null, null);
+            return new StepState(id, service, StepStatus.RUNNING, attempt, commandId, null, null, false, deadline, null, null, null, null, null);
         }
 
         StepState succeeded(Map<String, Object> outputs, Instant at) {
-            return new StepState(id, service, StepStatus.SUCCEEDED, attempt, commandId, outputs, null, false, null, null, null, null, at);
+            return new StepState(id, service, StepStatus.SUCCEEDED, attempt, commandId, outputs, null, false, null, null, null, null, at, null);
         }
 
         StepState failed(StepStatus status, String reason, boolean retryable, Instant at) {
-            return new StepState(id, service, status, attempt, commandId, null, reason, retryable, null, null, null, null, at);
+            return new StepState(id, service, status, attempt, commandId, null, reason, retryable, null, null, null, null, at, null);
         }
 
         StepState retry(StepStatus status, Instant retryAt, Map<String, String> params) {
-            return new StepState(id, service, status, attempt, commandId, null, reason, retryable, null, retryAt, params, null, endedAt);
+            return new StepState(id, service, status, attempt, commandId, null, reason, retryable, null, retryAt, params, null, endedAt, null);
         }
 
         StepState awaitingApproval(Instant autoApproveAt) {
-            return new StepState(id, service, StepStatus.AWAITING_APPROVAL, attempt, commandId, null, null, false, null, null, null, autoApproveAt, null);
+            return new StepState(id, service, StepStatus.AWAITING_APPROVAL, attempt, commandId, null, null, false, null, null, null, autoApproveAt, null, voided);
+        }
+
+        /** A gate whose approval no longer holds: pending again, to be opened for a new approval. */
+        StepState approvalVoided(String why) {
+            return new StepState(id, service, StepStatus.PENDING, attempt, commandId, null, null, false, null, null, null, null, null, why);
+        }
+
+        /** The same step with {@code outputs} in place of its own (a gate's bindings learning a first value). */
+        StepState withOutputs(Map<String, Object> outputs) {
+            return new StepState(id, service, status, attempt, commandId, outputs, reason, retryable, deadline, retryAt, nextParams,
+                    autoApproveAt, endedAt, voided);
         }
 
         /** The earliest time something must happen to this step without any input. */

@@ -11,6 +11,7 @@ import dev.releasetrain.coordinator.runbook.StepDefinition;
 import dev.releasetrain.coordinator.runbook.Templates;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.protocol.ReleaseEvent.ApprovalVoided;
 import dev.releasetrain.protocol.ReleaseEvent.GateApproved;
 import dev.releasetrain.protocol.ReleaseEvent.GateOpened;
 import dev.releasetrain.protocol.ReleaseEvent.ReleaseCancelled;
@@ -95,7 +96,7 @@ public final class ReleaseStateMachine {
             return s.withStep(step.running(at.plus(def.timeout())), seq);
         }
         if (event instanceof StepSucceeded r && CurrentCommand.isCurrent(step, event) && step.status().inFlight()) {
-            return s.withStep(step.succeeded(r.outputs(), at), seq);
+            return ApprovalBindings.firstValues(s.withStep(step.succeeded(r.outputs(), at), seq), step.id());
         }
         if (event instanceof StepFailed r && CurrentCommand.isCurrent(step, event) && step.status().inFlight()) {
             return s.withStep(step.failed(StepStatus.FAILED, r.reason(), r.retryable(), at), seq);
@@ -124,7 +125,13 @@ public final class ReleaseStateMachine {
             if (g.evidence() != null) {
                 outputs.put("evidence", g.evidence());
             }
+            if (g.bound() != null && !g.bound().isEmpty()) {
+                outputs.put(ApprovalBindings.BOUND, Map.copyOf(g.bound()));
+            }
             return s.withStep(step.succeeded(outputs, at), seq);
+        }
+        if (event instanceof ApprovalVoided v && step != null && step.status() == StepStatus.SUCCEEDED) {
+            return s.withStep(step.approvalVoided(v.reason()), seq);
         }
         if (event instanceof ReleaseCompleted) {
             return s.withStatus(ReleaseStatus.COMPLETED, null, null, seq);
@@ -229,7 +236,8 @@ public final class ReleaseStateMachine {
             return Decision.reject(Decision.Reason.FORBIDDEN, a.approver() + " started release " + s.releaseId()
                     + " and cannot also approve '" + a.gate() + "': another approver must sign off");
         }
-        return withFollowUps(s, List.of(new GateApproved(a.gate(), a.approver(), a.note(), a.evidence())), now);
+        return withFollowUps(s, List.of(new GateApproved(a.gate(), a.approver(), a.note(), a.evidence(),
+                ApprovalBindings.now(s, def))), now);
     }
 
     /** What the clock makes happen: missed deadlines, due retries, gates whose time came. */
@@ -247,7 +255,8 @@ public final class ReleaseStateMachine {
                 case REQUESTED, RUNNING -> out.add(new StepTimedOut(step.id(), step.attempt(), step.commandId(), step.deadline()));
                 case RETRY_SCHEDULED -> out.add(request(s, step, s.runbook().step(step.id()).orElseThrow()));
                 case AWAITING_APPROVAL -> out.add(new GateApproved(step.id(), CALENDAR,
-                        "the scheduled time " + step.autoApproveAt() + " was reached", null));
+                        "the scheduled time " + step.autoApproveAt() + " was reached", null,
+                        ApprovalBindings.now(s, s.runbook().step(step.id()).orElseThrow())));
                 default -> {
                 }
             }
@@ -273,6 +282,21 @@ public final class ReleaseStateMachine {
         if (s.status() != ReleaseStatus.RUNNING) {
             return List.of();
         }
+        // An approval whose artifacts changed is void first: its gate then opens again, and nothing after it runs.
+        List<ApprovalVoided> voided = ApprovalBindings.voided(s);
+        if (!voided.isEmpty()) {
+            ReleaseState after = s;
+            for (ApprovalVoided v : voided) {
+                after = after.withStep(after.steps().get(v.gate()).approvalVoided(v.reason()), after.lastSeq());
+            }
+            List<ReleaseEvent> out = new ArrayList<>(voided);
+            out.addAll(requests(after));
+            return out;
+        }
+        return requests(s);
+    }
+
+    private List<ReleaseEvent> requests(ReleaseState s) {
         List<ReleaseEvent> out = new ArrayList<>();
         boolean busy = false;
         boolean allSucceeded = true;
@@ -315,7 +339,9 @@ public final class ReleaseStateMachine {
     private static GateOpened open(ReleaseState s, StepDefinition d) {
         Gate g = d.gate();
         Instant auto = null;
-        if (g.opensAt() != null && s.variables().get(g.opensAt()) != null) {
+        String voided = s.steps().get(d.id()).voided();
+        // the calendar approves a gate once; after its approval was void, only a person can
+        if (voided == null && g.opensAt() != null && s.variables().get(g.opensAt()) != null) {
             try {
                 auto = Instant.parse(s.variables().get(g.opensAt()));
             } catch (DateTimeParseException ignored) {
@@ -324,8 +350,8 @@ public final class ReleaseStateMachine {
         }
         String who = Gate.OWNER.equals(g.approvers()) ? "the release owner " + s.variables().getOrDefault("owner", "")
                 : "a person with the approver role" + (g.notTheStarter() ? " other than " + s.startedBy() : "");
-        return new GateOpened(d.id(), "waiting for " + who + (auto == null ? "" : "; opens by itself at " + auto),
-                who, auto);
+        return new GateOpened(d.id(), "waiting for " + who + (auto == null ? "" : "; opens by itself at " + auto)
+                + (voided == null ? "" : "; " + voided), who, auto);
     }
 
     private static StepRequested request(ReleaseState s, StepState step, StepDefinition d) {
@@ -340,8 +366,10 @@ public final class ReleaseStateMachine {
                 d.uses());
     }
 
+    /** Every step before this one, not only its direct needs: a gate waiting again holds back all that follows it. */
     private static boolean dependenciesSucceeded(ReleaseState s, StepDefinition d) {
-        return d.dependsOn().stream().allMatch(dep -> s.steps().get(dep).status() == StepStatus.SUCCEEDED);
+        return d.dependsOn().stream().allMatch(dep -> s.steps().get(dep).status() == StepStatus.SUCCEEDED)
+                && s.runbook().ancestors(d.id()).stream().allMatch(a -> s.steps().get(a).status() == StepStatus.SUCCEEDED);
     }
 
     /** Deterministic, so a re-decided request is recognisably the same command. */

@@ -94,21 +94,38 @@ public class Releases {
      * releases before it.
      */
     public Outcome start(String version, String kind, String runbookName, String startedBy) {
+        Prepared prepared = prepare(version, kind, runbookName, startedBy);
+        if (prepared.refusal() != null) {
+            return prepared.refusal();
+        }
+        ReleaseCommand.Start start = prepared.start();
+        // A version nobody started yet has an empty stream: decided without reading it. Should another
+        // instance start it meanwhile (or a proving run hold it), the append meets its first event and the
+        // start is decided again, and refused as existing.
+        return handle(start.version(), start, ReleaseState.empty(start.version()));
+    }
+
+    /** What starting a release would record ({@code start}), or why it would be refused; nothing is appended. */
+    public record Prepared(ReleaseCommand.Start start, Outcome refusal) {
+    }
+
+    /** The start of a release as {@link #start} would decide it: its version, plan and variables. Appends nothing. */
+    public Prepared prepare(String version, String kind, String runbookName, String startedBy) {
         String k = kind == null ? Runbook.MINOR : kind;
         if (!k.equals(Runbook.MINOR) && !k.equals(Runbook.PATCH)) {
-            return Outcome.refused(Decision.Reason.INVALID, "field 'kind' must be \"minor\" or \"patch\", got '" + kind + "'");
+            return new Prepared(null, Outcome.refused(Decision.Reason.INVALID, "field 'kind' must be \"minor\" or \"patch\", got '" + kind + "'"));
         }
         Runbook runbook;
         if (runbookName != null) {
             Optional<Runbook> named = catalog.named(runbookName);
             if (named.isEmpty()) {
-                return Outcome.refused(Decision.Reason.INVALID, "field 'runbook': unknown runbook '" + runbookName
-                        + "' (known: " + String.join(", ", catalog.names()) + ")");
+                return new Prepared(null, Outcome.refused(Decision.Reason.INVALID, "field 'runbook': unknown runbook '" + runbookName
+                        + "' (known: " + String.join(", ", catalog.names()) + ")"));
             }
             runbook = named.get();
             if (!runbook.proving() && !runbook.kind().equals(k)) {
-                return Outcome.refused(Decision.Reason.INVALID, "field 'runbook': '" + runbookName + "' is a plan for "
-                        + runbook.kind() + " releases; a " + k + " release runs '" + catalog.forKind(k).name() + "'");
+                return new Prepared(null, Outcome.refused(Decision.Reason.INVALID, "field 'runbook': '" + runbookName + "' is a plan for "
+                        + runbook.kind() + " releases; a " + k + " release runs '" + catalog.forKind(k).name() + "'"));
             }
         } else {
             runbook = catalog.forKind(k);
@@ -119,28 +136,25 @@ public class Releases {
         if (v == null) {
             Optional<String> next = known.next(k, proving);
             if (next.isEmpty()) {
-                return Outcome.refused(Decision.Reason.INVALID, "field 'version' is required: no release is known yet to count from");
+                return new Prepared(null, Outcome.refused(Decision.Reason.INVALID, "field 'version' is required: no release is known yet to count from"));
             }
             v = next.get();
         }
         if (known.taken().contains(v) && !known.configured().contains(v)) {
-            return Outcome.refused(Decision.Reason.CONFLICT, "release " + v + " already exists");
+            return new Prepared(null, Outcome.refused(Decision.Reason.CONFLICT, "release " + v + " already exists"));
         }
         Optional<String> refusal = proving
                 ? known.configured().contains(v) ? Optional.of(v + " was released before Release Train") : Optional.empty()
                 : known.refusal(v, k);
         if (refusal.isPresent()) {
-            return Outcome.refused(Decision.Reason.INVALID, "field 'version': " + refusal.get());
+            return new Prepared(null, Outcome.refused(Decision.Reason.INVALID, "field 'version': " + refusal.get()));
         }
         String releaseKind = proving ? Runbook.PROVING : k;
         String previous = proving ? "" : known.previous(v, k); // a proving run follows no release
         Instant now = clock.instant();
         Map<String, String> variables = ReleaseVariables.of(v, releaseKind, previous, known.releaseTime(previous, this::taggedAt),
                 schedule.slotFor(now), now, startedBy);
-        // A version nobody started yet has an empty stream: decided without reading it. Should another
-        // instance start it meanwhile (or a proving run hold it), the append meets its first event and the
-        // start is decided again, and refused as existing.
-        return handle(v, new ReleaseCommand.Start(v, releaseKind, previous, runbook, startedBy, variables), ReleaseState.empty(v));
+        return new Prepared(new ReleaseCommand.Start(v, releaseKind, previous, runbook, startedBy, variables), null);
     }
 
     /**

@@ -82,6 +82,21 @@ public record Runbook(String name, String kind, String source, String text, List
         }
         checkAcyclic(where, byId);
         for (StepDefinition s : steps) {
+            if (!s.binds().isEmpty() && !s.isGate()) {
+                throw new InvalidRunbook(where, s.id(), "only a gate binds artifacts ('binds:'): an approval is what they bind");
+            }
+            s.binds().forEach((artifact, outputs) -> {
+                for (String output : outputs) {
+                    int dot = output.lastIndexOf('.');
+                    String from = dot > 0 ? output.substring(0, dot) : "";
+                    if (!byId.containsKey(from) || byId.get(from).isGate()) {
+                        throw new InvalidRunbook(where, s.id(), "binds '" + artifact + "' to '" + output
+                                + "', which is not <step id>.<output> of a step of this runbook");
+                    }
+                }
+            });
+        }
+        for (StepDefinition s : steps) {
             Set<String> ancestors = ancestors(s.id(), byId);
             s.params().forEach((param, template) -> {
                 for (String ref : Templates.references(template)) {
@@ -138,6 +153,12 @@ public record Runbook(String name, String kind, String source, String text, List
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The step output a binding source names: {@code [step id, output]} of {@code git.cherry-pick-fixes.head}. */
+    public static String[] bindingSource(String source) {
+        int dot = source.lastIndexOf('.');
+        return new String[]{source.substring(0, dot), source.substring(dot + 1)};
     }
 
     /** Every step that must succeed before {@code id} can run. */

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 public final class RunbookParser {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-    private static final Set<String> STEP_KEYS = Set.of("id", "uses", "needs", "params", "editable", "timeout", "retry", "gate", "phase");
+    private static final Set<String> STEP_KEYS = Set.of("id", "uses", "needs", "params", "editable", "timeout", "retry", "gate", "phase", "binds");
     private static final Pattern EDITABLE_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,63}");
     private static final Set<String> TOP_KEYS = Set.of("name", "kind", "description", "defaults", "steps");
 
@@ -85,7 +85,8 @@ public final class RunbookParser {
                 service = Runbook.servicePrefix(uses != null ? uses : id);
             }
             steps.add(new StepDefinition(id, service, needs, params, timeout, retry, gate,
-                    s.hasNonNull("phase") ? s.get("phase").asText() : null, uses, editable(s, gate != null, where, id)));
+                    s.hasNonNull("phase") ? s.get("phase").asText() : null, uses, editable(s, gate != null, where, id),
+                    binds(s, where, id)));
         }
         return new Runbook(name, kind, source, text, steps);
     }
@@ -111,6 +112,36 @@ public final class RunbookParser {
             names.add(name);
         }
         return names;
+    }
+
+    /** {@code binds: {name: [step.output, ..]}}: what an approval of the gate is bound to. */
+    private static Map<String, List<String>> binds(JsonNode s, String where, String step) {
+        JsonNode b = s.get("binds");
+        if (b == null || b.isNull()) {
+            return Map.of();
+        }
+        if (!b.isObject()) {
+            throw new Runbook.InvalidRunbook(where, step, "'binds' must map each artifact's name to a list of step outputs");
+        }
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        Iterator<Map.Entry<String, JsonNode>> it = b.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!EDITABLE_NAME.matcher(e.getKey()).matches()) {
+                throw new Runbook.InvalidRunbook(where, step, "'binds': '" + e.getKey() + "' is not a name");
+            }
+            List<String> sources = new ArrayList<>();
+            JsonNode v = e.getValue();
+            if (v.isTextual()) {
+                sources.add(v.asText());
+            } else if (v.isArray() && !v.isEmpty()) {
+                v.forEach(n -> sources.add(n.asText()));
+            } else {
+                throw new Runbook.InvalidRunbook(where, step, "'binds': '" + e.getKey() + "' must name one or more step outputs");
+            }
+            out.put(e.getKey(), sources);
+        }
+        return out;
     }
 
     private static RetryPolicy retry(JsonNode r, RetryPolicy base, String where, String step) {

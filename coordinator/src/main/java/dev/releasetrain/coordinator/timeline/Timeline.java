@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.EventTypes;
 import dev.releasetrain.protocol.ReleaseEvent;
+import dev.releasetrain.protocol.ReleaseEvent.ApprovalVoided;
 import dev.releasetrain.protocol.ReleaseEvent.GateApproved;
 import dev.releasetrain.protocol.ReleaseEvent.GateOpened;
 import dev.releasetrain.protocol.ReleaseEvent.ReleaseCancelled;
@@ -46,8 +47,19 @@ public record Timeline(String release, String version, String kind, String runbo
                        @JsonInclude(JsonInclude.Include.NON_NULL) String action) {
     }
 
+    /**
+     * A gate's current opening and approval ({@code bound}: what the approval is bound to), and every earlier
+     * approval that became void, with why. {@code waitMs} counts every wait for people at the gate.
+     */
     public record GateSpan(Instant openedAt, Instant approvedAt, Long waitMs, String approver, String note,
-                           String evidence, String waitingFor) {
+                           String evidence, String waitingFor,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> bound,
+                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<VoidedApproval> voided) {
+    }
+
+    /** An approval that no longer holds: who gave it and when, when it became void and what changed. */
+    public record VoidedApproval(String approver, Instant approvedAt, Instant voidedAt, String reason,
+                                 List<ApprovalVoided.BindingChange> changes) {
     }
 
     /** One attempt; queue = requested -> started, run = started -> ended. */
@@ -85,6 +97,9 @@ public record Timeline(String release, String version, String kind, String runbo
         String note;
         String evidence;
         String waitingFor;
+        Map<String, String> bound;
+        long earlierWaitMs;
+        final List<VoidedApproval> voided = new ArrayList<>();
     }
 
     private static final class Builder {
@@ -196,6 +211,19 @@ public record Timeline(String release, String version, String kind, String runbo
                     m.approver = g.approver();
                     m.note = g.note();
                     m.evidence = g.evidence();
+                    m.bound = g.bound();
+                }
+            } else if (d instanceof ApprovalVoided v) {
+                MutableGate m = gates.get(v.gate());
+                if (m != null && m.approvedAt != null) {
+                    Long wait = millis(m.openedAt, m.approvedAt);
+                    m.earlierWaitMs += wait == null ? 0 : wait;
+                    m.voided.add(new VoidedApproval(m.approver, m.approvedAt, t, v.reason(), v.changes()));
+                    m.approvedAt = null;
+                    m.approver = null;
+                    m.note = null;
+                    m.evidence = null;
+                    m.bound = null;
                 }
             }
         }
@@ -242,9 +270,11 @@ public record Timeline(String release, String version, String kind, String runbo
                 String status;
                 MutableGate g = gates.get(step);
                 if (g != null) {
-                    Long wait = millis(g.openedAt, g.approvedAt);
+                    Long current = millis(g.openedAt, g.approvedAt);
+                    Long wait = current == null && g.voided.isEmpty() ? null : (current == null ? 0 : current) + g.earlierWaitMs;
                     human += wait == null ? 0 : wait;
-                    gate = new GateSpan(g.openedAt, g.approvedAt, wait, g.approver, g.note, g.evidence, g.waitingFor);
+                    gate = new GateSpan(g.openedAt, g.approvedAt, wait, g.approver, g.note, g.evidence, g.waitingFor,
+                            g.bound, List.copyOf(g.voided));
                     status = g.approvedAt == null ? "awaiting-approval" : "approved";
                     if (g.approvedAt != null) {
                         ends.put(step, g.approvedAt);

@@ -73,6 +73,33 @@ class ReleaseApiTest {
     }
 
     @Test
+    void aPlanAppendsNothingResolvesEveryStepAndSaysWhatItCouldNotPlan() {
+        long before = log.count();
+        io.restassured.response.ValidatableResponse plan = as(TestTokens.ALICE).contentType(ContentType.JSON)
+                .body("{\"version\":\"7.1.0\"}").post("/releases/plan").then().statusCode(200)
+                .body("version", equalTo("7.1.0"))
+                .body("runbook", equalTo("monthly-minor"))
+                .body("dates.breakTheRelease", org.hamcrest.Matchers.notNullValue())
+                .body("variables.releaseBranch", equalTo("release-7.1.0"))
+                .body("steps[0].step", equalTo("notify.announce-code-freeze"))
+                .body("steps[0].params.releaseBranch", equalTo("release-7.1.0"))
+                .body("steps.find { it.step == 'break-the-release' }.binds.releaseBranchCommit",
+                        org.hamcrest.Matchers.hasItem("git.cherry-pick-fixes.head"))
+                // no git service is configured here: its steps are listed, not planned, and say why
+                .body("steps.find { it.step == 'git.bump-version' }.planned", equalTo(false))
+                .body("steps.find { it.step == 'git.bump-version' }.note", containsString("release-train.plan.services.git"))
+                .body("steps.find { it.step == 'git.bump-version' }.params.base", equalTo("<git.cut-release-branch.commit>"))
+                .body("notPlanned", org.hamcrest.Matchers.hasItem("deploy.upgrade-playground"));
+        assertEquals(before, log.count(), "a plan appends nothing");
+        as(TestTokens.ALICE).get("/releases/7.1.0").then().statusCode(404);
+        as(TestTokens.VERA).contentType(ContentType.JSON).body("{}").post("/releases/plan").then().statusCode(403);
+        String started = startNext("proving", "alice");
+        as(TestTokens.ALICE).contentType(ContentType.JSON).body("{\"version\":\"" + started + "\"}").post("/releases/plan")
+                .then().statusCode(409).body("message", containsString(started));
+        plan.body("steps.size()", equalTo(24));
+    }
+
+    @Test
     void aSecondReleaseOfTheSameVersionIsRefusedWith409() {
         String version = startNext("proving", "alice");
         long before = log.count();

@@ -58,7 +58,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The whole monthly plan on real Kafka and PostgreSQL (relay included), with no-op workers that
  * answer every command at once, except the first attempt of deploy.await-unstable-image, which
- * stays silent until its (shortened) deadline passes and the retry policy tries again.
+ * stays silent until its (shortened) deadline passes and the retry policy tries again. The cherry-pick after
+ * break-the-release moves the release branch, which voids that approval until it is given again.
  */
 @QuarkusTest
 @TestProfile(MonthlyPlanFlowTest.ShortDeadline.class)
@@ -121,8 +122,15 @@ class MonthlyPlanFlowTest {
                         if (cmd.step().equals(SILENT_STEP) && cmd.attempt() == 1) {
                             continue; // silent: the deadline must catch it
                         }
-                        send(producer, release, new ReleaseEvent.StepSucceeded(cmd.step(), cmd.attempt(), cmd.commandId(),
-                                Map.of("commit", "c0ffee" + cmd.attempt(), "digest", "sha256:abc")));
+                        // the first cherry-pick picks a fix: the release branch moves on from the pushed commit, and
+                        // the late cherry-pick and the tag find it there
+                        Map<String, Object> outputs = switch (cmd.step()) {
+                            case "git.cherry-pick-fixes" -> Map.of("head", "c0ffee-picked", "picked", List.of(Map.of("pullRequest", 5996)));
+                            case "git.cherry-pick-late-fixes" -> Map.of("head", "c0ffee-picked", "picked", List.of(Map.of("pullRequest", 5996)));
+                            case "git.tag-release" -> Map.of("tag", release, "commit", "c0ffee-picked");
+                            default -> Map.of("commit", "c0ffee" + cmd.attempt(), "digest", "sha256:abc");
+                        };
+                        send(producer, release, new ReleaseEvent.StepSucceeded(cmd.step(), cmd.attempt(), cmd.commandId(), outputs));
                     }
                 }
             }
@@ -156,6 +164,15 @@ class MonthlyPlanFlowTest {
                 .then().statusCode(403);
         as(TestTokens.BOB).contentType(ContentType.JSON).body("{\"note\":\"QA session: no blockers\"}")
                 .post("/releases/" + v + "/gates/break-the-release/approve").then().statusCode(202);
+        // the cherry-pick moved the branch the session tested: the approval is void and the gate waits again
+        awaitStep(v, "break-the-release", "awaiting-approval");
+        assertEquals("the approval by bob no longer holds: releaseBranchCommit changed from c0ffee1 to c0ffee-picked"
+                        + " (git.cherry-pick-fixes.head)",
+                as(TestTokens.VERA).get("/releases/" + v).then().extract().path("steps.find { it.step == 'break-the-release' }.reason"));
+        assertEquals("pending", as(TestTokens.VERA).get("/releases/" + v).then().extract()
+                .path("steps.find { it.step == 'release-day' }.status"), "nothing after the voided gate runs");
+        as(TestTokens.BOB).contentType(ContentType.JSON).body("{\"note\":\"QA session again, on the picked fix\"}")
+                .post("/releases/" + v + "/gates/break-the-release/approve").then().statusCode(202);
         awaitStep(v, "release-day", "awaiting-approval");
         String owner = as(TestTokens.VERA).get("/releases/" + v).then().extract().path("variables.owner");
         as(TestTokens.of(owner)).contentType(ContentType.JSON).body("{\"note\":\"launching early\"}")
@@ -185,7 +202,10 @@ class MonthlyPlanFlowTest {
         assertFalse(requested.get("git.bump-chart").isBefore(ended.get("deploy.await-release-image")));
         assertFalse(requested.get("git.sync-version").isBefore(ended.get("notify.publish-release-post")));
         assertFalse(requested.get("git.tag-release").isBefore(ended.get("release-day")));
-        assertFalse(requested.get("git.cherry-pick-fixes").isBefore(ended.get("break-the-release")));
+        // the cherry-pick followed the first approval, which it then voided; release-day followed the second
+        Instant firstApproval = Instant.parse(t.getString("steps.find { it.step == 'break-the-release' }.gate.voided[0].approvedAt"));
+        assertFalse(requested.get("git.cherry-pick-fixes").isBefore(firstApproval));
+        assertFalse(requested.get("release-day").isBefore(ended.get("break-the-release")));
         // Fixes labelled late are picked again on release day, right before the tag.
         assertFalse(requested.get("git.cherry-pick-late-fixes").isBefore(ended.get("release-day")));
         assertFalse(requested.get("git.tag-release").isBefore(ended.get("git.cherry-pick-late-fixes")));
@@ -204,7 +224,11 @@ class MonthlyPlanFlowTest {
         assertEquals(requested.get("git.collect-changelog"), requested.get("git.bump-version"));
         // Both gates, with who approved and why.
         assertEquals("bob", t.getString("steps.find { it.step == 'break-the-release' }.gate.approver"));
-        assertEquals("QA session: no blockers", t.getString("steps.find { it.step == 'break-the-release' }.gate.note"));
+        assertEquals("QA session again, on the picked fix", t.getString("steps.find { it.step == 'break-the-release' }.gate.note"));
+        assertEquals("c0ffee-picked", t.getString("steps.find { it.step == 'break-the-release' }.gate.bound.releaseBranchCommit"));
+        assertEquals("bob", t.getString("steps.find { it.step == 'break-the-release' }.gate.voided[0].approver"));
+        assertTrue(t.getString("steps.find { it.step == 'break-the-release' }.gate.voided[0].reason")
+                .contains("releaseBranchCommit changed from c0ffee1 to c0ffee-picked"));
         assertEquals(owner, t.getString("steps.find { it.step == 'release-day' }.gate.approver"));
         assertTrue(t.getLong("waits.humanWaitMs") > 0);
         // The silent step timed out and the retry policy tried again.

@@ -18,7 +18,7 @@ import java.util.logging.Logger;
 
 /**
  * Base of the stand-ins served by the JDK's {@link HttpServer} on a free 127.0.0.1 port: counts every
- * request, answers queued faults (after their delay; see {@link FaultSpec}), then hands the request to {@link #handle(HttpExchange)}.
+ * request, and apart the writes ({@link #writes()}), answers queued faults (after their delay; see {@link FaultSpec}), then hands the request to {@link #handle(HttpExchange)}.
  */
 abstract class HttpStandIn implements StandIn {
 
@@ -26,6 +26,7 @@ abstract class HttpStandIn implements StandIn {
 
     private final String name;
     private final Faults faults = new Faults();
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private HttpServer server;
     private ExecutorService executor;
     private int port;
@@ -49,6 +50,9 @@ abstract class HttpStandIn implements StandIn {
     }
 
     private void dispatch(HttpExchange exchange) {
+        if (isWrite(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath())) {
+            writes.incrementAndGet();
+        }
         try {
             byte[][] body = new byte[1][];
             OptionalInt fault = faults.onCall(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath()
@@ -128,6 +132,21 @@ abstract class HttpStandIn implements StandIn {
     @Override
     public void resetCalls() {
         faults.resetCalls();
+        writes.set(0);
+    }
+
+    /**
+     * Requests that may change something: any method but GET, HEAD and OPTIONS, except a git fetch (a POST to
+     * {@code git-upload-pack} only reads). Counted since the start or the last {@link #resetCalls()}.
+     */
+    @Override
+    public long writes() {
+        return writes.get();
+    }
+
+    static boolean isWrite(String method, String path) {
+        return !(method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS")
+                || path != null && path.endsWith("/git-upload-pack"));
     }
 
     @Override

@@ -16,7 +16,15 @@ public interface StandIn extends AutoCloseable {
     /** Number of requests received since start (or since {@link #resetCalls()}), failed ones included. */
     long calls();
 
-    /** Sets the call counter back to zero. */
+    /**
+     * Requests since start (or since {@link #resetCalls()}) that may have changed something; a stand-in that does
+     * not tell reads from writes counts every call.
+     */
+    default long writes() {
+        return calls();
+    }
+
+    /** Sets the call counter (and the write counter) back to zero. */
     void resetCalls();
 
     /** Makes the next {@code count} requests fail with HTTP {@code status} (queued after earlier faults). */

@@ -46,6 +46,11 @@ public final class StandIns {
         return require(name).calls();
     }
 
+    /** Requests a stand-in received so far that may have changed something ({@link StandIn#writes()}). */
+    public long writes(String name) {
+        return require(name).writes();
+    }
+
     /** Drops every queued fault of every stand-in. */
     public void clearFaults() {
         byName.values().forEach(StandIn::clearFaults);
