@@ -152,6 +152,8 @@ final class AsyncApiDocument {
             s = value == Object.class ? map("type", "object") : map("type", "object", "additionalProperties", typeOf(value, false));
         } else if (t instanceof ParameterizedType p && p.getRawType() == List.class) {
             s = map("type", "array", "items", typeOf(p.getActualTypeArguments()[0], false));
+        } else if (t instanceof Class<?> c && c.isRecord()) {
+            s = schemaOf(c); // a record nested in an event: an object of its components
         } else {
             throw new IllegalArgumentException("no JSON Schema for " + t + ": teach AsyncApiDocument the type");
         }
