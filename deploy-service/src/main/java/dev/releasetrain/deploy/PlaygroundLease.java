@@ -61,8 +61,12 @@ public class PlaygroundLease {
     @ConfigProperty(name = "release-train.deploy.lease-duration", defaultValue = "PT5M")
     Duration leaseDuration;
 
-    /** How long an upgrade waits for another release's hold before it fails (retryable). */
-    @ConfigProperty(name = "release-train.deploy.lease-wait", defaultValue = "PT1H")
+    /**
+     * How long one attempt waits for another release's hold before it fails (retryable; the coordinator tries the
+     * step again later). Short on purpose: a waiting attempt holds one of the service's worker threads, and with
+     * more waiting releases than threads the holder's own check could not start.
+     */
+    @ConfigProperty(name = "release-train.deploy.lease-wait", defaultValue = "PT2M")
     Duration maxWait;
 
     /** How long the hold lasts unrenewed from a successful upgrade to its release's check (which renews it). */
@@ -114,7 +118,7 @@ public class PlaygroundLease {
         } catch (Polling.TimedOut t) {
             throw new StepFailure("the playground (" + namespace + "/" + releaseName + ") is still held by release "
                     + t.state() + " after " + AwaitImages.human(t.waited()) + " (lease " + namespace + "/" + name()
-                    + "); retry once it is done, or delete the lease if that release was abandoned", true);
+                    + "); tried again later, or delete the lease if that release was abandoned", true);
         }
         return tookIt[0];
     }

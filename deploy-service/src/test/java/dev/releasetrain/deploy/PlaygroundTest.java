@@ -406,6 +406,41 @@ class PlaygroundTest {
                 failed.reason());
     }
 
+    @Test
+    @Order(14)
+    void upgradesWaitingForThePlaygroundGiveUpTheirThreadsSoTheHoldersCheckRuns() {
+        // RELEASE upgrades: it holds the playground until its check
+        String mine = values("release-1.29.1-unstable", 1);
+        assertInstanceOf(StepSucceeded.class, Sandboxes.outcome(run("deploy.upgrade-playground",
+                Map.of("version", "1.29.1", "valuesYaml", mine))));
+        assertEquals(RELEASE, lease().getSpec().getHolderIdentity());
+
+        // three other releases' upgrades arrive before RELEASE's check: more than the service's two threads
+        List<String> others = List.of(TestBus.freshReleaseId(), TestBus.freshReleaseId(), TestBus.freshReleaseId());
+        List<StepRequested> waiting = new java.util.ArrayList<>();
+        for (String other : others) {
+            StepRequested upgrade = TestBus.command("deploy", "deploy.upgrade-playground",
+                    Map.of("version", "1.29.1", "valuesYaml", mine));
+            bus.send(other, upgrade);
+            waiting.add(upgrade);
+        }
+        StepRequested check = TestBus.command("deploy", "deploy.verify-playground",
+                Map.of("version", "1.29.1", "imageTag", "release-1.29.1-unstable"));
+        bus.send(RELEASE, check);
+
+        // the first two wait out lease-wait and fail retryably (the coordinator tries them again later), which
+        // frees their threads for the check; with a wait longer than the check's patience it never starts
+        Envelope first = Sandboxes.outcomeEnvelope(bus.awaitOutcome(others.get(0), waiting.get(0).commandId()));
+        StepFailed gaveUp = assertInstanceOf(StepFailed.class, first.data());
+        assertTrue(gaveUp.retryable(), gaveUp.reason());
+        assertTrue(gaveUp.reason().contains("is still held by release " + RELEASE), gaveUp.reason());
+        Envelope checked = Sandboxes.outcomeEnvelope(bus.awaitOutcome(RELEASE, check.commandId()));
+        assertInstanceOf(StepSucceeded.class, checked.data());
+        assertTrue(!checked.time().isBefore(first.time()),
+                "the check waited for a thread (two threads): it ended after a waiting upgrade gave up");
+        assertTrue(lease() == null || !RELEASE.equals(lease().getSpec().getHolderIdentity()), "given back once checked");
+    }
+
     /** Makes the lease look abandoned: not renewed for an hour. */
     private void expire(Lease lease) {
         try (KubernetesClient client = Sandboxes.kubernetes(kubernetesUrl)) {

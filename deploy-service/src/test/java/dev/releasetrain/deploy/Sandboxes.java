@@ -60,6 +60,13 @@ final class Sandboxes {
                 .findFirst().orElseThrow();
     }
 
+    /** The envelope of the terminal result among a command's events (its time included). */
+    static Envelope outcomeEnvelope(List<Envelope> events) {
+        return events.stream()
+                .filter(e -> e.data() instanceof ReleaseEvent.StepSucceeded || e.data() instanceof ReleaseEvent.StepFailed)
+                .findFirst().orElseThrow();
+    }
+
     static List<ReleaseEvent.StepProgress> progress(List<Envelope> events) {
         return events.stream().map(Envelope::data).filter(d -> d instanceof ReleaseEvent.StepProgress)
                 .map(d -> (ReleaseEvent.StepProgress) d).toList();
