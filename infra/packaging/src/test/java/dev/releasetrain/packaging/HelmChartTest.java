@@ -50,7 +50,7 @@ class HelmChartTest {
     void theDefaultsRenderFiveDeploymentsWithTheirConfigAndDisruptionBudgets() {
         Map<String, Integer> kinds = new TreeMap<>();
         defaults.forEach(o -> kinds.merge(o.path("kind").asText(), 1, Integer::sum));
-        assertEquals(Map.of("ConfigMap", 6, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 1,
+        assertEquals(Map.of("ConfigMap", 6, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 2,
                 "ServiceAccount", 2), kinds, "no KafkaTopic, no RoleBinding unless asked");
 
         for (String component : COMPONENTS) {
@@ -84,6 +84,10 @@ class HelmChartTest {
                 object(defaults, "ConfigMap", PREFIX + "notify").at("/data/RELEASE_TRAIN_NOTIFY_COORDINATOR_URL").asText());
         JsonNode service = object(defaults, "Service", PREFIX + "coordinator");
         assertEquals("coordinator", service.at("/spec/selector/app.kubernetes.io~1component").asText());
+        // the coordinator's plans ask git-service through its Service
+        assertEquals("http://rt-release-train-git:8080",
+                object(defaults, "ConfigMap", PREFIX + "coordinator").at("/data/RELEASE_TRAIN_PLAN_SERVICES_GIT").asText());
+        assertEquals("git", object(defaults, "Service", PREFIX + "git").at("/spec/selector/app.kubernetes.io~1component").asText());
     }
 
     @Test
