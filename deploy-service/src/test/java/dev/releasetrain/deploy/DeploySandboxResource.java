@@ -28,9 +28,7 @@ public class DeploySandboxResource extends SandboxTestResource {
         config.put("release-train.deploy.pending-grace", "PT1S"); // a pending revision older than this was left by a crash
         config.put("release-train.deploy.verify-timeout", "PT4S");
         config.put("release-train.deploy.verify-poll-interval", "PT0.2S");
-        // two worker threads and a short wait for the playground: more waiting upgrades than threads, as twenty
-        // releases at once are for the real pool (PlaygroundTest's last test)
-        config.put("smallrye.messaging.worker.release-train-steps.max-concurrency", "2");
+        // a short wait for the playground's lease (PlaygroundTest runs more waiting upgrades than worker threads)
         config.put("release-train.deploy.lease-wait", "PT20S");
         config.put("release-train.registry.max-wait", "PT6S");
         config.put("release-train.registry.poll-interval", "PT0.2S");

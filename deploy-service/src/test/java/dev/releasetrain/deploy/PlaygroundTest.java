@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -47,10 +49,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * built from. Ordered: each test starts from the release state the previous one left.
  */
 @QuarkusTest
+@TestProfile(PlaygroundTest.TwoWorkerThreads.class)
 @QuarkusTestResource(KafkaTestResource.class)
 @QuarkusTestResource(DeploySandboxResource.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PlaygroundTest {
+
+    /** Two worker threads: more waiting upgrades than threads, as twenty releases at once are for the usual 16. */
+    public static final class TwoWorkerThreads implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("smallrye.messaging.worker.release-train-steps.max-concurrency", "2");
+        }
+    }
 
     /** The digest of the image CI built from release-1.29.0 (set by the first test). */
     static String digest1290;

@@ -76,6 +76,7 @@ class UpgradeFromChartRepositoryTest {
         step.lease.namespace = "posthog";
         step.lease.leaseDuration = Duration.ofSeconds(1);
         step.lease.maxWait = Duration.ofSeconds(30);
+        step.lease.handoverDuration = Duration.ofSeconds(1);
         step.lease.pollInterval = Duration.ofMillis(200);
     }
 
