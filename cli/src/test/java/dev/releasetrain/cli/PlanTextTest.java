@@ -17,7 +17,7 @@ class PlanTextTest {
                 "plan": {"creates": [], "picks": [], "changes": [{"repository": "PostHog/posthog", "path": "posthog/version.py",
                          "diff": "--- a/posthog/version.py\\n+++ b/posthog/version.py\\n@@ -1 +1 @@\\n-VERSION = \\"1.28.3\\"\\n+VERSION = \\"1.29.0\\"\\n"}]}},
                {"step": "deploy.upgrade-playground", "service": "deploy", "params": {}, "planned": false,
-                "note": "not planned: the deploy service has no read-only plan"}],
+                "note": "not planned: the deploy service at http://127.0.0.1:9/plan could not be reached"}],
              "changelog": null, "notPlanned": ["deploy.upgrade-playground"]}
             """;
 
