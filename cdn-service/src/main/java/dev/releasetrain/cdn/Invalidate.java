@@ -65,10 +65,21 @@ public class Invalidate implements StepHandler {
         return STEP;
     }
 
+    /** The invalidation a command asks for: on which distribution, of which paths, under which CallerReference. */
+    public record Request(String distributionId, List<String> paths, String callerReference) {
+    }
+
+    /** What {@link #run} sends to CreateInvalidation for {@code ctx} (the plan shows the same). */
+    public Request request(StepContext ctx) {
+        List<String> paths = paths(Optional.ofNullable(ctx.params().get("paths")).filter(p -> !p.isBlank()).orElse(defaultPaths));
+        return new Request(distributionId, paths, callerReference(ctx.releaseId(), ctx.step(), paths));
+    }
+
     @Override
     public StepOutcome run(StepContext ctx) throws InterruptedException {
-        List<String> paths = paths(Optional.ofNullable(ctx.params().get("paths")).filter(p -> !p.isBlank()).orElse(defaultPaths));
-        String reference = callerReference(ctx.releaseId(), ctx.step(), paths);
+        Request request = request(ctx);
+        List<String> paths = request.paths();
+        String reference = request.callerReference();
 
         Invalidation created = call("CreateInvalidation", () -> cloudFront.createInvalidation(r -> r
                 .distributionId(distributionId)

@@ -7,13 +7,15 @@ import java.util.List;
 
 /**
  * Renders a release plan ({@code POST /releases/plan}) for a person: the dates and owner, each step with its
- * parameters and what it would do, the diffs (coloured when {@code colour}: on a terminal), the picks, the
- * changelog, and the steps that could not be planned.
+ * parameters and what it would do: the diffs (coloured when {@code colour}: on a terminal), the picks, the release
+ * post's markdown, the Slack messages, the CDN paths, the images and the playground's upgrade; then the changelog
+ * and the steps that could not be planned.
  */
 public final class PlanText {
     private static final String RED = "\u001b[31m";
     private static final String GREEN = "\u001b[32m";
     private static final String CYAN = "\u001b[36m";
+    private static final String YELLOW = "\u001b[33m";
     private static final String BOLD = "\u001b[1m";
     private static final String RESET = "\u001b[0m";
 
@@ -56,6 +58,34 @@ public final class PlanText {
                 sb.append(String.format("    #%d %s: %s%s%n", k.path("pullRequest").asInt(), k.path("title").asText(), k.path("outcome").asText(),
                         k.path("conflicts").size() > 0 ? " in " + join(k.path("conflicts")) : ""));
             }
+            images(sb, plan, colour);
+            deploy(sb, plan.path("deploy"), colour);
+            if (plan.path("playgroundHeldBy").isObject()) {
+                JsonNode h = plan.path("playgroundHeldBy");
+                sb.append(String.format("    the playground is held by release %s%s%n", h.path("release").asText(),
+                        h.path("expired").asBoolean() ? " (expired)" : h.path("until").isTextual() ? " until " + h.path("until").asText() : ""));
+            }
+            if (plan.path("paths").isArray()) {
+                JsonNode dist = plan.path("distribution");
+                sb.append(String.format("    invalidates %s on CloudFront distribution %s%s%n", join(plan.path("paths")),
+                        dist.path("id").asText(), dist.path("domainName").isTextual() ? " (" + dist.path("domainName").asText() + ")" : ""));
+            }
+            if (plan.path("message").isObject()) {
+                JsonNode m = plan.path("message");
+                String to = String.format("    Slack message to %s (%s workspace):", m.path("channel").asText(), m.path("workspace").asText());
+                sb.append(colour ? CYAN + to + RESET : to).append(String.format("%n"));
+                quoted(sb, m.path("text").asText());
+            }
+            if (plan.path("post").path("markdown").isTextual()) {
+                JsonNode post = plan.path("post");
+                sb.append(String.format("    release post %s on branch %s of %s, pull request \"%s\"%s%n", post.path("path").asText(),
+                        post.path("branch").asText(), post.path("repository").asText(), post.path("pullRequestTitle").asText(),
+                        post.path("url").isTextual() ? ", published at " + post.path("url").asText() : ""));
+                for (String line : post.path("markdown").asText().split("\n")) {
+                    String shown = "      | " + line;
+                    sb.append(colour && line.startsWith("#") ? BOLD + shown + RESET : shown).append(String.format("%n"));
+                }
+            }
             for (JsonNode c : plan.path("changes")) {
                 sb.append(String.format("    %s: %s%n", c.path("repository").asText(), c.path("path").asText()));
                 for (String line : c.path("diff").asText().split("\n")) {
@@ -83,6 +113,41 @@ public final class PlanText {
             sb.append(String.format("%nNot planned (%d): %s%n", p.path("notPlanned").size(), join(p.path("notPlanned"))));
         }
         return sb.toString().stripTrailing();
+    }
+
+    /** The image tags a step looks for, and whether the registry has them now. */
+    private static void images(StringBuilder sb, JsonNode plan, boolean colour) {
+        for (JsonNode i : plan.path("images")) {
+            String state = i.path("exists").asBoolean() ? "in the registry (" + i.path("digest").asText() + ")" : "not in the registry yet";
+            String line = String.format("    image %s:%s %s", i.path("image").asText(), i.path("tag").asText(), state);
+            sb.append(colour ? (i.path("exists").asBoolean() ? GREEN : YELLOW) + line + RESET : line).append(String.format("%n"));
+        }
+    }
+
+    /** What the playground's upgrade would deploy, compared with the revision there now. */
+    private static void deploy(StringBuilder sb, JsonNode d, boolean colour) {
+        if (!d.isObject()) {
+            return;
+        }
+        sb.append(String.format("    deploys chart %s to %s/%s, image %s%n", d.path("chart").asText(), d.path("namespace").asText(),
+                d.path("release").asText(), d.path("image").asText()));
+        String now = d.path("deployedRevision").isNumber()
+                ? "revision " + d.path("deployedRevision").asInt() + " (" + d.path("deployedChart").asText() + ", "
+                        + d.path("deployedStatus").asText() + ")"
+                : "no revision";
+        String change = d.path("changed").asBoolean()
+                ? "new revision " + d.path("revision").asInt() + " after " + now
+                        + (d.path("changedValues").size() > 0 ? "; values differ at " + join(d.path("changedValues")) : "")
+                : "nothing changes: " + now + " has this chart and these values";
+        String line = "    " + change;
+        sb.append(colour && d.path("changed").asBoolean() ? YELLOW + line + RESET : line).append(String.format("%n"));
+    }
+
+    /** A message's text, each line indented and quoted. */
+    private static void quoted(StringBuilder sb, String text) {
+        for (String line : text.split("\n")) {
+            sb.append("      > ").append(line).append(String.format("%n"));
+        }
     }
 
     private static String quoteIfTitle(JsonNode c) {

@@ -99,6 +99,12 @@ final class AtomicHelmUpgrade {
         this.releases = new HelmReleases(kubernetes, namespace, releaseName);
     }
 
+    /** {@code last} (the newest revision) is deployed with this chart and these values: nothing to upgrade. */
+    static boolean alreadyDeployed(HelmReleases.Stored last, String chartName, JsonNode values) {
+        return last != null && "deployed".equals(last.status()) && chartName.equals(last.chartName())
+                && HelmReleases.sameValues(last.config(), values);
+    }
+
     /**
      * Brings the release to {@code wanted} by {@code deadline} ({@link System#nanoTime()}), or leaves it at its
      * last successful revision (uninstalled when there is none) and fails.
@@ -110,8 +116,7 @@ final class AtomicHelmUpgrade {
             history = recoverInterrupted(progress, last, deadline);
             last = last(history);
         }
-        if (last != null && "deployed".equals(last.status()) && wanted.chartName().equals(last.chartName())
-                && HelmReleases.sameValues(last.config(), wanted.values())) {
+        if (alreadyDeployed(last, wanted.chartName(), wanted.values())) {
             LOG.infof("release %s revision %d already deployed with chart %s and these values: no upgrade",
                     releaseName, last.version(), last.chartName());
             finishJobs(progress, last, deadline);
@@ -166,7 +171,7 @@ final class AtomicHelmUpgrade {
         }
     }
 
-    private static HelmReleases.Stored last(List<HelmReleases.Stored> history) {
+    static HelmReleases.Stored last(List<HelmReleases.Stored> history) {
         return history.isEmpty() ? null : history.get(history.size() - 1);
     }
 

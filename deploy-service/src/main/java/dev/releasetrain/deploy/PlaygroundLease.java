@@ -20,6 +20,7 @@ import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -160,6 +161,31 @@ public class PlaygroundLease {
         } catch (KubernetesClientException e) {
             LOG.warnf("could not renew lease %s/%s for release %s: HTTP %d", namespace, name(), holder, e.getCode());
         }
+    }
+
+    /** Who holds the playground now, read only (for a plan): the holder and until when the hold lasts unrenewed. */
+    public record Holder(String release, Instant until, boolean expired) {
+    }
+
+    /**
+     * The current hold of the playground, if any (an expired one says so: the next upgrade takes it over). Reads the
+     * Lease; takes nothing.
+     */
+    public Optional<Holder> holder() {
+        Lease seen;
+        try {
+            seen = get();
+        } catch (KubernetesClientException e) {
+            throw new StepFailure("cannot read lease " + namespace + "/" + name() + " of the playground: HTTP " + e.getCode(),
+                    true, e);
+        }
+        if (seen == null || seen.getSpec() == null || holderOf(seen) == null) {
+            return Optional.empty();
+        }
+        ZonedDateTime at = seen.getSpec().getRenewTime() != null ? seen.getSpec().getRenewTime() : seen.getSpec().getAcquireTime();
+        Integer seconds = seen.getSpec().getLeaseDurationSeconds();
+        Instant until = at == null || seconds == null ? null : at.toInstant().plusSeconds(seconds);
+        return Optional.of(new Holder(holderOf(seen), until, expired(seen)));
     }
 
     /** Gives the playground back if {@code holder} has it; true if it was released here. */

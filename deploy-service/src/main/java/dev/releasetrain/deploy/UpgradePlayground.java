@@ -123,6 +123,47 @@ public class UpgradePlayground implements StepHandler {
         });
     }
 
+    /**
+     * What {@link #deploy} would do with {@code valuesYaml}, worked out by reading only: the chart it resolves (the
+     * repository's index is read), the image the values name, and the release's newest revision it compares with
+     * ({@link AtomicHelmUpgrade#alreadyDeployed}). {@code revision}: the one deployed then (the next one when
+     * something changes). {@code changedValues}: the top-level keys whose values differ from that revision's.
+     */
+    public record Planned(String namespace, String release, String chart, String chartReference, String image,
+                          Integer deployedRevision, String deployedChart, String deployedStatus, boolean changed,
+                          int revision, java.util.List<String> changedValues) {
+    }
+
+    public Planned plan(String valuesYaml, String defaultImage) throws InterruptedException {
+        JsonNode values = parse(valuesYaml);
+        Optional<String> pinned = chartVersion.filter(v -> !v.isBlank());
+        ChartSource known = pinned.isPresent() && !ChartSource.isLocal(chart) ? null
+                : ChartSource.resolve(chart, chartRepositoryUrl, pinned, http);
+        String chartName = known != null ? known.chart() : ChartSource.name(chart) + "-" + pinned.orElseThrow();
+        java.util.List<HelmReleases.Stored> history = new HelmReleases(kubernetes, namespace, releaseName).history();
+        HelmReleases.Stored last = AtomicHelmUpgrade.last(history);
+        boolean changed = !AtomicHelmUpgrade.alreadyDeployed(last, chartName, values);
+        java.util.List<String> keys = new java.util.ArrayList<>();
+        JsonNode before = last == null ? null : last.config();
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        values.fieldNames().forEachRemaining(names::add);
+        if (before != null && before.isObject()) {
+            before.fieldNames().forEachRemaining(names::add);
+        }
+        for (String k : names) {
+            if (before == null || !HelmReleases.sameValues(before.get(k), values.get(k))) {
+                keys.add(k);
+            }
+        }
+        JsonNode image = values.path("image");
+        String repository = image.path("repository").asText("");
+        String tag = image.path("tag").asText("");
+        String imageRef = (repository.isBlank() ? defaultImage : repository) + (tag.isBlank() ? "" : ":" + tag);
+        return new Planned(namespace, releaseName, chartName, known != null ? Redaction.url(known.reference()) : chart,
+                imageRef, last == null ? null : last.version(), last == null ? null : last.chartName(),
+                last == null ? null : last.status(), changed, changed ? (last == null ? 1 : last.version() + 1) : last.version(), keys);
+    }
+
     /** The values as data; an invalid document is told by the parser's words and position, not its content. */
     private static JsonNode parse(String valuesYaml) {
         try {

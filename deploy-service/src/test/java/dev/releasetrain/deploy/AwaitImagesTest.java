@@ -48,8 +48,12 @@ class AwaitImagesTest {
         bus.close();
     }
 
+    /** Minors rising from a random start: each test's release is newer than every release an earlier test tagged. */
+    private static final java.util.concurrent.atomic.AtomicInteger MINOR =
+            new java.util.concurrent.atomic.AtomicInteger(Math.abs(UUID.randomUUID().hashCode()) % 100_000);
+
     private static String freshMinor() {
-        return "9." + (Math.abs(UUID.randomUUID().hashCode()) % 100_000) + ".0";
+        return "9." + MINOR.incrementAndGet() + ".0";
     }
 
     private static String digest(String seed) {

@@ -1,5 +1,6 @@
 package dev.releasetrain.git;
 
+import dev.releasetrain.worker.plan.PlanAccess;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.Consumes;
@@ -12,9 +13,11 @@ import java.util.List;
 
 /**
  * {@code POST /plan}: the plan of a release's git steps ({@link ReleasePlanner}), for the coordinator's
- * {@code POST /releases/plan}. Read-only: it writes to no remote and to nothing on GitHub.
+ * {@code POST /releases/plan}. Read-only: it writes to no remote and to nothing on GitHub. Only with the bearer token
+ * {@code release-train.plan.token} ({@link PlanAccess}).
  */
 @Path("/plan")
+@PlanAccess
 public class PlanResource {
 
     /** The git steps in the runbook's order, each with its params rendered as its command would carry them. */

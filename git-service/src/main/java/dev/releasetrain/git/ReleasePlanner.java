@@ -30,7 +30,7 @@ import java.util.Optional;
  *
  * <p>Steps are planned in the runbook's order, each on what the steps before it would have made (the bump on the
  * cut, the picks on the bump). A step that would fail says so with the step's own words; a step that only waits
- * (for a person to merge) is listed as not planned.
+ * (for a person to merge) is planned as changing nothing.
  */
 @Singleton
 public class ReleasePlanner {
@@ -98,7 +98,9 @@ public class ReleasePlanner {
                     case "git.tag-release" -> tag(s, ctx, p);
                     case "git.bump-chart" -> chart(s, ctx);
                     case "git.sync-version" -> sync(s, ctx, p);
-                    case "git.await-sync-merge" -> StepPlan.notPlanned(s, "waits for a person to merge the version sync pull request");
+                    case "git.await-sync-merge" -> new StepPlan(s.step(), s.handler(), true,
+                            "waits for a person to merge the version sync pull request; changes nothing", List.of(), List.of(),
+                            List.of(), Map.of());
                     case "git.resolve-head" -> resolveHead(s);
                     default -> StepPlan.notPlanned(s, "no plan for handler " + s.handler());
                 });
@@ -211,7 +213,7 @@ public class ReleasePlanner {
             Map<String, String> diffs = UnifiedDiff.files(Map.of(path, values), Map.of(path, updated));
             return plan(s, diffs.isEmpty() ? path + " already deploys " + imageTag + ": nothing to commit"
                             : "commit \"playground: deploy " + imageTag + "\" on " + settings.vpc().defaultBranch() + " at " + head.name(),
-                    List.of(), changes(settings.vpc().github(), diffs), List.of(), outputs("path", path));
+                    List.of(), changes(settings.vpc().github(), diffs), List.of(), outputs("path", path, "valuesYaml", updated));
         }
     }
 

@@ -49,7 +49,8 @@ class PlanResourceTest {
         assertEquals("git.bump-version", steps.get(1).path("step").asText());
         assertTrue(steps.get(1).path("changes").get(0).path("diff").asText().contains("+VERSION = \"1.40.0\""), answer.body());
         assertEquals("charts/posthog/Chart.yaml", steps.get(2).path("changes").get(0).path("path").asText(), answer.body());
-        assertFalse(steps.get(3).path("planned").asBoolean(), answer.body());
+        assertTrue(steps.get(3).path("planned").asBoolean(), answer.body());
+        assertTrue(steps.get(3).path("note").asText().startsWith("waits for a person to merge"), answer.body());
     }
 
     @Test

@@ -116,7 +116,7 @@ class ReleasePlannerTest {
                 .map(p -> p.pullRequest() + ":" + p.outcome()).toList());
         assertEquals(List.of("5996:on-branch", "6010:on-branch"), of(plan, "git.cherry-pick-late-fixes").picks().stream()
                 .map(p -> p.pullRequest() + ":" + p.outcome()).toList());
-        assertFalse(of(plan, "git.await-sync-merge").planned());
+        assertTrue(of(plan, "git.await-sync-merge").planned(), "it only waits: nothing to change");
         assertEquals(List.of("posthog/version.py", "posthog/versions.json"), List.copyOf(diffs(of(plan, "git.bump-version")).keySet()));
         assertEquals(List.of("charts/posthog/Chart.yaml", "charts/posthog/values.yaml", "charts/posthog/ALL_VALUES.md"),
                 List.copyOf(diffs(of(plan, "git.bump-chart")).keySet()));
@@ -132,6 +132,8 @@ class ReleasePlannerTest {
 
         Map<String, Object> values = real(UpdatePlaygroundValues::new, "imageTag", "release-" + V + "-unstable");
         assertEquals(diffs(of(plan, "git.update-playground-values")), committed(GitFixtures.VPC, (String) values.get("commit")));
+        assertEquals(values.get("valuesYaml"), of(plan, "git.update-playground-values").outputs().get("valuesYaml"),
+                "the values the upgrade would deploy are the ones the step pushes");
 
         Map<String, Object> picked = real(CherryPickFixes::new, "label", "release-" + V, "mergedAfter", GitFixtures.FREEZE_TIME.toString());
         assertEquals(List.of(5996, 6010), ((List<?>) picked.get("picked")).stream()

@@ -140,19 +140,25 @@ public final class Stack implements AutoCloseable {
         coordinator.put("release-train.runbook.minor", runbook);
         coordinator.put("release-train.calendar.rotation", "alice:U0ALICE"); // the demo's release owner
         // API tokens go in the environment, not on the command line (where ps would show them).
-        Map<String, String> tokens = Map.of("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens());
-        // the services learn the coordinator's address and each coordinator its git service's (for release plans)
+        // the internal token of release plans: new for each run, the coordinator sends it to each service's POST /plan
+        Map<String, String> planToken = Map.of("RELEASE_TRAIN_PLAN_TOKEN", randomToken());
+        Map<String, String> tokens = new LinkedHashMap<>(planToken);
+        tokens.put("RELEASE_TRAIN_AUTH_TOKENS", newApiTokens());
+        // the services learn the coordinator's address and each coordinator its services' (for release plans)
         int firstCoordinatorPort = freePort();
         List<ServiceProcess> services = new ArrayList<>();
         for (int i = 1; i <= instances; i++) {
-            services.addAll(services(home, runDir, sandbox, common, "http://127.0.0.1:" + firstCoordinatorPort, logs, false, suffix(i)));
+            services.addAll(services(home, runDir, sandbox, common, "http://127.0.0.1:" + firstCoordinatorPort, logs, false,
+                    suffix(i), planToken));
         }
         for (int i = 1; i <= instances; i++) {
             String name = "coordinator" + suffix(i);
-            String gitService = "git-service" + suffix(i);
             Map<String, String> config = new LinkedHashMap<>(coordinator);
-            config.put("release-train.plan.services.git", services.stream().filter(p -> p.name.equals(gitService))
-                    .findFirst().orElseThrow().url());
+            for (String service : List.of("git", "deploy", "cdn", "notify")) {
+                String instance = service + "-service" + suffix(i);
+                config.put("release-train.plan.services." + service, services.stream().filter(p -> p.name.equals(instance))
+                        .findFirst().orElseThrow().url());
+            }
             processes.put(name, new ServiceProcess(name, "coordinator", home, i == 1 ? firstCoordinatorPort : freePort(),
                     config, tokens, logs));
         }
@@ -195,15 +201,17 @@ public final class Stack implements AutoCloseable {
      */
     public static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
                                          String coordinatorUrl, Path logs, boolean fromTheEnd) {
-        return services(home, runDir, sandbox, common, coordinatorUrl, logs, fromTheEnd, "");
+        return services(home, runDir, sandbox, common, coordinatorUrl, logs, fromTheEnd, "", Map.of());
     }
 
     /**
      * {@link #services(Path, Path, Sandbox, Map, String, Path, boolean)} as the instances {@code suffix} names
-     * (git-service-2): each keeps its own record of completed commands and its own git cache.
+     * (git-service-2): each keeps its own record of completed commands and its own git cache. {@code secrets}:
+     * environment variables every service gets (the plan token).
      */
     static List<ServiceProcess> services(Path home, Path runDir, Sandbox sandbox, Map<String, String> common,
-                                         String coordinatorUrl, Path logs, boolean fromTheEnd, String suffix) {
+                                         String coordinatorUrl, Path logs, boolean fromTheEnd, String suffix,
+                                         Map<String, String> secrets) {
         List<ServiceProcess> services = new ArrayList<>();
         common = new LinkedHashMap<>(common);
         common.putAll(COMMAND_CHANNEL);
@@ -218,21 +226,21 @@ public final class Stack implements AutoCloseable {
         git.put(INSTANCE, "git-service" + suffix);
         // the sync PR's maintainer here is the demo (or a test), who merges at once: look every second, not every 30 s
         git.put("release-train.git.sync-merge.poll-interval", "PT1S");
-        services.add(new ServiceProcess("git-service" + suffix, "git-service", home, freePort(), git, gitWiring.environment(), logs));
+        services.add(new ServiceProcess("git-service" + suffix, "git-service", home, freePort(), git, env(gitWiring.environment(), secrets), logs));
 
         SandboxWiring.Service deployWiring = SandboxWiring.deploy(sandbox);
         Map<String, String> deploy = new LinkedHashMap<>(common);
         deploy.putAll(deployWiring.config());
         deploy.put(DATA_DIR, runDir.resolve("data/deploy-service" + suffix).toString());
         deploy.put(INSTANCE, "deploy-service" + suffix);
-        services.add(new ServiceProcess("deploy-service" + suffix, "deploy-service", home, freePort(), deploy, deployWiring.environment(), logs));
+        services.add(new ServiceProcess("deploy-service" + suffix, "deploy-service", home, freePort(), deploy, env(deployWiring.environment(), secrets), logs));
 
         SandboxWiring.Service cdnWiring = SandboxWiring.cdn(sandbox);
         Map<String, String> cdn = new LinkedHashMap<>(common);
         cdn.putAll(cdnWiring.config());
         cdn.put(DATA_DIR, runDir.resolve("data/cdn-service" + suffix).toString());
         cdn.put(INSTANCE, "cdn-service" + suffix);
-        services.add(new ServiceProcess("cdn-service" + suffix, "cdn-service", home, freePort(), cdn, cdnWiring.environment(), logs));
+        services.add(new ServiceProcess("cdn-service" + suffix, "cdn-service", home, freePort(), cdn, env(cdnWiring.environment(), secrets), logs));
 
         SandboxWiring.Service notifyWiring = SandboxWiring.notify(sandbox);
         Map<String, String> notify = new LinkedHashMap<>(common);
@@ -245,8 +253,20 @@ public final class Stack implements AutoCloseable {
         if (fromTheEnd) {
             notify.put("mp.messaging.incoming.release-events.auto.offset.reset", "latest");
         }
-        services.add(new ServiceProcess("notify-service" + suffix, "notify-service", home, freePort(), notify, notifyWiring.environment(), logs));
+        services.add(new ServiceProcess("notify-service" + suffix, "notify-service", home, freePort(), notify, env(notifyWiring.environment(), secrets), logs));
         return services;
+    }
+
+    private static Map<String, String> env(Map<String, String> wiring, Map<String, String> secrets) {
+        Map<String, String> env = new LinkedHashMap<>(wiring);
+        env.putAll(secrets);
+        return env;
+    }
+
+    private static String randomToken() {
+        byte[] bytes = new byte[24];
+        new java.security.SecureRandom().nextBytes(bytes);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** name:roles:token entries for the coordinator, one new random token per person and run. */

@@ -174,16 +174,42 @@ class CliIT {
         assertTrue(text.out().contains("charts/posthog/Chart.yaml") && text.out().contains("client_values/posthog/playground.yaml"),
                 text.toString());
         assertTrue(text.out().contains("creates branch release-1.29.0 in PostHog/posthog (new)"), text.toString());
-        assertTrue(text.out().contains("Not planned ("), text.toString());
+        assertTrue(text.out().contains("    release post contents/blog/posthog-array-1-29-0.md on branch release-post-1.29.0"), text.toString());
+        assertTrue(text.out().contains("      | title: Array 1.29.0"), text.toString());
+        assertTrue(text.out().contains("    Slack message to #announcements (community workspace):"), text.toString());
+        assertTrue(text.out().contains("    invalidates /* on CloudFront distribution "), text.toString());
+        assertTrue(text.out().contains("    deploys chart "), text.toString());
+        assertFalse(text.out().contains("Not planned ("), text.toString());
         assertFalse(text.out().contains("\u001b["), "no colours outside a terminal");
         assertEquals(0, json.code(), json.toString());
         JsonNode plan = json.json();
         assertEquals(24, plan.path("steps").size(), "every step of the monthly plan");
+        for (JsonNode s : plan.path("steps")) {
+            assertTrue(s.path("planned").asBoolean(), "every step is planned or a gate: " + s);
+            assertTrue(s.path("gate").isTextual() || s.path("plan").isObject(), "planned by its service: " + s);
+        }
+        assertEquals(0, plan.path("notPlanned").size(), plan.path("notPlanned").toString());
         JsonNode bump = step(plan, "git.bump-version");
-        assertTrue(bump.path("planned").asBoolean(), bump.toString());
         plannedBump = bump.path("plan").path("outputs").path("commit").asText();
         assertEquals(40, plannedBump.length(), bump.toString());
-        assertTrue(plan.path("notPlanned").toString().contains("deploy.upgrade-playground"), plan.path("notPlanned").toString());
+        // the release post from the changelog the git plan collected, as the step would render it
+        JsonNode post = step(plan, "notify.draft-release-post").path("plan").path("post");
+        JsonNode changelog = plan.path("changelog");
+        String firstChange = changelog.path("log").asText().lines().findFirst().orElseThrow();
+        assertTrue(post.path("markdown").asText().contains("PostHog 1.29.0 is out: here is everything that changed since 1.28.3."),
+                post.toString());
+        assertTrue(post.path("markdown").asText().contains(firstChange.substring(0, Math.min(20, firstChange.length()))),
+                "the post lists the planned changelog: " + post);
+        // the announcement links to the post's planned URL; the freeze message names the revision the upgrade would make
+        JsonNode announced = step(plan, "notify.announce-release").path("plan").path("message");
+        assertTrue(announced.path("text").asText().contains(step(plan, "notify.publish-release-post").path("plan").path("outputs")
+                .path("url").asText()), announced.toString());
+        String revision = step(plan, "deploy.upgrade-playground").path("plan").path("outputs").path("revision").asText();
+        assertTrue(step(plan, "notify.announce-freeze").path("plan").path("message").path("text").asText()
+                .contains("(Helm revision " + revision + ")"), step(plan, "notify.announce-freeze").toString());
+        assertEquals(List.of("/*"), List.of(step(plan, "cdn.invalidate").path("plan").path("paths").get(0).asText()));
+        assertEquals("posthog/posthog:release-1.29.0-unstable",
+                step(plan, "deploy.upgrade-playground").path("plan").path("deploy").path("image").asText());
 
         assertEquals(refs, remoteRefs(), "no git remote changed");
         for (String name : writes.keySet()) {

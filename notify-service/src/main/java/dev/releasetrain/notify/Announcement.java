@@ -55,13 +55,26 @@ public abstract class Announcement implements StepHandler {
         return SlackWorkspaces.TEAM;
     }
 
-    @Override
-    public StepOutcome run(StepContext ctx) throws IOException {
+    /**
+     * A message as the step posts it: the Slack workspace, the channel as configured (a name or an id), the text.
+     * {@code template}: which message template rendered it.
+     */
+    public record Message(String workspace, String channel, String template, String text) {
+    }
+
+    /** The message {@link #run} posts for {@code ctx} (the plan shows the same); nothing is sent. */
+    public Message message(StepContext ctx) {
         String channel = config.getOptionalValue("release-train.notify.channels." + channelKey(), String.class)
                 .orElseThrow(() -> new StepFailure("no channel release-train.notify.channels." + channelKey() + " is configured", false));
-        String text = templates.render(template(), values(ctx));
-        SlackMessages messages = slack.named(workspace());
-        SlackMessages.Posted posted = messages.postOnce(channel, text, PostMessage.EVENT_TYPE, PostMessage.stepIdentity(ctx));
+        return new Message(workspace(), channel, template(), templates.render(template(), values(ctx)));
+    }
+
+    @Override
+    public StepOutcome run(StepContext ctx) throws IOException {
+        Message message = message(ctx);
+        String channel = message.channel();
+        SlackMessages messages = slack.named(message.workspace());
+        SlackMessages.Posted posted = messages.postOnce(channel, message.text(), PostMessage.EVENT_TYPE, PostMessage.stepIdentity(ctx));
         Map<String, Object> outputs = new LinkedHashMap<>();
         outputs.put("channel", posted.channel());
         outputs.put("ts", posted.ts());

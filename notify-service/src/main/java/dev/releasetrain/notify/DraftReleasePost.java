@@ -43,14 +43,34 @@ public class DraftReleasePost implements StepHandler {
         return "notify.draft-release-post";
     }
 
-    @Override
-    public StepOutcome run(StepContext ctx) {
+    /**
+     * The post as the step drafts it: the file {@code path} with {@code markdown} on {@code branch} of the website
+     * {@code repository}, and the pull request's {@code title}.
+     */
+    public record Draft(String repository, String branch, String path, String title, String markdown) {
+    }
+
+    /** What {@link #run} writes and opens for {@code ctx} (the plan shows the same); nothing is read or written. */
+    public Draft draft(StepContext ctx) {
         String version = ctx.releaseId();
-        String branch = website.branch(version);
         String path = website.path(version);
         String markdown = ReleasePost.markdown(version, ctx.params().get("previousVersion"), ctx.params().get("releaseDate"),
                 ctx.param("log"), ctx.params().get("highlights"), ctx.params().get("externalContributors"),
                 website.appRepositoryUrl());
+        return new Draft(website.repositoryName(), website.branch(version), path, title(version), markdown);
+    }
+
+    static String title(String version) {
+        return "Array " + version + ": release post";
+    }
+
+    @Override
+    public StepOutcome run(StepContext ctx) {
+        String version = ctx.releaseId();
+        Draft draft = draft(ctx);
+        String branch = draft.branch();
+        String path = draft.path();
+        String markdown = draft.markdown();
         GHRepository repo = website.repository();
         String base = repo.getDefaultBranch();
 
@@ -122,7 +142,7 @@ public class DraftReleasePost implements StepHandler {
                 return;
             }
             var update = repo.createContent().path(path).branch(branch).content(markdown)
-                    .message("Array " + version + ": release post");
+                    .message(title(version));
             if (current != null) {
                 update.sha(current.getSha());
             }
@@ -137,7 +157,7 @@ public class DraftReleasePost implements StepHandler {
                 + "changelog.\n\n@" + website.reviewer() + ": please review and edit it on this branch. Release Train merges "
                 + "it on release day (step `notify.publish-release-post`) once it is approved.";
         try {
-            return repo.createPullRequest("Array " + version + ": release post", branch, base, body);
+            return repo.createPullRequest(title(version), branch, base, body);
         } catch (HttpException e) {
             if (e.getResponseCode() == 422) {
                 // Opened in the meantime (a parallel attempt): take that one.

@@ -45,12 +45,17 @@ public class PublishReleasePost implements StepHandler {
         return "notify.publish-release-post";
     }
 
+    /** The public URL the step waits for and reports (output {@code url}): of param {@code path}, else the configured one. */
+    public String postUrl(StepContext ctx) {
+        String path = Optional.ofNullable(ctx.params().get("path")).map(String::strip).filter(p -> !p.isEmpty())
+                .orElseGet(() -> website.path(ctx.releaseId()));
+        return website.postUrl(path);
+    }
+
     @Override
     public StepOutcome run(StepContext ctx) throws InterruptedException {
         String version = ctx.releaseId();
-        String path = Optional.ofNullable(ctx.params().get("path")).map(String::strip).filter(p -> !p.isEmpty())
-                .orElseGet(() -> website.path(version));
-        String url = website.postUrl(path);
+        String url = postUrl(ctx);
         String param = ctx.param("pullRequest");
         int number;
         try {
@@ -77,7 +82,7 @@ public class PublishReleasePost implements StepHandler {
                             + "): resolve its conflicts with " + pr.getBase().getRef(), false);
                 }
                 try {
-                    pr.merge("Array " + ctx.releaseId() + ": release post", pr.getHead().getSha(), GHPullRequest.MergeMethod.SQUASH);
+                    pr.merge(DraftReleasePost.title(ctx.releaseId()), pr.getHead().getSha(), GHPullRequest.MergeMethod.SQUASH);
                 } catch (HttpException e) {
                     if (e.getResponseCode() == 405 || e.getResponseCode() == 409) {
                         GHPullRequest now = repo.getPullRequest(number);

@@ -132,9 +132,9 @@ public class ReleaseResource {
 
     /**
      * The plan of the release {@code POST /releases} with this body would start, with no effect: nothing is
-     * appended, no command sent, the git service asked only for its read-only plan. Refused as the start would be.
+     * appended, no command sent, each service asked only for its read-only plan. Refused as the start would be.
      */
-    @Operation(summary = "Plan a release", description = "What POST /releases with this body would do, with no effect: dates, owner, previous version, every step with its resolved parameters, and the git service's read-only plan of each git step (diffs, branches, tags, PRs, cherry-picks).")
+    @Operation(summary = "Plan a release", description = "What POST /releases with this body would do, with no effect: dates, owner, previous version, every step with its resolved parameters, and each service's read-only plan of its steps: git (diffs, branches, tags, PRs, cherry-picks), notify (the release post's markdown, the Slack messages), cdn (the invalidation paths), deploy (images, chart, revision, the playground's holder).")
     @APIResponse(responseCode = "200", description = "The plan", content = @Content(schema = @Schema(implementation = ReleasePlans.Plan.class)))
     @APIResponse(responseCode = "400", description = "Malformed body, a version not greater than the released ones, a patch of a line with no completed release, or a runbook of another kind")
     @APIResponse(responseCode = "409", description = "The version exists")

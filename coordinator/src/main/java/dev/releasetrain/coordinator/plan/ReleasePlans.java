@@ -16,15 +16,22 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A release planned, not started: what {@code POST /releases} would start (version, kind, previous version,
- * dates, owner), each step of its runbook in order with its parameters resolved, and for the git steps what the
- * git service says they would do. Appends nothing, and asks only the read-only plan of the git service. The
- * other services' steps have no plan of their own: they are listed with their parameters, marked not planned.
+ * dates, owner), each step of its runbook in order with its parameters resolved, and for each step what its
+ * service says it would do (the git service's diffs, the notify service's release post and messages, the cdn
+ * service's invalidation, the deploy service's chart, image and playground). Appends nothing, and asks only the
+ * services' read-only {@code POST /plan}. A step whose service is not configured or gave no plan is listed with
+ * its parameters, marked not planned with the reason.
  */
 @ApplicationScoped
 public class ReleasePlans {
@@ -34,7 +41,7 @@ public class ReleasePlans {
     Releases releases;
 
     @Inject
-    GitPlanClient git;
+    PlanClient client;
 
     @Inject
     ReleaseSchedule schedule;
@@ -43,8 +50,10 @@ public class ReleasePlans {
     }
 
     /**
-     * One step of the plan. {@code planned}: its effects were worked out ({@code plan}: the git service's answer,
-     * with its changes as unified diffs, what it creates, the picks); otherwise {@code note} says why not.
+     * One step of the plan. {@code planned}: its effects were worked out ({@code plan}: its service's answer for
+     * the step: for git its changes as unified diffs, what it creates, the picks; for notify the release post or
+     * the message; for cdn the invalidation; for deploy the images, the chart and the playground's holder);
+     * otherwise {@code note} says why not.
      */
     public record PlannedStep(String step, String service, String phase, List<String> needs,
                               @JsonInclude(JsonInclude.Include.NON_NULL) String gate,
@@ -72,23 +81,9 @@ public class ReleasePlans {
         Runbook runbook = start.runbook();
         Map<String, String> variables = start.variables();
 
-        List<GitPlanClient.Step> gitSteps = new ArrayList<>();
-        for (StepDefinition d : runbook.steps()) {
-            if ("git".equals(d.service())) {
-                gitSteps.add(new GitPlanClient.Step(d.id(), d.handler(), params(d, variables, Map.of())));
-            }
-        }
-        GitPlanClient.Answer answer = gitSteps.isEmpty() ? new GitPlanClient.Answer(JSON.createArrayNode(), null) : git.plan(gitSteps);
-        Map<String, JsonNode> gitPlans = new HashMap<>();
-        Map<String, Map<String, Object>> outputs = new HashMap<>();
-        if (answer.steps() != null) {
-            for (JsonNode p : answer.steps()) {
-                gitPlans.put(p.path("step").asText(), p);
-                @SuppressWarnings("unchecked")
-                Map<String, Object> out = JSON.convertValue(p.path("outputs"), Map.class);
-                outputs.put(p.path("step").asText(), out == null ? Map.of() : out);
-            }
-        }
+        Map<String, JsonNode> stepPlans = new HashMap<>();
+        Map<String, Map<String, Object>> outputs = new ConcurrentHashMap<>();
+        Map<String, String> unavailable = askServices(runbook, variables, stepPlans, outputs);
 
         List<PlannedStep> steps = new ArrayList<>();
         List<String> notPlanned = new ArrayList<>();
@@ -104,7 +99,7 @@ public class ReleasePlans {
                         params, true, "a gate: nothing to change", null));
                 continue;
             }
-            JsonNode p = gitPlans.get(d.id());
+            JsonNode p = stepPlans.get(d.id());
             if (p != null) {
                 boolean planned = p.path("planned").asBoolean();
                 steps.add(new PlannedStep(d.id(), d.service(), d.phase(), d.dependsOn(), null, Map.of(), params, planned,
@@ -117,14 +112,84 @@ public class ReleasePlans {
                 }
                 continue;
             }
-            String why = "git".equals(d.service())
-                    ? "not planned: " + (answer.unavailable() != null ? answer.unavailable() : "the git service gave no plan for it")
-                    : "not planned: the " + d.service() + " service has no read-only plan; it runs " + d.handler() + " with these parameters";
+            String why = "not planned: " + (unavailable.get(d.service()) != null ? unavailable.get(d.service())
+                    : "the " + d.service() + " service gave no plan for it") + "; it runs " + d.handler() + " with these parameters";
             steps.add(new PlannedStep(d.id(), d.service(), d.phase(), d.dependsOn(), null, Map.of(), params, false, why, null));
             notPlanned.add(d.id());
         }
         return new Result(new Plan(start.version(), start.kind(), runbook.name(), start.previousVersion(),
                 variables.get("owner"), start.startedBy(), dates(variables, runbook), variables, steps, changelog, notPlanned), null);
+    }
+
+    /**
+     * Asks each service with steps in the runbook for its plan ({@link PlanClient}), the services at once when
+     * they can be: a service whose steps take an output of another service's step is asked once that one answered,
+     * so that the planned output is in its params (the changelog in the release post, the values the upgrade
+     * deploys). Services that depend on each other both ways are asked together, the outputs they miss shown as
+     * {@code <step.output>}. Fills {@code stepPlans} (by step) and {@code outputs} (planned, by step); returns why a
+     * service gave no plan, by service.
+     */
+    private Map<String, String> askServices(Runbook runbook, Map<String, String> variables, Map<String, JsonNode> stepPlans,
+                                            Map<String, Map<String, Object>> outputs) {
+        Map<String, String> serviceOf = new HashMap<>();
+        Map<String, List<StepDefinition>> byService = new LinkedHashMap<>();
+        for (StepDefinition d : runbook.steps()) {
+            if (!d.isGate()) {
+                serviceOf.put(d.id(), d.service());
+                byService.computeIfAbsent(d.service(), k -> new ArrayList<>()).add(d);
+            }
+        }
+        Map<String, Set<String>> needs = new HashMap<>();
+        byService.forEach((service, defs) -> {
+            Set<String> from = new HashSet<>();
+            for (StepDefinition d : defs) {
+                for (String template : d.params().values()) {
+                    for (String ref : Templates.references(template)) {
+                        String[] so = Templates.stepOutput(ref);
+                        String other = so == null ? null : serviceOf.get(so[0]);
+                        if (other != null && !other.equals(service)) {
+                            from.add(other);
+                        }
+                    }
+                }
+            }
+            needs.put(service, from);
+        });
+        Map<String, String> unavailable = new HashMap<>();
+        Set<String> remaining = new LinkedHashSet<>(byService.keySet());
+        while (!remaining.isEmpty()) {
+            List<String> ready = remaining.stream().filter(s -> needs.get(s).stream().noneMatch(remaining::contains)).toList();
+            if (ready.isEmpty()) {
+                ready = List.copyOf(remaining);
+            }
+            Map<String, CompletableFuture<PlanClient.Answer>> asked = new LinkedHashMap<>();
+            for (String service : ready) {
+                List<PlanClient.Step> steps = new ArrayList<>();
+                for (StepDefinition d : byService.get(service)) {
+                    steps.add(new PlanClient.Step(d.id(), d.handler(), params(d, variables, outputs)));
+                }
+                asked.put(service, client.plan(service, steps));
+            }
+            asked.forEach((service, future) -> {
+                PlanClient.Answer answer = future.join();
+                if (answer.steps() == null) {
+                    unavailable.put(service, answer.unavailable());
+                    return;
+                }
+                for (JsonNode p : answer.steps()) {
+                    String id = p.path("step").asText();
+                    if (!service.equals(serviceOf.get(id))) {
+                        continue; // only its own steps
+                    }
+                    stepPlans.put(id, p);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> out = JSON.convertValue(p.path("outputs"), Map.class);
+                    outputs.put(id, out == null ? Map.of() : out);
+                }
+            });
+            remaining.removeAll(ready);
+        }
+        return unavailable;
     }
 
     /**

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,8 +83,16 @@ class ComposeFileTest {
         for (String secret : List.of("/coordinator/environment/RELEASE_TRAIN_AUTH_TOKENS",
                 "/git-service/environment/RELEASE_TRAIN_GITHUB_TOKEN", "/notify-service/environment/RELEASE_TRAIN_SLACK_TOKEN",
                 "/notify-service/environment/RELEASE_TRAIN_SLACK_COMMUNITY_TOKEN",
-                "/deploy-service/environment/RELEASE_TRAIN_PLAYGROUND_API_KEY", "/cdn-service/environment/AWS_SECRET_ACCESS_KEY")) {
+                "/deploy-service/environment/RELEASE_TRAIN_PLAYGROUND_API_KEY", "/cdn-service/environment/AWS_SECRET_ACCESS_KEY",
+                "/coordinator/environment/RELEASE_TRAIN_PLAN_TOKEN", "/git-service/environment/RELEASE_TRAIN_PLAN_TOKEN",
+                "/deploy-service/environment/RELEASE_TRAIN_PLAN_TOKEN", "/cdn-service/environment/RELEASE_TRAIN_PLAN_TOKEN",
+                "/notify-service/environment/RELEASE_TRAIN_PLAN_TOKEN")) {
             assertTrue(services.at(secret).isNull(), secret + " is passed through, not set");
+        }
+        // the coordinator's plans reach each service's POST /plan by its name
+        for (String svc : List.of("git", "deploy", "cdn", "notify")) {
+            assertEquals("http://" + svc + "-service:8080",
+                    coordinator.path("RELEASE_TRAIN_PLAN_SERVICES_" + svc.toUpperCase(java.util.Locale.ROOT)).asText());
         }
     }
 
@@ -109,10 +118,15 @@ class ComposeFileTest {
         assertTrue(strings(sandbox.path("volumes")).contains("sandbox:/sandbox"));
 
         JsonNode services = sandboxOverride.path("services");
-        assertEquals(Set.of("git-service", "deploy-service", "cdn-service", "notify-service"), names(services));
+        assertEquals(Set.of("coordinator", "git-service", "deploy-service", "cdn-service", "notify-service"), names(services));
         Set<String> ports = new HashSet<>();
+        Map<String, String> planPorts = new HashMap<>();
         services.fields().forEachRemaining(e -> {
             JsonNode s = e.getValue();
+            if (e.getKey().equals("coordinator")) {
+                return;
+            }
+            planPorts.put(e.getKey(), s.at("/environment/QUARKUS_HTTP_PORT").asText());
             assertEquals("service:sandbox", s.path("network_mode").asText(), e.getKey());
             assertEquals("service_healthy", s.at("/depends_on/sandbox/condition").asText(), e.getKey());
             assertTrue(strings(s.path("volumes")).contains("sandbox:/sandbox"), e.getKey());
@@ -120,6 +134,9 @@ class ComposeFileTest {
             assertTrue(ports.add(s.at("/environment/QUARKUS_HTTP_PORT").asText()), e.getKey() + " has a port of its own");
         });
         assertFalse(ports.contains("8080"), "the coordinator's port stays free");
+        // there the coordinator's plans reach each service on its port in the sandbox's network namespace
+        planPorts.forEach((service, port) -> assertEquals("http://sandbox:" + port, services.at("/coordinator/environment/RELEASE_TRAIN_PLAN_SERVICES_"
+                + service.replace("-service", "").toUpperCase(java.util.Locale.ROOT)).asText(), service));
         Sandbox.Options defaults = Sandbox.Options.defaults();
         assertEquals(defaults.awsAccessKeyId(), services.at("/cdn-service/environment/AWS_ACCESS_KEY_ID").asText());
         assertEquals(defaults.awsSecretAccessKey(), services.at("/cdn-service/environment/AWS_SECRET_ACCESS_KEY").asText());

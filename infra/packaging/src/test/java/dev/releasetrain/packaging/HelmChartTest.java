@@ -50,7 +50,7 @@ class HelmChartTest {
     void theDefaultsRenderFiveDeploymentsWithTheirConfigAndDisruptionBudgets() {
         Map<String, Integer> kinds = new TreeMap<>();
         defaults.forEach(o -> kinds.merge(o.path("kind").asText(), 1, Integer::sum));
-        assertEquals(Map.of("ConfigMap", 6, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 2,
+        assertEquals(Map.of("ConfigMap", 6, "Deployment", 5, "PodDisruptionBudget", 5, "Service", 5,
                 "ServiceAccount", 2), kinds, "no KafkaTopic, no RoleBinding unless asked");
 
         for (String component : COMPONENTS) {
@@ -84,29 +84,35 @@ class HelmChartTest {
                 object(defaults, "ConfigMap", PREFIX + "notify").at("/data/RELEASE_TRAIN_NOTIFY_COORDINATOR_URL").asText());
         JsonNode service = object(defaults, "Service", PREFIX + "coordinator");
         assertEquals("coordinator", service.at("/spec/selector/app.kubernetes.io~1component").asText());
-        // the coordinator's plans ask git-service through its Service
-        assertEquals("http://rt-release-train-git:8080",
-                object(defaults, "ConfigMap", PREFIX + "coordinator").at("/data/RELEASE_TRAIN_PLAN_SERVICES_GIT").asText());
-        assertEquals("git", object(defaults, "Service", PREFIX + "git").at("/spec/selector/app.kubernetes.io~1component").asText());
+        // the coordinator's plans ask each service through its Service
+        for (String svc : List.of("git", "deploy", "cdn", "notify")) {
+            assertEquals("http://rt-release-train-" + svc + ":8080", object(defaults, "ConfigMap", PREFIX + "coordinator")
+                    .at("/data/RELEASE_TRAIN_PLAN_SERVICES_" + svc.toUpperCase(java.util.Locale.ROOT)).asText());
+            assertEquals(svc, object(defaults, "Service", PREFIX + svc).at("/spec/selector/app.kubernetes.io~1component").asText());
+        }
     }
 
     @Test
     void everySecretComesFromAnExistingSecretUnderTheNameTheApplicationReads() {
+        // every component has the internal token of release plans (the coordinator sends it, the services check it)
+        String plan = "release-train-plan-token/token";
         assertEquals(Map.of(
                         "QUARKUS_DATASOURCE_USERNAME", "release-train-db/username",
                         "QUARKUS_DATASOURCE_PASSWORD", "release-train-db/password",
-                        "RELEASE_TRAIN_AUTH_TOKENS", "release-train-api-tokens/tokens"),
+                        "RELEASE_TRAIN_AUTH_TOKENS", "release-train-api-tokens/tokens",
+                        "RELEASE_TRAIN_PLAN_TOKEN", plan),
                 secretRefs(object(defaults, "Deployment", PREFIX + "coordinator")));
-        assertEquals(Map.of("RELEASE_TRAIN_GITHUB_TOKEN", "release-train-github/token"),
+        assertEquals(Map.of("RELEASE_TRAIN_GITHUB_TOKEN", "release-train-github/token", "RELEASE_TRAIN_PLAN_TOKEN", plan),
                 secretRefs(object(defaults, "Deployment", PREFIX + "git")));
-        assertEquals(Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", "release-train-playground/api-key"),
+        assertEquals(Map.of("RELEASE_TRAIN_PLAYGROUND_API_KEY", "release-train-playground/api-key", "RELEASE_TRAIN_PLAN_TOKEN", plan),
                 secretRefs(object(defaults, "Deployment", PREFIX + "deploy")));
-        assertEquals(Map.of(), secretRefs(object(defaults, "Deployment", PREFIX + "cdn")),
+        assertEquals(Map.of("RELEASE_TRAIN_PLAN_TOKEN", plan), secretRefs(object(defaults, "Deployment", PREFIX + "cdn")),
                 "AWS: the default credential chain unless a Secret is named");
         assertEquals(Map.of(
                         "RELEASE_TRAIN_GITHUB_TOKEN", "release-train-github/token",
                         "RELEASE_TRAIN_SLACK_TOKEN", "release-train-slack/team-token",
-                        "RELEASE_TRAIN_SLACK_COMMUNITY_TOKEN", "release-train-slack/community-token"),
+                        "RELEASE_TRAIN_SLACK_COMMUNITY_TOKEN", "release-train-slack/community-token",
+                        "RELEASE_TRAIN_PLAN_TOKEN", plan),
                 secretRefs(object(defaults, "Deployment", PREFIX + "notify")));
 
         // each RELEASE_TRAIN_* variable, secret or config, is a property its application reads
@@ -158,7 +164,8 @@ class HelmChartTest {
         assertEquals(Map.of("AWS_ACCESS_KEY_ID", "release-train-aws/AWS_ACCESS_KEY_ID",
                         "AWS_SECRET_ACCESS_KEY", "release-train-aws/AWS_SECRET_ACCESS_KEY",
                         "KAFKA_SASL_JAAS_CONFIG", "release-train-kafka/sasl.jaas.config",
-                        "KAFKA_SSL_TRUSTSTORE_PASSWORD", "kafka-cluster-ca/truststore.password"),
+                        "KAFKA_SSL_TRUSTSTORE_PASSWORD", "kafka-cluster-ca/truststore.password",
+                        "RELEASE_TRAIN_PLAN_TOKEN", "release-train-plan-token/token"),
                 secretRefs(workload(production, "cdn")));
         JsonNode binding = object(production, "RoleBinding", PREFIX + "deploy");
         assertEquals("posthog", binding.at("/metadata/namespace").asText());

@@ -21,7 +21,8 @@ import java.util.concurrent.Executors;
  *       delayed by D ms, then fail with HTTP status S (defaults: count 1, status 500, or no failure when only
  *       delayMs is given); a bad value or unknown parameter answers 400 naming it (see docs/sandbox.md);</li>
  *   <li>{@code DELETE /admin/faults} (all) or {@code DELETE /admin/faults/{standin}}: drop queued faults;</li>
- *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"pendingFaults":M}};</li>
+ *   <li>{@code GET /admin/calls/{standin}}: {@code {"standin":..,"calls":N,"writes":W,"pendingFaults":M}} (writes: the calls
+ *       that may have changed something, {@link StandIn#writes()});</li>
  *   <li>{@code POST /admin/images/{namespace}/{repository}/{tag}[?digest=...][&commit=REV]}: publish an image tag
  *       now, built from revision REV of the {@code posthog} remote (a commit id, branch or tag; the playground
  *       reports {@code posthog/version.py} of it) or of unknown source;</li>
@@ -244,6 +245,7 @@ final class AdminServer implements AutoCloseable {
         m.put("standin", standIn.name());
         m.put("url", standIn.url());
         m.put("calls", standIn.calls());
+        m.put("writes", standIn.writes());
         m.put("pendingFaults", standIn.pendingFaults());
         return m;
     }

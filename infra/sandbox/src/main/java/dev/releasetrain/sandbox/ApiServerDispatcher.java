@@ -73,15 +73,20 @@ final class ApiServerDispatcher extends Dispatcher implements Resetable, CustomR
 
     private final KubernetesMixedDispatcher delegate;
     private final Faults faults;
+    private final java.util.concurrent.atomic.AtomicLong writes;
 
-    ApiServerDispatcher(KubernetesMixedDispatcher delegate, Faults faults) {
+    ApiServerDispatcher(KubernetesMixedDispatcher delegate, Faults faults, java.util.concurrent.atomic.AtomicLong writes) {
         this.delegate = delegate;
         this.faults = faults;
+        this.writes = writes;
     }
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         if (request.getHeader(KubernetesStandIn.INTERNAL_HEADER) == null) {
+            if (HttpStandIn.isWrite(request.getMethod(), request.getPath())) {
+                writes.incrementAndGet();
+            }
             OptionalInt fault = faults.onCall(request.getMethod(), request.getPath(),
                     () -> request.getBody() == null ? "" : new String(request.getBody().getBytes(), StandardCharsets.UTF_8));
             if (fault.isPresent()) {

@@ -71,6 +71,8 @@ public final class KubernetesStandIn implements StandIn {
     }
 
     private final Faults faults = new Faults();
+    /** Requests from outside the sandbox other than GET, HEAD and OPTIONS (a watch is a GET). */
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private final KubernetesMockServer server;
     private final String appImage;
     private final Function<String, String> digestOf;
@@ -89,7 +91,7 @@ public final class KubernetesStandIn implements StandIn {
         this.appImage = appImage;
         this.digestOf = digestOf;
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        Dispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses), faults);
+        Dispatcher dispatcher = new ApiServerDispatcher(new KubernetesMixedDispatcher(responses), faults, writes);
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), responses,
                 dispatcher, false);
     }
@@ -116,6 +118,7 @@ public final class KubernetesStandIn implements StandIn {
         controller = new SimulatedController(internal, NAMESPACE, this::imageNeverReady, digestOf);
         controller.start();
         faults.resetCalls();
+        writes.set(0);
     }
 
     /** The pods seeded at start. */
@@ -328,8 +331,14 @@ public final class KubernetesStandIn implements StandIn {
     }
 
     @Override
+    public long writes() {
+        return writes.get();
+    }
+
+    @Override
     public void resetCalls() {
         faults.resetCalls();
+        writes.set(0);
     }
 
     @Override
