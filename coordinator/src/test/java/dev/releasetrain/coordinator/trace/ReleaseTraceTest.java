@@ -55,7 +55,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * span's context as {@code ce_traceparent}, and each attempt's span (a child of the release span) linked to the
  * span the service ran the command in, whose context its result carried back. The services' side (a command's span
  * continuing that context, the result carrying it) is {@code StepTracingTest} in the worker runtime and
- * {@code ReadDistributionTraceTest} in the CDN service, with the very header this test reads off the command records.
+ * {@code ReadDistributionTraceTest} in the CDN service; {@code TraceFlowIT} (launcher) runs the whole trace across the
+ * packaged coordinator and services.
  */
 @QuarkusTest
 @TestProfile(ReleaseTraceTest.Tracing.class)
