@@ -17,7 +17,10 @@ import java.util.Map;
  * CloudEvents 1.0 binary content mode, as the Kafka protocol binding defines it: the attributes
  * travel as {@code ce_*} headers, the data (the event record as JSON) is the record value, and
  * {@code content-type} says so. The release stream position travels as the extension
- * {@code releaseseq}. Headers are strings here; the Kafka adapters turn them into UTF-8 bytes.
+ * {@code releaseseq}. An event's trace context travels as the distributed-tracing extension's
+ * {@code traceparent} attribute ({@code ce_traceparent}, a W3C {@code traceparent} value); a value that is not
+ * one is dropped on decoding, as W3C Trace Context has a receiver ignore it. Headers are strings here; the Kafka
+ * adapters turn them into UTF-8 bytes.
  */
 public final class CloudEventCodec {
     public static final String SPEC_VERSION = "1.0";
@@ -29,6 +32,8 @@ public final class CloudEventCodec {
     public static final String H_SUBJECT = "ce_subject";
     public static final String H_TIME = "ce_time";
     public static final String H_SEQ = "ce_releaseseq";
+    /** The CloudEvents distributed-tracing extension's {@code traceparent} in Kafka binary mode. */
+    public static final String H_TRACEPARENT = "ce_traceparent";
     public static final String H_CONTENT_TYPE = "content-type";
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -58,6 +63,9 @@ public final class CloudEventCodec {
         h.put(H_TIME, e.time().toString());
         if (e.seq() != null) {
             h.put(H_SEQ, Long.toString(e.seq()));
+        }
+        if (e.traceParent() != null) {
+            h.put(H_TRACEPARENT, e.traceParent());
         }
         h.put(H_CONTENT_TYPE, CONTENT_TYPE);
         return new Encoded(h, dataBytes(e.data()));
@@ -111,8 +119,37 @@ public final class CloudEventCodec {
                 throw new UndecodableMessage("header " + H_SEQ + " is not a number");
             }
         }
+        String traceParent = headers.get(H_TRACEPARENT);
         return new Envelope(required(headers, H_ID), required(headers, H_SOURCE), required(headers, H_SUBJECT),
-                time, seq, decodeData(type, body));
+                time, seq, decodeData(type, body), isTraceParent(traceParent) ? traceParent : null);
+    }
+
+    /**
+     * Whether {@code value} is a W3C {@code traceparent} of version {@code 00}: {@code 00-<32 hex trace id>-<16 hex
+     * span id>-<2 hex flags>}, lower case, ids not all zero. Anything else (no value, another version, an invalid id)
+     * is no trace context.
+     */
+    public static boolean isTraceParent(String value) {
+        if (value == null || value.length() != 55 || !value.startsWith("00-") || value.charAt(35) != '-'
+                || value.charAt(52) != '-') {
+            return false;
+        }
+        boolean traceSet = false;
+        boolean spanSet = false;
+        for (int i = 3; i < 55; i++) {
+            if (i == 35 || i == 52) {
+                continue;
+            }
+            char c = value.charAt(i);
+            if (!(c >= '0' && c <= '9') && !(c >= 'a' && c <= 'f')) {
+                return false;
+            }
+            if (c != '0') {
+                traceSet |= i < 35;
+                spanSet |= i > 35 && i < 52;
+            }
+        }
+        return traceSet && spanSet;
     }
 
     private static String required(Map<String, String> headers, String name) {

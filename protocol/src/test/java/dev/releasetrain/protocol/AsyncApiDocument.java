@@ -113,6 +113,9 @@ final class AsyncApiDocument {
         p.put(CloudEventCodec.H_SUBJECT, map("type", "string", "description", "The release id (its version)"));
         p.put(CloudEventCodec.H_TIME, map("type", "string", "format", "date-time"));
         p.put(CloudEventCodec.H_SEQ, map("type", "string", "description", "The event's position in its release stream, once appended"));
+        p.put(CloudEventCodec.H_TRACEPARENT, map("type", "string", "pattern", "^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+                "description", "The W3C trace context of the event (CloudEvents distributed-tracing extension): the release's"
+                        + " trace, absent when tracing is off (docs/observability.md)"));
         p.put(CloudEventCodec.H_CONTENT_TYPE, map("const", CloudEventCodec.CONTENT_TYPE));
         return map("type", "object", "properties", p, "required", List.of(CloudEventCodec.H_SPEC, CloudEventCodec.H_ID,
                 CloudEventCodec.H_SOURCE, CloudEventCodec.H_TYPE, CloudEventCodec.H_SUBJECT, CloudEventCodec.H_TIME));

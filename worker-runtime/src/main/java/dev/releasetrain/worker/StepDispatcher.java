@@ -56,6 +56,7 @@ public class StepDispatcher {
     private final WorkerIdentity worker;
     private final StartReports starts;
     private final ResultLimits limits;
+    private final StepTracing tracing;
     private final StepLocks stepLocks = new StepLocks();
 
     /** Every StepStarted sent at once, before the handler runs (no grace period). */
@@ -69,9 +70,15 @@ public class StepDispatcher {
         this(handlers, log, publisher, redactor, worker, starts, ResultLimits.defaults());
     }
 
-    @Inject
     public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
                           WorkerIdentity worker, StartReports starts, ResultLimits limits) {
+        this(handlers, log, publisher, redactor, worker, starts, limits, StepTracing.off());
+    }
+
+    /** {@code tracing}: each command's span ({@link StepTracing}). */
+    @Inject
+    public StepDispatcher(StepHandlers handlers, CommandLog log, ResultPublisher publisher, SecretRedactor redactor,
+                          WorkerIdentity worker, StartReports starts, ResultLimits limits, StepTracing tracing) {
         this.handlers = handlers;
         this.log = log;
         this.publisher = publisher;
@@ -79,6 +86,7 @@ public class StepDispatcher {
         this.worker = worker;
         this.starts = starts;
         this.limits = limits;
+        this.tracing = tracing;
     }
 
     /**
@@ -118,11 +126,12 @@ public class StepDispatcher {
         // each append and the same at each redelivery. Together they name this one command.
         String once = request.commandId() + "@" + command.id();
         try (LogContext context = LogContext.of(command.releaseId(), request.step(), request.attempt(), request.commandId())) {
-            return claimAndRun(command.releaseId(), request, handler.get(), about, once);
+            return claimAndRun(command.releaseId(), request, handler.get(), about, once, command.traceParent());
         }
     }
 
-    private Disposition claimAndRun(String releaseId, StepRequested request, StepHandler handler, String about, String once) {
+    private Disposition claimAndRun(String releaseId, StepRequested request, StepHandler handler, String about, String once,
+                                    String traceParent) {
         switch (log.claim(once)) {
             case COMPLETED -> {
                 LOG.infof("skipping %s: already completed by this service (redelivery)", redactor.redact(about));
@@ -142,28 +151,40 @@ public class StepDispatcher {
         // one step one at a time keeps a handler's check-before-acting sound against a parallel attempt.
         String stepKey = releaseId + "/" + request.step();
         stepLocks.lock(stepKey);
-        try {
-            return run(releaseId, request, handler, about, once);
+        // the command's span: current while the handler runs, its context on every event the command publishes
+        try (StepTracing.Run trace = tracing.begin(traceParent, releaseId, request, worker.instance())) {
+            Disposition d = run(releaseId, request, handler, about, once, trace.traceParent());
+            trace.outcome(outcomeOf(d), !(d instanceof Disposition.Completed c) || c.result().data() instanceof StepFailed);
+            return d;
         } finally {
             stepLocks.unlock(stepKey);
         }
     }
 
-    private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about, String once) {
+    /** A command's outcome as a span attribute: the metrics' outcome names, or {@code not_published}. */
+    private static String outcomeOf(Disposition d) {
+        if (d instanceof Disposition.Completed c) {
+            return c.result().data() instanceof StepFailed f ? f.retryable() ? "failed_retryable" : "failed" : "succeeded";
+        }
+        return "not_published";
+    }
+
+    private Disposition run(String releaseId, StepRequested request, StepHandler handler, String about, String once,
+                            String traceParent) {
         // StepStarted only for a step that runs longer than the grace period (or reports progress first):
         // a step that finishes sooner says in its result who ran it and when it began, one record and one
         // log row fewer (docs/architecture.md). A start is not awaited: the result that follows is ordered
         // after it on the release's partition. A start that could not be published is logged; the result,
         // awaited, says what became of the step.
         Instant began = Instant.now().truncatedTo(ChronoUnit.MICROS); // as the release log keeps times
-        StartReports.Start start = starts.begin(() -> sendStarted(releaseId, request, about));
+        StartReports.Start start = starts.begin(() -> sendStarted(releaseId, request, about, traceParent));
         LOG.infof("running %s", redactor.redact(about));
 
         StepContext ctx = new StepContext(releaseId, request.step(), request.handler(), request.attempt(), request.commandId(),
                 request.params(), (message, details) -> {
                     start.sendIfPending();
                     publisher.publish(event(releaseId, new StepProgress(
-                            request.step(), request.attempt(), request.commandId(), redact(message), details)));
+                            request.step(), request.attempt(), request.commandId(), redact(message), details), traceParent));
                 });
         StepOutcome outcome;
         try {
@@ -194,7 +215,7 @@ public class StepDispatcher {
         WorkerMetrics.ran(request.step(), resultData instanceof StepSucceeded ? "succeeded"
                         : ((StepFailed) resultData).retryable() ? "failed_retryable" : "failed",
                 Duration.between(began, Instant.now()));
-        Envelope result = event(releaseId, resultData);
+        Envelope result = event(releaseId, resultData, traceParent);
         ChaosHalt.reached(worker.service() + ".after-call"); // off unless the chaos run armed it
         try {
             publisher.publish(result);
@@ -206,11 +227,11 @@ public class StepDispatcher {
         return new Disposition.Completed(result);
     }
 
-    private void sendStarted(String releaseId, StepRequested request, String about) {
+    private void sendStarted(String releaseId, StepRequested request, String about, String traceParent) {
         CompletionStage<Void> started;
         try {
             started = publisher.publishAsync(event(releaseId, new StepStarted(request.step(), request.attempt(), request.commandId(),
-                    worker.instance())));
+                    worker.instance()), traceParent));
         } catch (RuntimeException e) {
             started = CompletableFuture.failedFuture(e);
         }
@@ -244,8 +265,8 @@ public class StepDispatcher {
         }
     }
 
-    private Envelope event(String releaseId, ReleaseEvent data) {
-        return Envelope.of(worker.source(), releaseId, data);
+    private Envelope event(String releaseId, ReleaseEvent data, String traceParent) {
+        return Envelope.of(worker.source(), releaseId, data).withTraceParent(traceParent);
     }
 
     private Disposition reject(String reason) {

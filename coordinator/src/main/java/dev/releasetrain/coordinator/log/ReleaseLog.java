@@ -36,7 +36,7 @@ public class ReleaseLog {
     /** A writer with no bookkeeping of its own. */
     private static final AppendListener NOTHING = (releaseId, events) -> {
     };
-    private static final String READ = "select seq, event_id, type, source, payload::text, occurred_at"
+    private static final String READ = "select seq, event_id, type, source, payload::text, occurred_at, trace_parent"
             + " from release_events where release_id = ? and seq > ? order by seq";
 
     @Inject
@@ -64,7 +64,7 @@ public class ReleaseLog {
      */
     public static Envelope stored(Envelope given, long seq) {
         return new Envelope(given.id(), given.source(), given.releaseId(), given.time().truncatedTo(ChronoUnit.MICROS),
-                seq, given.data());
+                seq, given.data(), given.traceParent());
     }
 
     /** Appends {@code events} right after {@code expectedLastSeq}; returns them with their seq. */
@@ -96,12 +96,12 @@ public class ReleaseLog {
     /** Rows per INSERT statement: a batch up to this size goes in as one statement (one round trip). */
     static final int ROWS_PER_STATEMENT = 1_000;
     private static final String COLUMNS = "insert into release_events"
-            + " (release_id, seq, event_id, type, source, payload, occurred_at) values ";
-    private static final String ROW = "(?, ?, ?, ?, ?, ?::jsonb, ?)";
+            + " (release_id, seq, event_id, type, source, payload, occurred_at, trace_parent) values ";
+    private static final String ROW = "(?, ?, ?, ?, ?, ?::jsonb, ?, ?)";
 
     /** One row of an append, as its INSERT binds it. */
     private record Row(String releaseId, long seq, UUID eventId, String type, String source, String payload,
-                       Timestamp occurredAt) {
+                       Timestamp occurredAt, String traceParent) {
     }
 
     /**
@@ -149,7 +149,7 @@ public class ReleaseLog {
                             + " carries seq " + e.seq() + ", expected " + seq);
                 }
                 rows.add(new Row(a.releaseId(), seq, UUID.fromString(e.id()), e.type(), e.source(),
-                        CloudEventCodec.dataJson(e.data()), Timestamp.from(e.time())));
+                        CloudEventCodec.dataJson(e.data()), Timestamp.from(e.time()), e.traceParent()));
             }
         }
         if (rows.isEmpty()) {
@@ -203,6 +203,7 @@ public class ReleaseLog {
                 insert.setString(++p, row.source());
                 insert.setString(++p, row.payload());
                 insert.setTimestamp(++p, row.occurredAt());
+                insert.setString(++p, row.traceParent());
             }
             insert.executeUpdate();
         }
@@ -239,7 +240,8 @@ public class ReleaseLog {
                 while (rs.next()) {
                     out.add(new Envelope(rs.getString(2), rs.getString(4), releaseId,
                             rs.getTimestamp(6).toInstant(), rs.getLong(1),
-                            CloudEventCodec.decodeData(rs.getString(3), rs.getString(5).getBytes(StandardCharsets.UTF_8))));
+                            CloudEventCodec.decodeData(rs.getString(3), rs.getString(5).getBytes(StandardCharsets.UTF_8)),
+                            rs.getString(7)));
                 }
             }
             return out;

@@ -19,10 +19,10 @@ import java.util.Map;
  * the change stream carries only the row's {@link Key} (docs/relay.md, "What the WAL carries").
  */
 record ReleaseLogRow(long position, String releaseId, Long seq, String eventId, String type, String source,
-                     String payload, Instant occurredAt) {
+                     String payload, Instant occurredAt, String traceParent) {
 
     /** The columns the relay reads, in {@link #from(ResultSet)}'s order. */
-    static final String COLUMNS = "position, release_id, seq, event_id::text, type, source, payload::text, occurred_at";
+    static final String COLUMNS = "position, release_id, seq, event_id::text, type, source, payload::text, occurred_at, trace_parent";
 
     /**
      * What a change of {@code release_events} carries: the columns the relay's publication lists.
@@ -69,17 +69,21 @@ record ReleaseLogRow(long position, String releaseId, Long seq, String eventId, 
         Long boxedSeq = rs.wasNull() ? null : seq;
         Timestamp occurred = rs.getTimestamp(8);
         return new ReleaseLogRow(rs.getLong(1), rs.getString(2), boxedSeq, rs.getString(4), rs.getString(5),
-                rs.getString(6), rs.getString(7), occurred == null ? null : occurred.toInstant());
+                rs.getString(6), rs.getString(7), occurred == null ? null : occurred.toInstant(), rs.getString(9));
     }
 
-    /** The event as the bus carries it; throws {@link UndecodableMessage} naming what is wrong. */
+    /**
+     * The event as the bus carries it; throws {@link UndecodableMessage} naming what is wrong. A trace context that
+     * is not a W3C {@code traceparent} is left off (the event still goes out, without {@code ce_traceparent}).
+     */
     Envelope toEnvelope() {
         if (releaseId == null || eventId == null || source == null || seq == null) {
             throw new UndecodableMessage("row at position " + position + " lacks release_id, event_id, source or seq");
         }
         return new Envelope(eventId, source, releaseId, required(occurredAt, "occurred_at"), seq,
                 CloudEventCodec.decodeData(required(type, "type"),
-                        required(payload, "payload").getBytes(StandardCharsets.UTF_8)));
+                        required(payload, "payload").getBytes(StandardCharsets.UTF_8)),
+                CloudEventCodec.isTraceParent(traceParent) ? traceParent : null);
     }
 
     private static <T> T required(T value, String column) {
@@ -100,6 +104,7 @@ record ReleaseLogRow(long position, String releaseId, Long seq, String eventId, 
         row.put("source", source);
         row.put("payload", payload);
         row.put("occurred_at", occurredAt == null ? null : occurredAt.toString());
+        row.put("trace_parent", traceParent);
         return json(row, position);
     }
 

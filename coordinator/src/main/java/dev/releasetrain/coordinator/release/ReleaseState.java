@@ -10,12 +10,13 @@ import java.util.Optional;
 
 /**
  * A release as its event stream folds it: the plan it runs (pinned at start), its variables, the
- * status of each step with its timers, and the sequence number of the last event (the
- * optimistic-concurrency guard for the next append). Immutable.
+ * status of each step with its timers, the sequence number of the last event (the
+ * optimistic-concurrency guard for the next append), and its trace context: the W3C {@code traceparent} of
+ * its release span, recorded with its first event (null for a release started while tracing was off). Immutable.
  */
 public record ReleaseState(String releaseId, String version, String kind, Runbook runbook, ReleaseStatus status,
                            Map<String, StepState> steps, long lastSeq, String failedStep, String reason,
-                           Map<String, String> variables, String startedBy) {
+                           Map<String, String> variables, String startedBy, String traceParent) {
 
     public enum ReleaseStatus { NOT_STARTED, RUNNING, COMPLETED, FAILED, CANCELLED }
 
@@ -101,7 +102,7 @@ public record ReleaseState(String releaseId, String version, String kind, Runboo
     }
 
     public static ReleaseState empty(String releaseId) {
-        return new ReleaseState(releaseId, null, null, null, ReleaseStatus.NOT_STARTED, Map.of(), 0, null, null, Map.of(), null);
+        return new ReleaseState(releaseId, null, null, null, ReleaseStatus.NOT_STARTED, Map.of(), 0, null, null, Map.of(), null, null);
     }
 
     public boolean started() {
@@ -134,14 +135,14 @@ public record ReleaseState(String releaseId, String version, String kind, Runboo
     ReleaseState withStep(StepState step, long seq) {
         Map<String, StepState> copy = new LinkedHashMap<>(steps);
         copy.put(step.id(), step);
-        return new ReleaseState(releaseId, version, kind, runbook, status, copy, seq, failedStep, reason, variables, startedBy);
+        return new ReleaseState(releaseId, version, kind, runbook, status, copy, seq, failedStep, reason, variables, startedBy, traceParent);
     }
 
     ReleaseState withStatus(ReleaseStatus status, String failedStep, String reason, long seq) {
-        return new ReleaseState(releaseId, version, kind, runbook, status, steps, seq, failedStep, reason, variables, startedBy);
+        return new ReleaseState(releaseId, version, kind, runbook, status, steps, seq, failedStep, reason, variables, startedBy, traceParent);
     }
 
     ReleaseState atSeq(long seq) {
-        return new ReleaseState(releaseId, version, kind, runbook, status, steps, seq, failedStep, reason, variables, startedBy);
+        return new ReleaseState(releaseId, version, kind, runbook, status, steps, seq, failedStep, reason, variables, startedBy, traceParent);
     }
 }

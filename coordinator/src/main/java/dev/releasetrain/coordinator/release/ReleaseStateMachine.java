@@ -81,7 +81,7 @@ public final class ReleaseStateMachine {
                 steps.put(d.id(), StepState.pending(d.id(), d.service()));
             }
             return new ReleaseState(s.releaseId(), started.version(), started.kind(), runbook, ReleaseStatus.RUNNING,
-                    steps, seq, null, null, started.params(), started.startedBy());
+                    steps, seq, null, null, started.params(), started.startedBy(), envelope.traceParent());
         }
         if (!s.started()) {
             return s.atSeq(seq);

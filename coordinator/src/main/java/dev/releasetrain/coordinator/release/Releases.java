@@ -6,6 +6,7 @@ import dev.releasetrain.coordinator.log.StreamConflict;
 import dev.releasetrain.coordinator.log.StreamTails;
 import dev.releasetrain.coordinator.runbook.Runbook;
 import dev.releasetrain.coordinator.runbook.RunbookCatalog;
+import dev.releasetrain.coordinator.trace.ReleaseTraces;
 import dev.releasetrain.protocol.Envelope;
 import dev.releasetrain.protocol.ReleaseEvent;
 import io.quarkus.scheduler.Scheduled;
@@ -49,6 +50,9 @@ public class Releases {
     ReleaseSchedule schedule;
     @Inject
     StreamTails tails;
+    /** The release's trace: the context its events carry, and the spans of its step attempts. */
+    @Inject
+    ReleaseTraces traces;
     @ConfigProperty(name = "release-train.versions.released")
     Optional<List<String>> releasedBefore;
     /** Timers wait for the results that were waiting at the start (none when results are consumed elsewhere). */
@@ -227,6 +231,7 @@ public class Releases {
         appends.forEach((id, events) -> batch.add(new ReleaseLog.Append(id, before.get(id).lastSeq(), events)));
         try {
             log.appendAll(batch, (id, events) -> cache.put(id, after.get(id)));
+            appends.forEach((id, events) -> traces.appended(id, after.get(id).traceParent(), events));
         } catch (StreamConflict | DuplicateEvent raced) {
             LOG.debugf("a batch of %d results raced another writer (%s); recording them one by one", results.size(), raced.getMessage());
             appends.keySet().forEach(cache::remove);
@@ -277,7 +282,8 @@ public class Releases {
         long seq = state.lastSeq();
         appended.add(ReleaseLog.stored(result, ++seq));
         for (ReleaseEvent e : decision.events()) {
-            appended.add(ReleaseLog.stored(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e), ++seq));
+            appended.add(ReleaseLog.stored(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e,
+                    traces.contextOf(state.traceParent(), e)), ++seq));
         }
         for (Envelope e : appended) {
             state = machine.evolve(state, e);
@@ -359,11 +365,26 @@ public class Releases {
 
     /** @param known the stream's state if the caller knows it (used for the first attempt only), else null */
     private Outcome handle(String releaseId, ReleaseCommand command, ReleaseState known) {
+        // a start opens the release's trace: its root span, whose context the release's events carry from then on
+        ReleaseTraces.ReleaseSpan started = command instanceof ReleaseCommand.Start s ? traces.start(releaseId, s.kind()) : null;
+        try {
+            return decideAndAppend(releaseId, command, known, started);
+        } finally {
+            if (started != null) {
+                started.end();
+            }
+        }
+    }
+
+    private Outcome decideAndAppend(String releaseId, ReleaseCommand command, ReleaseState known, ReleaseTraces.ReleaseSpan started) {
         for (int attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
             ReleaseState state = attempt == 1 && known != null ? known : current(releaseId);
             Instant now = clock.instant();
             Decision decision = machine.decide(state, command, now);
             if (decision.rejected()) {
+                if (started != null) {
+                    started.refused(decision.rejection().message());
+                }
                 return new Outcome(List.of(), decision.rejection(), false);
             }
             if (decision.repeated()) {
@@ -373,8 +394,9 @@ public class Releases {
             if (command instanceof ReleaseCommand.RecordResult r) {
                 toAppend.add(r.result());
             }
+            String trace = started != null ? started.traceParent() : state.traceParent();
             for (ReleaseEvent e : decision.events()) {
-                toAppend.add(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e));
+                toAppend.add(new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId, now, null, e, traces.contextOf(trace, e)));
             }
             if (toAppend.isEmpty()) {
                 return new Outcome(List.of(), null, false);
@@ -387,6 +409,7 @@ public class Releases {
                     }
                     cache.put(id, after);
                 });
+                traces.appended(releaseId, trace, appended);
                 return new Outcome(appended, null, false);
             } catch (StreamConflict conflict) {
                 LOG.debugf("release %s: concurrent append at seq %d, deciding again", releaseId, state.lastSeq());

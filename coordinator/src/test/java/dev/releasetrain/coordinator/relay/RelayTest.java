@@ -138,10 +138,15 @@ class RelayTest {
                 // inserted and deleted in one transaction: the change arrives, the row is not there to publish
                 log.insertAndDelete(gone, 1, started(gone));
                 Envelope second = log.append(a, 2, requested("git.resolve-head", "git"));
-                bus.pollUntil(() -> bus.records(Topics.EVENTS, a).size() >= 2 && !bus.records(Topics.DEAD_LETTER, gone).isEmpty(),
+                // a row with its trace context: the record carries it as ce_traceparent (rows without one, without)
+                Envelope third = log.append(a, 3, requested("deploy.list-pods", "deploy"),
+                        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+                bus.pollUntil(() -> bus.records(Topics.EVENTS, a).size() >= 3 && !bus.records(Topics.DEAD_LETTER, gone).isEmpty(),
                         WAIT, "the events of " + a + " and the dead letter of " + gone);
                 // read back from the table by position: the whole event, as appended
-                assertEquals(List.of(first, second), bus.records(Topics.EVENTS, a).stream().map(RelayTest::decode).toList());
+                assertEquals(List.of(first, second, third), bus.records(Topics.EVENTS, a).stream().map(RelayTest::decode).toList());
+                assertEquals(third.traceParent(), BusReader.header(bus.records(Topics.EVENTS, a).get(2), CloudEventCodec.H_TRACEPARENT));
+                assertEquals(null, BusReader.header(bus.records(Topics.EVENTS, a).get(1), CloudEventCodec.H_TRACEPARENT));
                 String reason = BusReader.header(bus.records(Topics.DEAD_LETTER, gone).get(0), Topics.DEAD_LETTER_REASON);
                 assertTrue(reason.contains("is not in release_events"), reason);
                 assertTrue(bus.records(Topics.EVENTS, gone).isEmpty());

@@ -21,7 +21,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 import dev.releasetrain.protocol.EventTypes;
 
-/** A database of its own holding the release log (created by the Flyway migration's SQL), and appends to it. */
+/** A database of its own holding the release log (created by the Flyway migrations' SQL), and appends to it. */
 final class ReleaseLogFixture implements AutoCloseable {
     static final String SOURCE = "/release-train/coordinator";
 
@@ -37,14 +37,15 @@ final class ReleaseLogFixture implements AutoCloseable {
         }
         connection = DriverManager.getConnection(jdbcUrl(), postgres.username(), postgres.password());
         try (Statement s = connection.createStatement()) {
-            s.execute(migration());
+            s.execute(migration("V1__release_log.sql"));
+            s.execute(migration("V8__release_events_trace_context.sql")); // the trace context the relay publishes
         }
     }
 
-    private static String migration() throws IOException {
-        try (InputStream in = ReleaseLogFixture.class.getResourceAsStream("/db/migration/V1__release_log.sql")) {
+    private static String migration(String file) throws IOException {
+        try (InputStream in = ReleaseLogFixture.class.getResourceAsStream("/db/migration/" + file)) {
             if (in == null) {
-                throw new IllegalStateException("db/migration/V1__release_log.sql is not on the classpath");
+                throw new IllegalStateException("db/migration/" + file + " is not on the classpath");
             }
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
@@ -62,16 +63,26 @@ final class ReleaseLogFixture implements AutoCloseable {
 
     /** Appends one event in its own transaction, as the coordinator would. */
     synchronized Envelope append(String releaseId, long seq, ReleaseEvent data) throws SQLException {
+        return append(releaseId, seq, data, null);
+    }
+
+    /** Appends one event with its trace context (a W3C traceparent, or null). */
+    synchronized Envelope append(String releaseId, long seq, ReleaseEvent data, String traceParent) throws SQLException {
         Envelope e = new Envelope(UUID.randomUUID().toString(), SOURCE, releaseId,
-                Instant.now().truncatedTo(ChronoUnit.MICROS), seq, data);
-        insert(releaseId, seq, e.id(), e.type(), CloudEventCodec.dataJson(data), e.time());
+                Instant.now().truncatedTo(ChronoUnit.MICROS), seq, data, traceParent);
+        insert(releaseId, seq, e.id(), e.type(), CloudEventCodec.dataJson(data), e.time(), traceParent);
         return e;
     }
 
     synchronized void insert(String releaseId, long seq, String eventId, String type, String payloadJson, Instant time)
             throws SQLException {
-        try (PreparedStatement insert = connection.prepareStatement("insert into release_events"
-                + " (release_id, seq, event_id, type, source, payload, occurred_at) values (?, ?, ?, ?, ?, ?::jsonb, ?)")) {
+        insert(releaseId, seq, eventId, type, payloadJson, time, null);
+    }
+
+    synchronized void insert(String releaseId, long seq, String eventId, String type, String payloadJson, Instant time,
+                             String traceParent) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("insert into release_events (release_id, seq, event_id,"
+                + " type, source, payload, occurred_at, trace_parent) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?)")) {
             insert.setString(1, releaseId);
             insert.setLong(2, seq);
             insert.setObject(3, UUID.fromString(eventId));
@@ -79,6 +90,7 @@ final class ReleaseLogFixture implements AutoCloseable {
             insert.setString(5, SOURCE);
             insert.setString(6, payloadJson);
             insert.setTimestamp(7, Timestamp.from(time));
+            insert.setString(8, traceParent);
             insert.executeUpdate();
         }
     }

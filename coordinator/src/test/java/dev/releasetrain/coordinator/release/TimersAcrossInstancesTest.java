@@ -3,6 +3,7 @@ package dev.releasetrain.coordinator.release;
 import dev.releasetrain.coordinator.log.ReleaseLog;
 import dev.releasetrain.coordinator.log.StreamTails;
 import dev.releasetrain.coordinator.runbook.RunbookCatalog;
+import dev.releasetrain.coordinator.trace.ReleaseTraces;
 import dev.releasetrain.local.KafkaTestResource;
 import dev.releasetrain.local.PostgresTestResource;
 import dev.releasetrain.protocol.Envelope;
@@ -45,6 +46,8 @@ class TimersAcrossInstancesTest {
     ReleaseSchedule schedule;
     @Inject
     StreamTails tails;
+    @Inject
+    ReleaseTraces traces;
     @Inject
     Instance<ResultsBacklog> backlogs;
     @ConfigProperty(name = "release-train.versions.released")
@@ -107,6 +110,7 @@ class TimersAcrossInstancesTest {
         r.catalog = catalog;
         r.schedule = schedule;
         r.tails = tails;
+        r.traces = traces;
         r.backlogs = backlogs;
         r.releasedBefore = released;
         r.clock = clock;

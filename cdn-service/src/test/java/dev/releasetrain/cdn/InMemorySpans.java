@@ -1,0 +1,18 @@
+package dev.releasetrain.cdn;
+
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/**
+ * The tests' span exporter: Quarkus hands every finished span to each {@code SpanExporter} bean (and, with one
+ * present, sends none over OTLP). Spans exist only where a test switches tracing on ({@link ReadDistributionTraceTest}).
+ */
+@Singleton
+public class InMemorySpans {
+    @Produces
+    @Singleton
+    InMemorySpanExporter exporter() {
+        return InMemorySpanExporter.create();
+    }
+}
