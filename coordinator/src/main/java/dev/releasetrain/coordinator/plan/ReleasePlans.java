@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A release planned, not started: what {@code POST /releases} would start (version, kind, previous version,
@@ -82,7 +81,7 @@ public class ReleasePlans {
         Map<String, String> variables = start.variables();
 
         Map<String, JsonNode> stepPlans = new HashMap<>();
-        Map<String, Map<String, Object>> outputs = new ConcurrentHashMap<>();
+        Map<String, Map<String, Object>> outputs = new HashMap<>();
         Map<String, String> unavailable = askServices(runbook, variables, stepPlans, outputs);
 
         List<PlannedStep> steps = new ArrayList<>();
