@@ -67,6 +67,12 @@ class ConsoleSessionTest {
     }
 
     @Test
+    void withoutTheConsolesOidcTenantTheSignInPageOffersOnlyTheTokenForm() {
+        given().get("/session/oidc/provider").then().statusCode(404)
+                .body("message", containsString("quarkus.oidc.console.tenant-enabled"));
+    }
+
+    @Test
     void signingInSetsAnHttpOnlyStrictCookieThatActsAsItsHolderWithTheirRoles() {
         String setCookie = given().header("Authorization", TestTokens.bearer(TestTokens.VERA)).post("/session")
                 .then().statusCode(200)
