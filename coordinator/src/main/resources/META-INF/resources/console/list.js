@@ -24,11 +24,20 @@ function releasesTable(rows) {
 function startForm() {
   const version = el('input', { id: 'start-version', name: 'version', placeholder: 'next minor', pattern: '\\d+\\.\\d+\\.\\d+' });
   const kind = el('select', { id: 'start-kind', name: 'kind' }, el('option', { value: 'minor' }, 'minor'), el('option', { value: 'patch' }, 'patch'));
+  const plan = el('a', { id: 'plan-release', href: '/new.html' }, 'Plan it first…');
   const form = el('form', { id: 'start-release', class: 'card' },
     el('h2', {}, 'Start a release'),
     el('p', { class: 'inline' }, el('label', { for: 'start-version' }, 'Version'), version,
       el('label', { for: 'start-kind' }, 'Kind'), kind,
-      el('button', { type: 'submit', class: 'primary' }, 'Start…')));
+      el('button', { type: 'submit', class: 'primary' }, 'Start…'), ' ', plan),
+    el('p', { class: 'muted' }, '“Plan it first” shows what the release would do (its dates, steps, diffs, what it would create) and changes nothing.'));
+  // the plan page opens with the form's values
+  form.addEventListener('input', () => {
+    const q = new URLSearchParams();
+    if (version.value.trim()) q.set('version', version.value.trim());
+    if (kind.value === 'patch') q.set('kind', 'patch');
+    plan.href = `/new.html${q.toString() ? `?${q}` : ''}`;
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     const body = {};

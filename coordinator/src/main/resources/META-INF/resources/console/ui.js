@@ -1,5 +1,5 @@
 // Shared pieces of the console's pages: the header, the sign-in form, elements, dates, confirmation dialogs.
-import { currentSession, signIn, signOut } from './api.js';
+import { api, currentSession, signIn, signOut } from './api.js';
 
 /** el('td', {class: 'x', onclick: f}, 'text', child...) */
 export function el(tag, attrs = {}, ...children) {
@@ -98,10 +98,42 @@ export async function start(main) {
     showSignIn(main);
     return null;
   }
+  // back from the OIDC provider: on to the page the person signed in from
+  const back = sessionStorage.getItem(RETURN_TO);
+  if (back) {
+    sessionStorage.removeItem(RETURN_TO);
+    if (back.startsWith('/') && !back.startsWith('//') && back !== location.pathname + location.search + location.hash) {
+      location.replace(back);
+      return null;
+    }
+  }
   who.replaceChildren(
     el('span', { id: 'signed-in-as' }, `${session.name} (${session.roles.join(', ')})`), ' ',
     el('button', { type: 'button', id: 'sign-out', onclick: async () => { await signOut(); location.reload(); } }, 'Sign out'));
   return session;
+}
+
+const RETURN_TO = 'release-train.after-sign-in';
+
+/** "Sign in with <provider>" when the coordinator has an OIDC sign-in for the console (else nothing). */
+async function oidcSignIn(error) {
+  let provider;
+  try {
+    provider = await api('/session/oidc/provider');
+  } catch (e) {
+    return null; // 404: no OIDC sign-in
+  }
+  const params = new URLSearchParams(location.search);
+  const refused = params.get('error');
+  const link = el('a', { id: 'sign-in-oidc', class: 'button primary', href: provider.signInPath,
+    onclick: () => sessionStorage.setItem(RETURN_TO, refused ? location.pathname : location.pathname + location.search + location.hash) },
+    `Sign in with ${provider.name}`);
+  if (refused) {
+    error.textContent = `${provider.name} did not sign you in: ${params.get('error_description') || refused}`;
+    error.hidden = false;
+  }
+  return el('div', { id: 'sign-in-with-provider' }, el('p', {}, link),
+    el('p', { class: 'muted' }, `Your roles come from your account at ${provider.name}. Or paste an API token:`));
 }
 
 function showSignIn(main) {
@@ -127,6 +159,11 @@ function showSignIn(main) {
   });
   main.replaceChildren(form);
   input.focus();
+  oidcSignIn(error).then(offer => {
+    if (!offer) return;
+    form.querySelector('h1').after(offer);
+    offer.querySelector('a').focus();
+  });
 }
 
 /** Replaces a container's children, leaving out absent ones (replaceChildren would print "null"). */

@@ -38,11 +38,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The web console in a real browser (Debian's chromium through chromedriver, driven by Selenium) against the shared
- * embedded stack: alice signs in, starts a monthly release, sees its first step fail (refused once by the Slack
+ * embedded stack: alice signs in, plans a monthly release on the "New release" page (the version bump's diff, the branch
+ * it creates, a step it cannot plan) and starts it from there, sees its first step fail (refused once by the Slack
  * stand-in) and retries it from the release page, sees the steps turn green live, is refused approving
  * break-the-release (she started the release: the API's message is shown), signs out; bob signs in and approves it;
  * the people around the release do the rest over REST and in the sandbox; the Gantt chart shows the retried step's
- * two attempts. Screenshots (1280 and 390 px wide) go to target/console-*.png.
+ * two attempts. Screenshots (1280 and 390 px wide, the plan page among them) go to target/console-*.png.
  */
 @ExtendWith(SharedStack.class)
 @Order(3) // after CliIT and ReleaseFlowIT on the shared stack; a version of its own
@@ -52,6 +53,8 @@ class ConsoleIT {
     static final Path CHROMIUM = Path.of(System.getProperty("console.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("console.chromedriver", "/usr/bin/chromedriver"));
     static final Duration STEP_WAIT = Duration.ofSeconds(60);
+    /** Planning clones and works out every git step in the git service. */
+    static final Duration PLAN_WAIT = Duration.ofSeconds(180);
 
     static Stack stack;
     static WebDriver driver;
@@ -98,11 +101,23 @@ class ConsoleIT {
             }
         }, "console-it-people");
 
-        // alice signs in and starts the release from the list page
+        // alice signs in, goes from the list's start form to the "New release" page, plans the release and starts it there
         driver.get(stack.coordinatorUrl() + "/");
         signIn("alice");
         wait(STEP_WAIT).until(ExpectedConditions.elementToBeClickable(By.id("start-version"))).sendKeys(VERSION);
-        click(By.cssSelector("#start-release button[type=submit]"));
+        click(By.id("plan-release"));
+        wait(STEP_WAIT).until(ExpectedConditions.urlContains("/new.html?version=" + VERSION));
+        assertEquals(VERSION, wait(STEP_WAIT).until(d -> d.findElement(By.id("plan-version")).getDomProperty("value")));
+        click(By.id("plan-submit"));
+        planShowsTheBumpAndWhatItCreates();
+        driver.manage().window().setSize(new Dimension(390, 844));
+        fitsTheWidth("the plan page");
+        screenshot("plan-390");
+        driver.manage().window().setSize(new Dimension(1280, 900));
+        ((JavascriptExecutor) driver).executeScript("document.getElementById('plan-step-git.bump-version').scrollIntoView();");
+        screenshot("plan-1280");
+        click(By.id("start-planned"));
+        assertTrue(text(By.cssSelector("dialog")).contains("Start release " + VERSION), "the confirmation names the version");
         confirm();
         wait(STEP_WAIT).until(ExpectedConditions.urlContains("/release.html?version=" + VERSION));
         people.start();
@@ -187,6 +202,27 @@ class ConsoleIT {
         screenshot("list-1280");
         people.join(Duration.ofSeconds(30).toMillis());
         assertTrue(Files.size(wide) > 0);
+    }
+
+    /**
+     * The plan on the page: the version bump's diff of posthog/version.py line by line with its signs (the colour only
+     * repeats them), the release branch the cut would create (new), and a step that cannot be planned with its reason.
+     */
+    private void planShowsTheBumpAndWhatItCreates() {
+        By bump = By.cssSelector("li[id='plan-step-git.bump-version'] figure[data-path='posthog/version.py'] pre.diff");
+        WebElement diff = wait(PLAN_WAIT).until(ExpectedConditions.visibilityOfElementLocated(bump));
+        List<String> added = diff.findElements(By.cssSelector(".d-add")).stream().map(WebElement::getText).toList();
+        List<String> removed = diff.findElements(By.cssSelector(".d-del")).stream().map(WebElement::getText).toList();
+        assertTrue(added.contains("+VERSION = \"" + VERSION + "\""), "added lines of the diff: " + added);
+        assertTrue(removed.stream().anyMatch(l -> l.startsWith("-VERSION = ")), "removed lines of the diff: " + removed);
+        assertEquals("0", diff.getDomAttribute("tabindex"), "a wide diff scrolls from the keyboard");
+        String cut = text(By.cssSelector("li[id='plan-step-git.cut-release-branch'] ul.creates"));
+        assertTrue(cut.contains("+ new") && cut.contains("release-" + VERSION), cut);
+        String summary = text(By.id("plan-summary"));
+        assertTrue(summary.contains(VERSION) && summary.contains("Owner") && summary.contains("Release day"), summary);
+        String notPlanned = text(By.id("not-planned"));
+        assertTrue(notPlanned.contains("git.await-sync-merge: "), notPlanned);
+        assertEquals("false", driver.findElement(By.id("plan-step-git.await-sync-merge")).getDomAttribute("data-planned"));
     }
 
     /** The marketing reviewer, the release owner approving release-day early, and a maintainer merging the sync PR. */

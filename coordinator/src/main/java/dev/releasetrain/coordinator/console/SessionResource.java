@@ -95,7 +95,7 @@ public class SessionResource {
         return Response.noContent().cookie(cookie("", 0, uri)).build();
     }
 
-    private static NewCookie cookie(String value, int maxAge, UriInfo uri) {
+    static NewCookie cookie(String value, int maxAge, UriInfo uri) {
         return new NewCookie.Builder(SessionCookieMechanism.COOKIE).value(value).path("/").maxAge(maxAge)
                 .httpOnly(true).secure("https".equalsIgnoreCase(uri.getRequestUri().getScheme()))
                 .sameSite(NewCookie.SameSite.STRICT).build();

@@ -62,6 +62,14 @@ class ConsoleSessionTest {
                 .header("Content-Security-Policy", containsString("frame-ancestors 'none'"));
         given().get("/release.html").then().statusCode(200).body(containsString("/console/release.js"));
         given().get("/console/gantt.js").then().statusCode(200).body(containsString("export function gantt"));
+        given().get("/new.html").then().statusCode(200).body(containsString("/console/new.js"));
+        given().get("/console/new.js").then().statusCode(200).body(containsString("/releases/plan"));
+    }
+
+    @Test
+    void withoutTheConsolesOidcTenantTheSignInPageOffersOnlyTheTokenForm() {
+        given().get("/session/oidc/provider").then().statusCode(404)
+                .body("message", containsString("quarkus.oidc.console.tenant-enabled"));
     }
 
     @Test
