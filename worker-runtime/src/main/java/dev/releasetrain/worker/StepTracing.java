@@ -2,6 +2,7 @@ package dev.releasetrain.worker;
 
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -17,6 +18,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * A command's span in the service: {@code run <step>}, a child of the step attempt's span whose context the command
@@ -29,6 +31,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Singleton
 public class StepTracing {
+    private static final Logger LOG = Logger.getLogger(StepTracing.class);
+    /** The instrumentation scope of the services' spans. */
     static final String TRACER = "dev.releasetrain.worker";
     public static final AttributeKey<String> RELEASE = AttributeKey.stringKey("release_train.release");
     public static final AttributeKey<String> STEP = AttributeKey.stringKey("release_train.step");
@@ -45,8 +49,8 @@ public class StepTracing {
 
     @Inject
     StepTracing(@ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean disabled,
-                Instance<Tracer> tracers) {
-        this(disabled || !tracers.isResolvable() ? null : tracers.get());
+                Instance<OpenTelemetry> openTelemetry) {
+        this(disabled || !openTelemetry.isResolvable() ? null : openTelemetry.get().getTracer(TRACER));
     }
 
     /** Spans made with {@code tracer}; null: none. */
@@ -61,13 +65,25 @@ public class StepTracing {
 
     /**
      * A command begins to run on this thread: its span (when tracing is on) becomes current until {@link Run#close}.
+     * Tracing never stops a command: should the span not be made, the command runs without it and its events carry
+     * the command's context on.
      *
      * @param traceParent the command's {@code ce_traceparent}, or null
      */
     public Run begin(String traceParent, String releaseId, StepRequested request, String worker) {
+        Run passOn = new Run(null, null, CloudEventCodec.isTraceParent(traceParent) ? traceParent : null);
         if (tracer == null) {
-            return new Run(null, null, CloudEventCodec.isTraceParent(traceParent) ? traceParent : null);
+            return passOn;
         }
+        try {
+            return span(traceParent, releaseId, request, worker);
+        } catch (RuntimeException e) {
+            LOG.warnf("no span for a command of release %s (%s); it runs without one", releaseId, e.toString());
+            return passOn;
+        }
+    }
+
+    private Run span(String traceParent, String releaseId, StepRequested request, String worker) {
         SpanBuilder builder = tracer.spanBuilder("run " + request.step()).setSpanKind(SpanKind.CONSUMER)
                 .setAttribute(RELEASE, releaseId).setAttribute(STEP, request.step())
                 .setAttribute(ATTEMPT, (long) request.attempt()).setAttribute(WORKER, worker);

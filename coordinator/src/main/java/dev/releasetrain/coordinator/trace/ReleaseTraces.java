@@ -7,6 +7,7 @@ import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.ReleaseEvent.StepTimedOut;
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
@@ -22,6 +23,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
@@ -47,6 +49,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 @ApplicationScoped
 public class ReleaseTraces {
+    private static final Logger LOG = Logger.getLogger(ReleaseTraces.class);
+    /** The instrumentation scope of the coordinator's spans. */
     static final String TRACER = "dev.releasetrain.coordinator";
     public static final AttributeKey<String> RELEASE = AttributeKey.stringKey("release_train.release");
     public static final AttributeKey<String> KIND = AttributeKey.stringKey("release_train.kind");
@@ -61,7 +65,7 @@ public class ReleaseTraces {
     @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false")
     boolean disabled;
     @Inject
-    Instance<Tracer> tracers;
+    Instance<OpenTelemetry> openTelemetry;
 
     private volatile Tracer tracer;
     /** Trace id and command id → when this instance appended the attempt's StepRequested. */
@@ -74,17 +78,29 @@ public class ReleaseTraces {
     private Tracer tracer() {
         Tracer t = tracer;
         if (t == null) {
-            t = tracers.get();
+            t = openTelemetry.get().getTracer(TRACER);
             tracer = t;
         }
         return t;
     }
 
-    /** A release being started: its root span, open until {@link ReleaseSpan#end}. */
+    /**
+     * A release being started: its root span, open until {@link ReleaseSpan#end}. Tracing never stops a start: should
+     * the span not be made, the release is not traced.
+     */
     public ReleaseSpan start(String releaseId, String kind) {
         if (!enabled()) {
             return ReleaseSpan.NONE;
         }
+        try {
+            return rootSpan(releaseId, kind);
+        } catch (RuntimeException e) {
+            LOG.warnf("release %s: no trace (%s)", releaseId, e.toString());
+            return ReleaseSpan.NONE;
+        }
+    }
+
+    private ReleaseSpan rootSpan(String releaseId, String kind) {
         SpanBuilder builder = tracer().spanBuilder("release").setNoParent().setSpanKind(SpanKind.INTERNAL)
                 .setAttribute(RELEASE, releaseId).setAttribute(KIND, kind == null ? "" : kind);
         SpanContext request = Span.current().getSpanContext();
@@ -147,12 +163,21 @@ public class ReleaseTraces {
 
     /**
      * After the commit of {@code events} to a release whose release span is {@code releaseTrace}: remembers when
-     * attempts were requested, and records the span of each attempt that ended.
+     * attempts were requested, and records the span of each attempt that ended. What goes wrong here is logged, never
+     * thrown: the events are committed.
      */
     public void appended(String releaseId, String releaseTrace, List<Envelope> events) {
         if (releaseTrace == null || !enabled()) {
             return;
         }
+        try {
+            record(releaseId, releaseTrace, events);
+        } catch (RuntimeException e) {
+            LOG.warnf("release %s: the spans of %d events were not recorded (%s)", releaseId, events.size(), e.toString());
+        }
+    }
+
+    private void record(String releaseId, String releaseTrace, List<Envelope> events) {
         SpanContext release = spanContext(releaseTrace);
         if (release == null) {
             return;
