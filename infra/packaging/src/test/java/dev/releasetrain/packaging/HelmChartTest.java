@@ -147,6 +147,13 @@ class HelmChartTest {
             JsonNode volumes = deployment.at("/spec/template/spec/volumes");
             assertTrue(volumes.findValuesAsText("secretName").contains("kafka-cluster-ca"), component + " mounts the truststore");
         });
+        for (String component : COMPONENTS) {
+            JsonNode config = object(production, "ConfigMap", PREFIX + component).path("data");
+            assertEquals("false", config.path("QUARKUS_OTEL_SDK_DISABLED").asText(), component + " traces");
+            assertEquals("http://otel-collector.observability:4317", config.path("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT").asText(), component);
+            object(defaults, "ConfigMap", PREFIX + component).path("data").fieldNames().forEachRemaining(variable ->
+                    assertFalse(variable.startsWith("QUARKUS_OTEL_"), component + ": tracing stays off by default, " + variable));
+        }
         Properties kafka = kafkaProperties(production);
         assertEquals("SASL_SSL", kafka.getProperty("kafka.security.protocol"));
         assertEquals("SCRAM-SHA-512", kafka.getProperty("kafka.sasl.mechanism"));
