@@ -206,7 +206,8 @@ class ConsoleIT {
 
     /**
      * The plan on the page: the version bump's diff of posthog/version.py line by line with its signs (the colour only
-     * repeats them), the release branch the cut would create (new), and a step that cannot be planned with its reason.
+     * repeats them), the release branch the cut would create (new), every step planned (the sandbox's stack gives every
+     * service's address), and the release post the notify service would draft, rendered from its plan.
      */
     private void planShowsTheBumpAndWhatItCreates() {
         By bump = By.cssSelector("li[id='plan-step-git.bump-version'] figure[data-path='posthog/version.py'] pre.diff");
@@ -221,8 +222,12 @@ class ConsoleIT {
         String summary = text(By.id("plan-summary"));
         assertTrue(summary.contains(VERSION) && summary.contains("Owner") && summary.contains("Release day"), summary);
         String notPlanned = text(By.id("not-planned"));
-        assertTrue(notPlanned.contains("git.await-sync-merge: "), notPlanned);
-        assertEquals("false", driver.findElement(By.id("plan-step-git.await-sync-merge")).getDomAttribute("data-planned"));
+        assertTrue(notPlanned.contains("Every step was planned."), notPlanned);
+        assertEquals("true", driver.findElement(By.id("plan-step-git.await-sync-merge")).getDomAttribute("data-planned"));
+        // another service's plan, shown as data: the release post notify would open a pull request with
+        String post = driver.findElement(By.cssSelector("li[id='plan-step-notify.draft-release-post'] .step-plan"))
+                .getDomProperty("textContent");
+        assertTrue(post != null && post.contains(VERSION), "the planned release post names the version: " + post);
     }
 
     /** The marketing reviewer, the release owner approving release-day early, and a maintainer merging the sync PR. */
