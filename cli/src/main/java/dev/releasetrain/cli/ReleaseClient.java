@@ -51,11 +51,26 @@ public final class ReleaseClient {
             JsonNode body = r.body() == null || r.body().isBlank() ? null : CloudEventCodec.json().readTree(r.body());
             return new Answer(r.statusCode(), body, r.headers().firstValue("Location").orElse(null));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot reach the coordinator at " + base + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot reach the coordinator at " + base + ": " + why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * Why a call did not get through, in words: the JDK's connection refusal has no message of its own, and a
+     * person who has not pointed the CLI at a coordinator needs to hear how to.
+     */
+    static String why(IOException e) {
+        if (e instanceof java.net.ConnectException) {
+            return "nothing answers there (is it running? `./release-train up` prints its address; give it with --url "
+                    + "or RELEASE_TRAIN_URL)";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within 30 s";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private HttpRequest.Builder authorized(HttpRequest.Builder b) {

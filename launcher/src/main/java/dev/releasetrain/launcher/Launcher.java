@@ -72,6 +72,8 @@ public final class Launcher implements Callable<Integer> {
                 System.out.println("sandbox admin: " + stack.sandbox().adminUrl());
                 System.out.println("API tokens (Authorization: Bearer ...): " + stack.apiTokensFile());
                 System.out.println("web console: " + stack.coordinatorUrl() + "/ (sign in with one of those tokens)");
+                System.out.println("CLI, from another shell: export RELEASE_TRAIN_URL=" + stack.coordinatorUrl()
+                        + " RELEASE_TRAIN_TOKEN=$(grep ^alice: " + stack.apiTokensFile() + " | cut -d: -f3)");
                 System.out.println("Ctrl-C stops everything");
                 Thread.currentThread().join();
             }

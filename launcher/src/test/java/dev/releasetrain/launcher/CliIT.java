@@ -114,7 +114,8 @@ class CliIT {
         // failure: nobody answers
         Run unreachable = run(stack.apiToken("alice"), List.of("status", "1.30.0"), "http://127.0.0.1:1");
         assertEquals(ApiCommands.FAILED, unreachable.code(), unreachable.toString());
-        assertTrue(unreachable.err().contains("cannot reach the coordinator"), unreachable.toString());
+        assertTrue(unreachable.err().contains("cannot reach the coordinator at http://127.0.0.1:1: nothing answers there")
+                && unreachable.err().contains("RELEASE_TRAIN_URL"), unreachable.toString());
         // usage: exit 2 and picocli names the argument
         Run usage = as("alice", "calendar", "next-year");
         assertEquals(ApiCommands.USAGE, usage.code(), usage.toString());
