@@ -3,6 +3,7 @@ package dev.releasetrain.cdn;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.plan.PlanStep;
+import dev.releasetrain.worker.plan.StepPlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -22,7 +23,7 @@ import java.util.Map;
  * read (GetDistribution: that the distribution exists, its domain); no invalidation is created.
  */
 @ApplicationScoped
-public class CdnPlanner {
+public class CdnPlanner implements StepPlanner {
 
     /** The distribution as CloudFront describes it. */
     public record DistributionInfo(String id, String domainName, String status) {
@@ -46,6 +47,7 @@ public class CdnPlanner {
     @ConfigProperty(name = "release-train.cdn.distribution-id")
     String distributionId;
 
+    @Override
     public List<StepPlan> plan(List<PlanStep> steps) {
         List<StepPlan> out = new ArrayList<>();
         Map<String, Map<String, Object>> planned = new HashMap<>();

@@ -108,6 +108,17 @@ class PlanResourceTest {
                 p.path("note").asText());
     }
 
+    @Test
+    void aStepWithoutItsHandlerIsRefusedNamingIt() throws Exception {
+        HttpResponse<String> answer = post(plan, "{\"steps\": [{\"step\": \"cdn.invalidate\", \"handler\": \"cdn.invalidate\"},"
+                + " {\"step\": \"cdn.other\"}]}", null);
+
+        assertEquals(400, answer.statusCode(), answer.body());
+        assertTrue(answer.body().contains("steps[1] must name its step and its handler"), answer.body());
+        HttpResponse<String> noSteps = post(plan, "{}", null);
+        assertEquals(400, noSteps.statusCode(), noSteps.body());
+    }
+
     private long writes() throws Exception {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(adminUrl + "/admin/calls/cloudfront"))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.plan.PlanStep;
+import dev.releasetrain.worker.plan.StepPlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
  * index, the Helm release's revisions and the Lease; no Helm install or upgrade, no Kubernetes write, no lease taken.
  */
 @ApplicationScoped
-public class DeployPlanner {
+public class DeployPlanner implements StepPlanner {
     private static final Pattern UNRESOLVED = Pattern.compile("<[A-Za-z0-9_.-]+\\.[A-Za-z0-9_-]+>");
 
     /** An image tag and whether the registry has it now ({@code digest} then). */
@@ -51,6 +52,7 @@ public class DeployPlanner {
     @Inject
     PlaygroundLease lease;
 
+    @Override
     public List<StepPlan> plan(List<PlanStep> steps) {
         List<StepPlan> out = new ArrayList<>();
         Map<String, Map<String, Object>> planned = new HashMap<>();

@@ -1,5 +1,7 @@
 package dev.releasetrain.git;
 
+import dev.releasetrain.worker.plan.PlanStep;
+import dev.releasetrain.worker.plan.StepPlanner;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.StepOutcome;
@@ -33,11 +35,7 @@ import java.util.Optional;
  * (for a person to merge) is planned as changing nothing.
  */
 @Singleton
-public class ReleasePlanner {
-
-    /** One git step of the plan, as the coordinator renders it: the node's id, the handler it runs, its params. */
-    public record Step(String step, String handler, Map<String, String> params) {
-    }
+public class ReleasePlanner implements StepPlanner {
 
     /** Something a step would create, and whether it is already there ({@code at}: where it points then). */
     public record Creates(String kind, String repository, String name, boolean exists, String at) {
@@ -57,7 +55,7 @@ public class ReleasePlanner {
      */
     public record StepPlan(String step, String handler, boolean planned, String note, List<Creates> creates,
                            List<FileChange> changes, List<Pick> picks, Map<String, Object> outputs) {
-        static StepPlan notPlanned(Step s, String why) {
+        static StepPlan notPlanned(PlanStep s, String why) {
             return new StepPlan(s.step(), s.handler(), false, why, List.of(), List.of(), List.of(), Map.of());
         }
     }
@@ -80,13 +78,12 @@ public class ReleasePlanner {
     }
 
     /** The plan of {@code steps}, in their order. */
-    public List<StepPlan> plan(List<Step> steps) {
+    @Override
+    public List<StepPlan> plan(List<PlanStep> steps) {
         Planning p = new Planning();
         List<StepPlan> out = new ArrayList<>();
-        for (Step s : steps) {
-            StepContext ctx = new StepContext(s.params().getOrDefault("version", ""), s.step(), s.handler(), 0, "plan",
-                    s.params(), (m, d) -> {
-            });
+        for (PlanStep s : steps) {
+            StepContext ctx = s.context(Map.of());
             try {
                 out.add(switch (s.handler()) {
                     case "git.cut-release-branch" -> cut(s, ctx, p);
@@ -121,7 +118,7 @@ public class ReleasePlanner {
         final List<ObjectId> picked = new ArrayList<>();
     }
 
-    private StepPlan cut(Step s, StepContext ctx, Planning p) {
+    private StepPlan cut(PlanStep s, StepContext ctx, Planning p) {
         String version = Release.version(ctx);
         String branch = Release.releaseBranch(ctx, settings, version);
         String given = ctx.params().get("from");
@@ -150,7 +147,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan collect(Step s, StepContext ctx, Planning p) {
+    private StepPlan collect(PlanStep s, StepContext ctx, Planning p) {
         if (p.cut == null) {
             return StepPlan.notPlanned(s, "needs the cut of the release branch, which was not planned");
         }
@@ -166,7 +163,7 @@ public class ReleasePlanner {
     }
 
     /** On what the plan has so far: the cut (a minor), or the cut with the fixes picked (a patch bumps after them). */
-    private StepPlan bumpVersion(Step s, StepContext ctx, Planning p) {
+    private StepPlan bumpVersion(PlanStep s, StepContext ctx, Planning p) {
         if (p.tip == null) {
             return StepPlan.notPlanned(s, "needs the cut of the release branch, which was not planned");
         }
@@ -184,7 +181,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan push(Step s, StepContext ctx, Planning p) {
+    private StepPlan push(PlanStep s, StepContext ctx, Planning p) {
         if (p.bump == null) {
             return StepPlan.notPlanned(s, "needs the version bump, which was not planned");
         }
@@ -199,7 +196,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan playground(Step s, StepContext ctx) {
+    private StepPlan playground(PlanStep s, StepContext ctx) {
         String version = Release.version(ctx);
         String imageTag = ctx.params().getOrDefault("imageTag", "release-" + version + "-unstable");
         String path = settings.valuesPath();
@@ -217,7 +214,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan cherryPick(Step s, StepContext ctx, Planning p) {
+    private StepPlan cherryPick(PlanStep s, StepContext ctx, Planning p) {
         String version = Release.version(ctx);
         String label = ctx.params().getOrDefault("label", "release-" + version);
         String master = GitStep.heads(settings.app().defaultBranch());
@@ -279,7 +276,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan tag(Step s, StepContext ctx, Planning p) {
+    private StepPlan tag(PlanStep s, StepContext ctx, Planning p) {
         String version = Release.version(ctx);
         try (Workspace ws = open(settings.app())) {
             Map<String, Ref> refs = ws.remoteRefs();
@@ -292,7 +289,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan chart(Step s, StepContext ctx) throws RuntimeException {
+    private StepPlan chart(PlanStep s, StepContext ctx) throws RuntimeException {
         String version = Release.version(ctx);
         String imageTag = ctx.params().getOrDefault("imageTag", "release-" + version);
         String branch = GitSettings.render(settings.chartBranch(), version);
@@ -318,7 +315,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan sync(Step s, StepContext ctx, Planning p) {
+    private StepPlan sync(PlanStep s, StepContext ctx, Planning p) {
         String version = Release.version(ctx);
         String branch = GitSettings.render(settings.syncBranch(), version);
         String base = settings.app().defaultBranch();
@@ -343,7 +340,7 @@ public class ReleasePlanner {
         }
     }
 
-    private StepPlan resolveHead(Step s) {
+    private StepPlan resolveHead(PlanStep s) {
         try (Workspace ws = open(settings.app())) {
             ObjectId head = GitStep.require(ws.remoteRefs(), GitStep.heads(settings.app().defaultBranch()), ws);
             return plan(s, "reads the head of " + settings.app().defaultBranch(), List.of(), List.of(), List.of(),
@@ -373,7 +370,7 @@ public class ReleasePlanner {
         return out;
     }
 
-    private static StepPlan plan(Step s, String note, List<Creates> creates, List<FileChange> changes, List<Pick> picks,
+    private static StepPlan plan(PlanStep s, String note, List<Creates> creates, List<FileChange> changes, List<Pick> picks,
                                  Map<String, Object> outputs) {
         return new StepPlan(s.step(), s.handler(), true, note, creates, changes, picks, outputs);
     }

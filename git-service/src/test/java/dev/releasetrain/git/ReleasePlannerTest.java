@@ -1,5 +1,6 @@
 package dev.releasetrain.git;
 
+import dev.releasetrain.worker.plan.PlanStep;
 import dev.releasetrain.sandbox.GitFixtures;
 import org.eclipse.jgit.lib.ObjectId;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +43,7 @@ class ReleasePlannerTest {
     }
 
     /** The monthly runbook's git steps, with the params the coordinator renders for them. */
-    static List<ReleasePlanner.Step> monthlyGitSteps() {
+    static List<PlanStep> monthlyGitSteps() {
         return List.of(
                 step("git.cut-release-branch", "git.cut-release-branch", "releaseBranch", "release-" + V, "from", FREEZE_DAY),
                 step("git.collect-changelog", "git.collect-changelog", "releaseBranch", "release-" + V),
@@ -59,8 +60,8 @@ class ReleasePlannerTest {
                 step("git.await-sync-merge", "git.await-sync-merge"));
     }
 
-    static ReleasePlanner.Step step(String id, String handler, String... kv) {
-        return new ReleasePlanner.Step(id, handler, params(kv));
+    static PlanStep step(String id, String handler, String... kv) {
+        return new PlanStep(id, handler, params(kv));
     }
 
     Map<String, Map<String, String>> allRefs() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.releasetrain.worker.StepContext;
 import dev.releasetrain.worker.StepFailure;
 import dev.releasetrain.worker.plan.PlanStep;
+import dev.releasetrain.worker.plan.StepPlanner;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -28,7 +29,7 @@ import java.util.regex.Pattern;
  * (the changelog, when the git service gave no plan) is listed as not planned, saying which.
  */
 @ApplicationScoped
-public class NotifyPlanner {
+public class NotifyPlanner implements StepPlanner {
     private static final Pattern UNRESOLVED = Pattern.compile("<[A-Za-z0-9_.-]+\\.[A-Za-z0-9_-]+>");
 
     /** The release post as it would be drafted. */
@@ -59,6 +60,7 @@ public class NotifyPlanner {
     @Inject
     Website website;
 
+    @Override
     public List<StepPlan> plan(List<PlanStep> steps) {
         List<StepPlan> out = new ArrayList<>();
         Map<String, Map<String, Object>> planned = new HashMap<>();

@@ -2,6 +2,7 @@ package dev.releasetrain.worker;
 
 import dev.releasetrain.protocol.CloudEventCodec;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
+import dev.releasetrain.protocol.SpanAttributes;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -34,13 +35,13 @@ public class StepTracing {
     private static final Logger LOG = Logger.getLogger(StepTracing.class);
     /** The instrumentation scope of the services' spans. */
     static final String TRACER = "dev.releasetrain.worker";
-    public static final AttributeKey<String> RELEASE = AttributeKey.stringKey("release_train.release");
-    public static final AttributeKey<String> STEP = AttributeKey.stringKey("release_train.step");
-    public static final AttributeKey<String> ACTION = AttributeKey.stringKey("release_train.action");
-    public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("release_train.attempt");
-    public static final AttributeKey<String> COMMAND_ID = AttributeKey.stringKey("release_train.command_id");
-    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("release_train.outcome");
-    public static final AttributeKey<String> WORKER = AttributeKey.stringKey("release_train.worker");
+    public static final AttributeKey<String> RELEASE = AttributeKey.stringKey(SpanAttributes.RELEASE);
+    public static final AttributeKey<String> STEP = AttributeKey.stringKey(SpanAttributes.STEP);
+    public static final AttributeKey<String> ACTION = AttributeKey.stringKey(SpanAttributes.ACTION);
+    public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey(SpanAttributes.ATTEMPT);
+    public static final AttributeKey<String> COMMAND_ID = AttributeKey.stringKey(SpanAttributes.COMMAND_ID);
+    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey(SpanAttributes.OUTCOME);
+    public static final AttributeKey<String> WORKER = AttributeKey.stringKey(SpanAttributes.WORKER);
 
     private static final StepTracing OFF = new StepTracing(null);
 

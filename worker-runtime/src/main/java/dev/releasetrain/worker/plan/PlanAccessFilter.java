@@ -69,7 +69,7 @@ public class PlanAccessFilter implements ContainerRequestFilter {
         return Response.fromResponse(error(401, "Unauthorized", message)).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer").build();
     }
 
-    private static Response error(int status, String error, String message) {
+    static Response error(int status, String error, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(Map.of("status", status, "error", error, "message", message)).build();
     }
