@@ -7,6 +7,7 @@ import dev.releasetrain.protocol.ReleaseEvent.StepFailed;
 import dev.releasetrain.protocol.ReleaseEvent.StepRequested;
 import dev.releasetrain.protocol.ReleaseEvent.StepSucceeded;
 import dev.releasetrain.protocol.ReleaseEvent.StepTimedOut;
+import dev.releasetrain.protocol.SpanAttributes;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
@@ -52,13 +53,13 @@ public class ReleaseTraces {
     private static final Logger LOG = Logger.getLogger(ReleaseTraces.class);
     /** The instrumentation scope of the coordinator's spans. */
     static final String TRACER = "dev.releasetrain.coordinator";
-    public static final AttributeKey<String> RELEASE = AttributeKey.stringKey("release_train.release");
-    public static final AttributeKey<String> KIND = AttributeKey.stringKey("release_train.kind");
-    public static final AttributeKey<String> STEP = AttributeKey.stringKey("release_train.step");
-    public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey("release_train.attempt");
-    public static final AttributeKey<String> COMMAND_ID = AttributeKey.stringKey("release_train.command_id");
-    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("release_train.outcome");
-    public static final AttributeKey<String> WORKER = AttributeKey.stringKey("release_train.worker");
+    public static final AttributeKey<String> RELEASE = AttributeKey.stringKey(SpanAttributes.RELEASE);
+    public static final AttributeKey<String> KIND = AttributeKey.stringKey(SpanAttributes.KIND);
+    public static final AttributeKey<String> STEP = AttributeKey.stringKey(SpanAttributes.STEP);
+    public static final AttributeKey<Long> ATTEMPT = AttributeKey.longKey(SpanAttributes.ATTEMPT);
+    public static final AttributeKey<String> COMMAND_ID = AttributeKey.stringKey(SpanAttributes.COMMAND_ID);
+    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey(SpanAttributes.OUTCOME);
+    public static final AttributeKey<String> WORKER = AttributeKey.stringKey(SpanAttributes.WORKER);
     /** Requests whose attempt has not ended are remembered up to this many, then forgotten (their spans start at the worker's start). */
     static final int MAX_OPEN_ATTEMPTS = 10_000;
 
