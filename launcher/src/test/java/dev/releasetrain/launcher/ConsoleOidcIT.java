@@ -1,5 +1,6 @@
 package dev.releasetrain.launcher;
 
+import dev.releasetrain.sandbox.OidcProviderStandIn;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.releasetrain.launcher;
+package dev.releasetrain.sandbox;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -9,36 +9,43 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
 import java.security.Signature;
-import java.security.interfaces.RSAPublicKey;
 import java.security.SecureRandom;
+import java.security.interfaces.RSAPublicKey;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An OpenID Connect provider for the browser tests, speaking the real protocol over HTTP (JDK classes only): the discovery document, the JWKS
+ * An OpenID Connect provider for the sign-in tests, speaking the real protocol over HTTP (JDK classes only): the discovery document, the JWKS
  * (a fresh RSA key), an authorization endpoint that shows a login form and, once a person signs in there, redirects
  * back with a one-time code (or with {@code error=access_denied} when they refuse), and a token endpoint that checks
  * the client's secret, the redirect URI and the PKCE verifier (S256) before it issues an RS256-signed ID token (with
  * the request's nonce) and access token, both carrying the person's groups. It refuses what a real provider would:
  * an authorization request without state, nonce or an S256 code challenge, a code used twice, a wrong verifier.
+ *
+ * <p>For a test that runs in another class loader than the one that started it (a Quarkus test), what happened is
+ * also served as JSON at {@code /stand-in/record}, and {@code POST /stand-in/wrong-nonce} ({@code true} or
+ * {@code false}) switches {@link #wrongNonce}.
  */
 public final class OidcProviderStandIn implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final HttpServer server;
     private static final String KID = "stand-in-1";
+
+    private final HttpServer server;
     private final KeyPair key;
     private final String clientId;
     private final String clientSecret;
@@ -50,6 +57,8 @@ public final class OidcProviderStandIn implements AutoCloseable {
     /** Token requests refused, with the reason, and tokens issued. */
     public final List<String> refusals = new CopyOnWriteArrayList<>();
     public final AtomicInteger issued = new AtomicInteger();
+    /** Set: the next ID tokens carry another nonce than the authorization request's (a replayed or forged token). */
+    public final AtomicBoolean wrongNonce = new AtomicBoolean();
 
     /** {@code people}: who can sign in, each with their groups (the role claim). */
     public OidcProviderStandIn(String clientId, String clientSecret, Map<String, List<String>> people) throws Exception {
@@ -65,6 +74,12 @@ public final class OidcProviderStandIn implements AutoCloseable {
         server.createContext("/authorize", this::authorize);
         server.createContext("/login", this::login);
         server.createContext("/token", this::token);
+        server.createContext("/stand-in/record", x -> json(x, 200, Map.of("issued", issued.get(), "refusals", refusals,
+                "authorizations", authorizations)));
+        server.createContext("/stand-in/wrong-nonce", x -> {
+            wrongNonce.set(Boolean.parseBoolean(new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).trim()));
+            send(x, 200, "text/plain", String.valueOf(wrongNonce.get()));
+        });
         server.start();
     }
 
@@ -160,7 +175,7 @@ public final class OidcProviderStandIn implements AutoCloseable {
         try {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("access_token", sign(claims(user, "release-train", null)));
-            out.put("id_token", sign(claims(user, clientId, grant.get("nonce"))));
+            out.put("id_token", sign(claims(user, clientId, (wrongNonce.get() ? "other-" : "") + grant.get("nonce"))));
             out.put("token_type", "Bearer");
             out.put("expires_in", 600);
             issued.incrementAndGet();
@@ -197,7 +212,7 @@ public final class OidcProviderStandIn implements AutoCloseable {
     private static String unsigned(BigInteger value) {
         byte[] bytes = value.toByteArray();
         if (bytes.length > 1 && bytes[0] == 0) {
-            bytes = java.util.Arrays.copyOfRange(bytes, 1, bytes.length);
+            bytes = Arrays.copyOfRange(bytes, 1, bytes.length);
         }
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
